@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import { CAMERA_ID_PATTERN, STREAM_KINDS } from './site';
+import { PERMISSIONS, ROLE_NAMES, type Permission } from './permissions';
+import { resultSchema, type Result } from './result';
+
+/**
+ * The one contract between the UI and the core. Both hosts (Electron IPC, browser HTTP/WebSocket)
+ * carry exactly these methods and events; both sides validate with these schemas. No method or
+ * event name is written anywhere else.
+ */
+
+// ---- shared shapes -------------------------------------------------------------------------
+
+export const CameraId = z.string().regex(CAMERA_ID_PATTERN);
+export const StreamKindSchema = z.enum(STREAM_KINDS);
+
+/** Connection state of one camera stream, as the core sees its pull. */
+export const STREAM_STATES = ['idle', 'connecting', 'live', 'reconnecting', 'offline'] as const;
+export type StreamState = (typeof STREAM_STATES)[number];
+
+/** Why a stream is not live, as a code the UI translates (`streamProblems.<code>`). */
+export const STREAM_PROBLEMS = [
+  'unreachable',
+  'authFailed',
+  'notFound',
+  'noData',
+  'badStream',
+  'ffmpegMissing',
+  'ended',
+] as const;
+export type StreamProblem = (typeof STREAM_PROBLEMS)[number];
+
+export const StreamStatusSchema = z.object({
+  cameraId: CameraId,
+  stream: StreamKindSchema,
+  state: z.enum(STREAM_STATES),
+  /** Wall-clock ms since which the stream has been in this state. */
+  sinceMs: z.number(),
+  problem: z.enum(STREAM_PROBLEMS).nullable(),
+  codec: z.string().max(32).nullable(),
+  widthPx: z.number().int().nonnegative().nullable(),
+  heightPx: z.number().int().nonnegative().nullable(),
+});
+export type StreamStatus = z.infer<typeof StreamStatusSchema>;
+
+export const CameraSummarySchema = z.object({
+  id: CameraId,
+  name: z.string(),
+  village: z.string().nullable(),
+  latitude: z.number().nullable(),
+  longitude: z.number().nullable(),
+  headingDeg: z.number().nullable(),
+  ptz: z.boolean(),
+  streams: z.array(StreamKindSchema).min(1),
+});
+export type CameraSummary = z.infer<typeof CameraSummarySchema>;
+
+export const SiteSummarySchema = z.object({
+  name: z.string(),
+  timeZone: z.string(),
+  cameraCount: z.number().int().nonnegative(),
+  isDemo: z.boolean(),
+});
+export type SiteSummary = z.infer<typeof SiteSummarySchema>;
+
+export const SessionInfoSchema = z.object({
+  role: z.enum(ROLE_NAMES as [string, ...string[]]),
+  permissions: z.array(z.enum(PERMISSIONS)),
+  /** Where the renderer opens the live-media WebSocket. */
+  liveUrl: z.string(),
+  /** Token for that socket when the host cannot use a cookie (Electron); null in browser mode. */
+  liveToken: z.string().nullable(),
+  version: z.string(),
+  host: z.enum(['electron', 'browser']),
+});
+export type SessionInfo = z.infer<typeof SessionInfoSchema>;
+
+export const SystemInfoSchema = z.object({
+  version: z.string(),
+  ffmpeg: z.object({ source: z.string(), version: z.string() }).nullable(),
+  dataDir: z.string(),
+});
+
+// ---- methods --------------------------------------------------------------------------------
+
+interface MethodDefinition<P extends z.ZodType, R extends z.ZodType> {
+  permission: Permission;
+  params: P;
+  result: R;
+}
+
+function method<P extends z.ZodType, R extends z.ZodType>(definition: MethodDefinition<P, R>) {
+  return definition;
+}
+
+const NoParams = z.strictObject({});
+
+export const methods = {
+  getSession: method({ permission: 'viewLive', params: NoParams, result: SessionInfoSchema }),
+  getSite: method({ permission: 'viewLive', params: NoParams, result: SiteSummarySchema }),
+  listCameras: method({ permission: 'viewLive', params: NoParams, result: z.array(CameraSummarySchema) }),
+  listStreamStatus: method({ permission: 'viewLive', params: NoParams, result: z.array(StreamStatusSchema) }),
+  getSystemInfo: method({ permission: 'configure', params: NoParams, result: SystemInfoSchema }),
+  /**
+   * Start sending one camera stream to a live socket as raw frames of exactly widthPx x heightPx
+   * (the tile's pixel size: bytes scale with screen area, not camera resolution).
+   */
+  openLive: method({
+    permission: 'viewLive',
+    params: z.strictObject({
+      liveClientId: z.string().min(8).max(64),
+      cameraId: CameraId,
+      stream: StreamKindSchema,
+      widthPx: z.number().int().min(16).max(3840),
+      heightPx: z.number().int().min(16).max(2160),
+    }),
+    result: z.object({ viewId: z.number().int().positive(), status: StreamStatusSchema }),
+  }),
+  closeLive: method({
+    permission: 'viewLive',
+    params: z.strictObject({ viewId: z.number().int().positive() }),
+    result: z.null(),
+  }),
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+export type ParamsOf<M extends MethodName> = z.input<Methods[M]['params']>;
+export type ParsedParamsOf<M extends MethodName> = z.output<Methods[M]['params']>;
+export type ValueOf<M extends MethodName> = z.output<Methods[M]['result']>;
+export type ResultOf<M extends MethodName> = Result<ValueOf<M>>;
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
+}
+
+const resultSchemas = new Map<MethodName, z.ZodType>();
+/** Schema of the tagged result of a method (cached). */
+export function resultSchemaOf(name: MethodName): z.ZodType {
+  let schema = resultSchemas.get(name);
+  if (!schema) {
+    schema = resultSchema(methods[name].result);
+    resultSchemas.set(name, schema);
+  }
+  return schema;
+}
+
+/** The envelope of a call, as sent over HTTP or IPC. */
+export const CallRequestSchema = z.strictObject({
+  method: z.string().max(64),
+  params: z.unknown(),
+});
+export type CallRequest = z.infer<typeof CallRequestSchema>;
+
+// ---- events ---------------------------------------------------------------------------------
+
+export const events = {
+  streamStatus: StreamStatusSchema,
+} as const;
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+
+export const EventEnvelopeSchema = z.discriminatedUnion('event', [
+  z.object({ event: z.literal('streamStatus'), payload: events.streamStatus }),
+]);
+export type EventEnvelope = z.infer<typeof EventEnvelopeSchema>;

@@ -1,0 +1,77 @@
+import type { CameraSummary } from '../../../common/contract';
+import { DEFAULT_TIME_ZONE, streamsOf, type Site } from '../../../common/site';
+import { PERMISSIONS } from '../../../common/permissions';
+import { fail, ok } from '../../../common/result';
+import type { FfmpegInfo } from '../ffmpeg/probe';
+import type { LiveService } from '../media/liveService';
+import type { Handlers } from './dispatch';
+
+export interface HandlerContext {
+  site: Site;
+  isDemo: boolean;
+  version: string;
+  dataDir: string;
+  ffmpeg: FfmpegInfo | null;
+  live: LiveService;
+  host: 'electron' | 'browser';
+  /** Where the live socket is, and the token a cookie-less host (Electron) must present. */
+  liveEndpoint: () => { url: string; token: string };
+}
+
+export function cameraSummaries(site: Site): CameraSummary[] {
+  return site.cameras.map((camera) => ({
+    id: camera.id,
+    name: camera.name,
+    village: camera.village ?? null,
+    latitude: camera.latitude ?? null,
+    longitude: camera.longitude ?? null,
+    headingDeg: camera.headingDeg ?? null,
+    ptz: camera.ptz ?? false,
+    streams: streamsOf(camera),
+  }));
+}
+
+/** The core's implementation of every contract method. Stream URLs and credentials never leave. */
+export function createHandlers(context: HandlerContext): Handlers {
+  return {
+    getSession(_params, principal) {
+      const endpoint = context.liveEndpoint();
+      return ok({
+        role: principal.role,
+        permissions: PERMISSIONS.filter((permission) => principal.permissions.has(permission)),
+        liveUrl: endpoint.url,
+        liveToken: principal.transport === 'ipc' ? endpoint.token : null,
+        version: context.version,
+        host: context.host,
+      });
+    },
+    getSite() {
+      return ok({
+        name: context.site.name,
+        timeZone: context.site.timeZone ?? DEFAULT_TIME_ZONE,
+        cameraCount: context.site.cameras.length,
+        isDemo: context.isDemo,
+      });
+    },
+    listCameras() {
+      return ok(cameraSummaries(context.site));
+    },
+    listStreamStatus() {
+      return ok(context.live.statuses());
+    },
+    getSystemInfo() {
+      return ok({
+        version: context.version,
+        ffmpeg: context.ffmpeg ? { source: context.ffmpeg.source, version: context.ffmpeg.version } : null,
+        dataDir: context.dataDir,
+      });
+    },
+    openLive(params) {
+      if (!context.live.hasClient(params.liveClientId)) return fail('notFound', 'unknown live client');
+      return context.live.openView(params.liveClientId, params.cameraId, params.stream, params.widthPx, params.heightPx);
+    },
+    async closeLive(params) {
+      return context.live.closeView(params.viewId);
+    },
+  };
+}

@@ -1,0 +1,154 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { EventEnvelope } from '../../common/contract';
+import type { Site } from '../../common/site';
+import type { Language } from '../../common/i18n';
+import { systemClock, type Clock } from './util/clock';
+import { createLogger, openLogFile, type Logger, type LogLevel } from './log/logger';
+import { loadSiteFile } from './site/loadSite';
+import { probeFfmpeg, FfmpegMissingError, type FfmpegInfo } from './ffmpeg/probe';
+import { ProcessRegistry } from './ffmpeg/supervisor';
+import { DemoMedia } from './demo/demoMedia';
+import { DEFAULT_LIVE_OPTIONS, LiveService, type LiveServiceOptions } from './media/liveService';
+import { createDispatcher, type Dispatch } from './api/dispatch';
+import { createHandlers } from './api/handlers';
+import { newToken } from './server/auth';
+import { startConsoleServer, type RunningServer } from './server/consoleServer';
+import { CONSOLE_VERSION, demoSitePath } from './paths';
+
+/**
+ * The composition root: every module of the core, wired in dependency order with its
+ * configuration passed in (nothing read from globals). Both hosts run exactly this:
+ * browser mode from cli.ts, Electron from utility.ts in a utility process.
+ */
+export interface CoreConfig {
+  /** null: the built-in demo site. */
+  sitePath: string | null;
+  dataDir: string;
+  /** 0 picks a free port. */
+  port: number;
+  host: 'browser' | 'electron';
+  language: Language;
+  /** The built renderer to serve in browser mode (null under Electron). */
+  staticDir: string | null;
+  extraOrigins?: string[];
+  ffmpegPath?: string | null;
+  logLevel?: LogLevel;
+  /** Minimum level copied to stderr (the file under data/logs gets `logLevel` and up); null: none. */
+  stderrLevel?: LogLevel | null;
+  live?: Partial<LiveServiceOptions>;
+  clock?: Clock;
+}
+
+export interface RunningCore {
+  url: string;
+  port: number;
+  token: string;
+  liveUrl: string;
+  site: Site;
+  isDemo: boolean;
+  ffmpeg: FfmpegInfo | null;
+  live: LiveService;
+  registry: ProcessRegistry;
+  dispatch: Dispatch;
+  log: Logger;
+  onEvent(listener: (envelope: EventEnvelope) => void): () => void;
+  stop(): Promise<void>;
+}
+
+export async function startCore(config: CoreConfig): Promise<RunningCore> {
+  const clock = config.clock ?? systemClock;
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const logFile = openLogFile(path.join(config.dataDir, 'logs'));
+  const log = createLogger({
+    level: config.logLevel ?? 'info',
+    consoleLevel: config.stderrLevel ?? 'warn',
+    file: logFile,
+    console: config.stderrLevel === null ? null : undefined,
+  });
+
+  // 1. the site: refused whole when wrong (throws SiteFileError), never half-loaded
+  const isDemo = config.sitePath === null;
+  const sitePath = config.sitePath ?? demoSitePath();
+  const site = loadSiteFile(sitePath);
+  log.info('site loaded', { file: sitePath, name: site.name, cameras: site.cameras.length, demo: isDemo });
+
+  // 2. ffmpeg: resolved and probed once; without it the console still starts and says why
+  const registry = new ProcessRegistry();
+  let ffmpeg: FfmpegInfo | null = null;
+  try {
+    ffmpeg = await probeFfmpeg({ clock, log, registry }, { configuredPath: config.ffmpegPath ?? null });
+  } catch (error) {
+    if (!(error instanceof FfmpegMissingError)) throw error;
+  }
+
+  // 3. media
+  const demo = new DemoMedia(config.dataDir, ffmpeg, { clock, log: log.child('demo'), registry }, site.cameras.map((camera) => camera.id));
+  const live = new LiveService(
+    site,
+    { ffmpeg, clock, log: log.child('live'), registry, demoClip: (camera, stream) => demo.clip(camera, stream) },
+    { ...DEFAULT_LIVE_OPTIONS, ...config.live },
+  );
+
+  // 4. the contract
+  const token = newToken();
+  let server: RunningServer | null = null;
+  const handlers = createHandlers({
+    site,
+    isDemo,
+    version: CONSOLE_VERSION,
+    dataDir: config.dataDir,
+    ffmpeg,
+    live,
+    host: config.host,
+    liveEndpoint: () => ({ url: server?.liveUrl ?? '', token }),
+  });
+  const dispatch = createDispatcher(handlers, log.child('api'));
+  const eventListeners = new Set<(envelope: EventEnvelope) => void>();
+
+  // 5. the loopback server (browser mode: everything; Electron: the live socket)
+  server = await startConsoleServer({
+    port: config.port,
+    token,
+    staticDir: config.staticDir,
+    dispatch,
+    live,
+    log: log.child('server'),
+    extraOrigins: config.extraOrigins,
+  });
+  const running = server;
+  live.onStatus((payload) => {
+    const envelope: EventEnvelope = { event: 'streamStatus', payload };
+    running.broadcast(envelope);
+    for (const listener of eventListeners) listener(envelope);
+  });
+
+  let stopping: Promise<void> | null = null;
+  return {
+    url: running.url,
+    port: running.port,
+    token,
+    liveUrl: running.liveUrl,
+    site,
+    isDemo,
+    ffmpeg,
+    live,
+    registry,
+    dispatch,
+    log,
+    onEvent(listener) {
+      eventListeners.add(listener);
+      return () => eventListeners.delete(listener);
+    },
+    stop() {
+      stopping ??= (async () => {
+        log.info('stopping');
+        await running.close();
+        await live.stop();
+        registry.killAll();
+        logFile.close();
+      })();
+      return stopping;
+    },
+  };
+}

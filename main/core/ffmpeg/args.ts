@@ -1,0 +1,127 @@
+import type { FfmpegInfo } from './probe';
+
+/**
+ * Pure builders of ffmpeg argument lists. User input never reaches ffmpeg raw: URLs are checked
+ * against the site schema first, sizes are integers clamped here, file paths are ours.
+ */
+type Caps = Pick<FfmpegInfo, 'rtspTimeoutOption' | 'fpsModeOption' | 'h264Encoder'>;
+
+/** RTSP socket I/O timeout handed to ffmpeg; the supervisor's own stall check is shorter. */
+const RTSP_SOCKET_TIMEOUT_US = 5_000_000;
+
+/** MPEG-TS on stdout, flushed per packet, no mux delay (else ~0.7 s of buffering). */
+const TS_TO_STDOUT = ['-f', 'mpegts', '-muxdelay', '0', '-muxpreload', '0', '-flush_packets', '1', 'pipe:1'];
+
+/** One pull of one camera stream: stream copy, no decoding. Its output feeds every consumer. */
+export function pullArgs(caps: Caps, url: string): string[] {
+  return [
+    '-hide_banner', '-nostats', '-loglevel', 'info', '-nostdin',
+    '-rtsp_transport', 'tcp',
+    `-${caps.rtspTimeoutOption}`, String(RTSP_SOCKET_TIMEOUT_US),
+    '-fflags', '+nobuffer', '-flags', 'low_delay',
+    '-probesize', '1000000', '-analyzeduration', '1000000',
+    '-i', url,
+    '-map', '0:v:0', '-an', '-sn', '-dn', '-c', 'copy',
+    ...TS_TO_STDOUT,
+  ];
+}
+
+/** The demo camera: a generated clip looped in real time, presented exactly like a pull. */
+export function demoPullArgs(clipPath: string): string[] {
+  return [
+    '-hide_banner', '-nostats', '-loglevel', 'info', '-nostdin',
+    '-re', '-stream_loop', '-1',
+    '-i', clipPath,
+    '-map', '0:v:0', '-an', '-c', 'copy',
+    ...TS_TO_STDOUT,
+  ];
+}
+
+export function evenClamp(value: number, min: number, max: number): number {
+  const clamped = Math.max(min, Math.min(max, Math.round(value)));
+  return clamped - (clamped % 2);
+}
+
+/**
+ * One decoder for one view: MPEG-TS on stdin → frames scaled to exactly width x height (aspect
+ * kept, centred on black) → raw I420 on stdout. Single-threaded: a tile is small and frame
+ * threading would add a frame of latency per thread.
+ */
+export function decodeArgs(caps: Caps, widthPx: number, heightPx: number): string[] {
+  const width = evenClamp(widthPx, 16, 3840);
+  const height = evenClamp(heightPx, 16, 2160);
+  const filter = [
+    `scale=${width}:${height}:force_original_aspect_ratio=decrease:flags=bilinear`,
+    `pad=${width}:${height}:-1:-1:black`,
+    'format=yuv420p',
+  ].join(',');
+  return [
+    '-hide_banner', '-nostats', '-loglevel', 'error',
+    '-fflags', '+nobuffer', '-flags', 'low_delay',
+    '-probesize', '65536', '-analyzeduration', '200000',
+    '-threads', '1',
+    '-f', 'mpegts', '-i', 'pipe:0',
+    '-map', '0:v:0', '-an', '-sn', '-dn',
+    '-filter_threads', '1',
+    '-vf', filter,
+    ...(caps.fpsModeOption === 'fps_mode' ? ['-fps_mode', 'passthrough'] : ['-vsync', 'passthrough']),
+    '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1',
+  ];
+}
+
+/** Escapes a value for use inside an ffmpeg filter argument (single-quoted). */
+export function filterValue(value: string): string {
+  const normalised = value.replace(/\\/g, '/');
+  return `'${normalised.replace(/'/g, "'\\\\''").replace(/:/g, '\\:')}'`;
+}
+
+export interface DemoClipSpec {
+  outputPath: string;
+  widthPx: number;
+  heightPx: number;
+  fps: number;
+  durationS: number;
+  gopFrames: number;
+  bitrateKbps: number;
+  hueDeg: number;
+  /** Text files (UTF-8) with the camera name and the stream label; null when drawtext is missing. */
+  labelFile: string | null;
+  fontFile: string | null;
+  pattern: 'testsrc2' | 'smptehdbars' | 'mandelbrot';
+}
+
+/** Generates one demo clip: a moving test picture with the camera's name and a running clock. */
+export function demoClipArgs(caps: Caps, spec: DemoClipSpec): string[] {
+  if (!caps.h264Encoder) throw new Error('no H.264 encoder in this ffmpeg');
+  const size = `${spec.widthPx}x${spec.heightPx}`;
+  const source =
+    spec.pattern === 'mandelbrot'
+      ? `mandelbrot=size=${size}:rate=${spec.fps}`
+      : spec.pattern === 'smptehdbars'
+        ? `smptehdbars=size=${size}:rate=${spec.fps}`
+        : `testsrc2=size=${size}:rate=${spec.fps}`;
+  // Colour bars stand still: rotate their hue over time so the picture visibly moves.
+  const filters = [spec.pattern === 'smptehdbars' ? `hue=H=2*PI*t/10+${((spec.hueDeg * Math.PI) / 180).toFixed(3)}` : `hue=h=${Math.round(spec.hueDeg)}`];
+  if (spec.labelFile && spec.fontFile) {
+    const fontSize = Math.max(12, Math.round(spec.heightPx / 16));
+    const common = `fontfile=${filterValue(spec.fontFile)}:fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=${Math.round(fontSize / 3)}`;
+    // Like a camera's on-screen display: name bottom-left (raised clear of the console's own
+    // status line), running clock bottom-right.
+    filters.push(`drawtext=${common}:textfile=${filterValue(spec.labelFile)}:fontsize=${fontSize}:x=${fontSize}:y=h-th-${Math.round(fontSize * 2.2)}`);
+    filters.push(`drawtext=${common}:text='%{pts\\:hms}':fontsize=${fontSize}:x=w-tw-${fontSize}:y=h-th-${Math.round(fontSize * 0.8)}`);
+  }
+  const encoder =
+    caps.h264Encoder === 'libx264'
+      ? ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-profile:v', 'main', '-x264-params', `keyint=${spec.gopFrames}:min-keyint=${spec.gopFrames}:scenecut=0`]
+      : ['-c:v', 'libopenh264', '-g', String(spec.gopFrames)];
+  return [
+    '-hide_banner', '-nostats', '-loglevel', 'error', '-nostdin', '-y',
+    '-f', 'lavfi', '-i', source,
+    '-t', String(spec.durationS),
+    '-vf', filters.join(','),
+    ...encoder,
+    '-b:v', `${spec.bitrateKbps}k`, '-maxrate', `${spec.bitrateKbps}k`, '-bufsize', `${spec.bitrateKbps * 2}k`,
+    '-pix_fmt', 'yuv420p', '-an',
+    '-f', 'mpegts', spec.outputPath,
+  ];
+}

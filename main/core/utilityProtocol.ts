@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { EventEnvelopeSchema } from '../../common/contract';
+
+/** Messages between the Electron main process and the core in its utility process. */
+export const ToCoreSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('start'),
+    sitePath: z.string().nullable(),
+    dataDir: z.string(),
+    language: z.enum(['vi', 'en']),
+    ffmpegPath: z.string().nullable(),
+  }),
+  z.object({ type: z.literal('call'), id: z.number().int(), method: z.string(), params: z.unknown() }),
+  z.object({ type: z.literal('stop') }),
+]);
+export type ToCore = z.infer<typeof ToCoreSchema>;
+
+export const FromCoreSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready'), liveUrl: z.string(), port: z.number().int() }),
+  z.object({ type: z.literal('startFailed'), message: z.string() }),
+  z.object({ type: z.literal('result'), id: z.number().int(), result: z.unknown() }),
+  z.object({ type: z.literal('event'), envelope: EventEnvelopeSchema }),
+]);
+export type FromCore = z.infer<typeof FromCoreSchema>;

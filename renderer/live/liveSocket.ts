@@ -1,0 +1,87 @@
+import { LIVE_PATH, LIVE_PROTOCOL, LIVE_TOKEN_PROTOCOL_PREFIX, readFrameHeader, ServerTextMessageSchema, FRAME_HEADER_BYTES, type FrameHeader } from '../../common/liveProtocol';
+import type { EventEnvelope, SessionInfo } from '../../common/contract';
+
+export interface LiveSocketHandlers {
+  onClientId(liveClientId: string | null): void;
+  onFrame(header: FrameHeader, pixels: Uint8Array): void;
+  onEvent(envelope: EventEnvelope): void;
+  onConnection(state: 'connecting' | 'open' | 'closed'): void;
+}
+
+/**
+ * The page's one live socket to the core. Reconnects by itself (1 s, then up to 5 s); every
+ * reconnect gives a new live client id, on which the wall reopens its views. Frames are
+ * acknowledged by the wall once drawn (ack()), which is what paces the core.
+ */
+export class LiveSocket {
+  private socket: WebSocket | null = null;
+  private retryMs = 1000;
+  private closed = false;
+  private retryTimer: number | null = null;
+
+  constructor(
+    private readonly session: SessionInfo,
+    private readonly wantEvents: boolean,
+    private readonly handlers: LiveSocketHandlers,
+  ) {}
+
+  open(): void {
+    this.closed = false;
+    this.connect();
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.retryTimer !== null) window.clearTimeout(this.retryTimer);
+    this.socket?.close();
+  }
+
+  ack(viewId: number, seq: number): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ t: 'ack', viewId, seq }));
+  }
+
+  private url(): string {
+    if (this.session.host === 'browser') return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${LIVE_PATH}`;
+    return this.session.liveUrl;
+  }
+
+  private connect(): void {
+    this.handlers.onConnection('connecting');
+    const protocols = [LIVE_PROTOCOL];
+    if (this.session.liveToken) protocols.push(`${LIVE_TOKEN_PROTOCOL_PREFIX}${this.session.liveToken}`);
+    const socket = new WebSocket(this.url(), protocols);
+    socket.binaryType = 'arraybuffer';
+    this.socket = socket;
+    socket.onopen = () => {
+      this.retryMs = 1000;
+      this.handlers.onConnection('open');
+      if (this.wantEvents) socket.send(JSON.stringify({ t: 'subscribeEvents' }));
+    };
+    socket.onmessage = (message: MessageEvent<ArrayBuffer | string>) => {
+      if (typeof message.data === 'string') {
+        let raw: unknown;
+        try {
+          raw = JSON.parse(message.data);
+        } catch {
+          return;
+        }
+        const parsed = ServerTextMessageSchema.safeParse(raw);
+        if (!parsed.success) return;
+        if (parsed.data.t === 'hello') this.handlers.onClientId(parsed.data.liveClientId);
+        else this.handlers.onEvent(parsed.data.envelope);
+        return;
+      }
+      const header = readFrameHeader(message.data);
+      if (header) this.handlers.onFrame(header, new Uint8Array(message.data, FRAME_HEADER_BYTES));
+    };
+    socket.onclose = () => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.handlers.onClientId(null);
+      this.handlers.onConnection('closed');
+      if (this.closed) return;
+      this.retryTimer = window.setTimeout(() => this.connect(), this.retryMs);
+      this.retryMs = Math.min(5000, this.retryMs * 2);
+    };
+  }
+}

@@ -1,0 +1,84 @@
+import { createRoot } from 'react-dom/client';
+import { StrictMode } from 'react';
+import type { FrameHeader } from '../common/liveProtocol';
+import { initI18n, savedLanguage } from './i18n';
+import { createCoreClient, EventHub } from './transport/coreClient';
+import { LiveSocket } from './live/liveSocket';
+import { RuntimeContext, type Runtime } from './runtime';
+import { useConsole } from './store';
+import { App } from './App';
+import './styles.css';
+
+initI18n();
+useConsole.getState().setLanguage(savedLanguage());
+
+const socketEvents = new EventHub();
+const client = createCoreClient(socketEvents);
+let frameSink: ((header: FrameHeader, pixels: Uint8Array) => void) | null = null;
+
+async function loadState(): Promise<boolean> {
+  const store = useConsole.getState();
+  const [session, site, cameras, statuses] = await Promise.all([
+    client.call('getSession', {}),
+    client.call('getSite', {}),
+    client.call('listCameras', {}),
+    client.call('listStreamStatus', {}),
+  ]);
+  if (!session.ok || !site.ok || !cameras.ok || !statuses.ok) {
+    const unauthorized = [session, site, cameras, statuses].some((result) => !result.ok && result.error.code === 'unauthorized');
+    store.setConnection(unauthorized ? 'unauthorized' : 'lost');
+    return false;
+  }
+  store.setLoaded(session.value, site.value, cameras.value, statuses.value);
+  return true;
+}
+
+async function boot(): Promise<void> {
+  while (!(await loadState())) {
+    if (useConsole.getState().connection === 'unauthorized') return;
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+  const session = useConsole.getState().session;
+  if (!session) return;
+  client.onEvent((envelope) => {
+    if (envelope.event === 'streamStatus') useConsole.getState().setStatus(envelope.payload);
+  });
+  const socket = new LiveSocket(session, client.host === 'browser', {
+    onClientId: (id) => useConsole.getState().setLiveClientId(id),
+    onFrame: (header, pixels) => {
+      if (frameSink) frameSink(header, pixels);
+      else socket.ack(header.viewId, header.seq);
+    },
+    onEvent: (envelope) => socketEvents.emit(envelope),
+    onConnection: (state) => {
+      if (state === 'open') {
+        void client.call('listStreamStatus', {}).then((result) => {
+          if (result.ok) result.value.forEach((status) => useConsole.getState().setStatus(status));
+        });
+        useConsole.getState().setConnection('ready');
+      } else if (state === 'closed') {
+        useConsole.getState().setConnection('lost');
+      }
+    },
+  });
+  const runtime: Runtime = { client, socket, setFrameSink: (sink) => (frameSink = sink) };
+  socket.open();
+  render(runtime);
+}
+
+const container = document.getElementById('root');
+if (!container) throw new Error('#root missing');
+const root = createRoot(container);
+
+function render(runtime: Runtime | null): void {
+  root.render(
+    <StrictMode>
+      <RuntimeContext.Provider value={runtime}>
+        <App ready={runtime !== null} />
+      </RuntimeContext.Provider>
+    </StrictMode>,
+  );
+}
+
+render(null);
+void boot();
