@@ -75,6 +75,66 @@ export const SessionInfoSchema = z.object({
 });
 export type SessionInfo = z.infer<typeof SessionInfoSchema>;
 
+/** Live figures for the fps/kbps overlay. */
+export const LiveStatsSchema = z.object({
+  streams: z.array(
+    z.object({
+      cameraId: CameraId,
+      stream: StreamKindSchema,
+      kbps: z.number().nonnegative(),
+      viewers: z.number().int().nonnegative(),
+    }),
+  ),
+  views: z.array(
+    z.object({
+      viewId: z.number().int().positive(),
+      fps: z.number().nonnegative(),
+      dropped: z.number().int().nonnegative(),
+    }),
+  ),
+});
+export type LiveStats = z.infer<typeof LiveStatsSchema>;
+
+/**
+ * Whether a view's picture moves: `waiting` for its first frame, `playing`, or `stalled` (no
+ * new frame for a few seconds although the camera is connected: the tile must say it is frozen).
+ */
+export const VIEW_HEALTH = ['waiting', 'playing', 'stalled'] as const;
+export const VIEW_PROBLEMS = ['badStream', 'noKeyframe', 'unsupportedCodec'] as const;
+export const ViewHealthSchema = z.object({
+  viewId: z.number().int().positive(),
+  health: z.enum(VIEW_HEALTH),
+  sinceMs: z.number(),
+  problem: z.enum(VIEW_PROBLEMS).nullable(),
+});
+export type ViewHealth = z.infer<typeof ViewHealthSchema>;
+
+export const SnapshotSchema = z.object({
+  fileName: z.string(),
+  cameraId: CameraId,
+  takenAtMs: z.number(),
+  bytes: z.number().int().nonnegative(),
+});
+export type Snapshot = z.infer<typeof SnapshotSchema>;
+
+/** A named wall arrangement: layout, camera per tile, tours. Kept by the core, shared by every window. */
+export const TourSchema = z.strictObject({
+  cameraIds: z.array(CameraId).min(1).max(512),
+  intervalS: z.number().int().min(3).max(3600),
+});
+export type Tour = z.infer<typeof TourSchema>;
+
+export const SavedViewSchema = z.strictObject({
+  name: z.string().trim().min(1).max(80),
+  layoutId: z.string().min(1).max(32),
+  tiles: z.array(CameraId.nullable()).max(64),
+  /** Tours of single tiles, by tile index. */
+  tileTours: z.record(z.string().regex(/^\d{1,2}$/), TourSchema).optional(),
+  /** A tour of the whole wall: pages of cameras in turn. */
+  wallTour: TourSchema.nullable().optional(),
+});
+export type SavedView = z.infer<typeof SavedViewSchema>;
+
 export const SystemInfoSchema = z.object({
   version: z.string(),
   ffmpeg: z.object({ source: z.string(), version: z.string() }).nullable(),
@@ -121,6 +181,23 @@ export const methods = {
     params: z.strictObject({ viewId: z.number().int().positive() }),
     result: z.null(),
   }),
+  /** Start (or keep) pulling a stream without showing it, so a tour's next camera opens at once. */
+  warmStream: method({
+    permission: 'viewLive',
+    params: z.strictObject({ cameraId: CameraId, stream: StreamKindSchema }),
+    result: z.null(),
+  }),
+  getLiveStats: method({ permission: 'viewLive', params: NoParams, result: LiveStatsSchema }),
+  /** A PNG of the newest picture of a camera stream, at the stream's own resolution. */
+  takeSnapshot: method({
+    permission: 'viewLive',
+    params: z.strictObject({ cameraId: CameraId, stream: StreamKindSchema }),
+    result: SnapshotSchema,
+  }),
+  openSnapshotFolder: method({ permission: 'viewLive', params: NoParams, result: z.object({ folder: z.string() }) }),
+  listSavedViews: method({ permission: 'viewLive', params: NoParams, result: z.array(SavedViewSchema) }),
+  saveView: method({ permission: 'viewLive', params: z.strictObject({ view: SavedViewSchema }), result: z.null() }),
+  deleteView: method({ permission: 'viewLive', params: z.strictObject({ name: z.string().min(1).max(80) }), result: z.null() }),
 } as const;
 
 export type Methods = typeof methods;
@@ -157,6 +234,7 @@ export type CallRequest = z.infer<typeof CallRequestSchema>;
 
 export const events = {
   streamStatus: StreamStatusSchema,
+  viewHealth: ViewHealthSchema,
 } as const;
 export type Events = typeof events;
 export type EventName = keyof Events;
@@ -164,5 +242,6 @@ export type EventPayload<E extends EventName> = z.output<Events[E]>;
 
 export const EventEnvelopeSchema = z.discriminatedUnion('event', [
   z.object({ event: z.literal('streamStatus'), payload: events.streamStatus }),
+  z.object({ event: z.literal('viewHealth'), payload: events.viewHealth }),
 ]);
 export type EventEnvelope = z.infer<typeof EventEnvelopeSchema>;

@@ -12,6 +12,8 @@ export const LIVE_PROTOCOL = 'ccc-live.v1';
 export const LIVE_TOKEN_PROTOCOL_PREFIX = 'token.';
 export const LIVE_PATH = '/api/live';
 export const CALL_PATH = '/api/call';
+/** Browser mode: GET SNAPSHOT_PATH + file name downloads a snapshot (token required). */
+export const SNAPSHOT_PATH = '/api/snapshots/';
 
 export const ServerTextMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('hello'), liveClientId: z.string(), protocol: z.literal(LIVE_PROTOCOL) }),

@@ -56,3 +56,9 @@ export function formatDate(ms: number, timeZone: string = DEFAULT_TIME_ZONE): st
   const p = partsOf(ms, timeZone);
   return `${p.day}/${p.month}/${p.year}`;
 }
+
+/** "2026-11-30_04-33-26": for file names (sorts by time, no characters a file system refuses). */
+export function formatFileStamp(ms: number, timeZone: string = DEFAULT_TIME_ZONE): string {
+  const p = partsOf(ms, timeZone);
+  return `${p.year}-${p.month}-${p.day}_${p.hour}-${p.minute}-${p.second}`;
+}

@@ -12,6 +12,10 @@ import { DemoMedia } from './demo/demoMedia';
 import { DEFAULT_LIVE_OPTIONS, LiveService, type LiveServiceOptions } from './media/liveService';
 import { createDispatcher, type Dispatch } from './api/dispatch';
 import { createHandlers } from './api/handlers';
+import { SnapshotService } from './snapshots/snapshots';
+import { SavedViews } from './views/savedViews';
+import { openFolder } from './util/openFolder';
+import { DEFAULT_TIME_ZONE } from '../../common/site';
 import { newToken } from './server/auth';
 import { startConsoleServer, type RunningServer } from './server/consoleServer';
 import { CONSOLE_VERSION, demoSitePath } from './paths';
@@ -38,6 +42,8 @@ export interface CoreConfig {
   stderrLevel?: LogLevel | null;
   live?: Partial<LiveServiceOptions>;
   clock?: Clock;
+  /** How to show a folder to the user (tests replace the file manager). */
+  openFolder?: (folder: string) => Promise<boolean>;
 }
 
 export interface RunningCore {
@@ -90,6 +96,9 @@ export async function startCore(config: CoreConfig): Promise<RunningCore> {
     { ...DEFAULT_LIVE_OPTIONS, ...config.live },
   );
 
+  const snapshots = new SnapshotService(config.dataDir, live, ffmpeg, site.timeZone ?? DEFAULT_TIME_ZONE, { clock, log: log.child('snapshots'), registry });
+  const savedViews = new SavedViews(config.dataDir, log.child('views'));
+
   // 4. the contract
   const token = newToken();
   let server: RunningServer | null = null;
@@ -100,6 +109,9 @@ export async function startCore(config: CoreConfig): Promise<RunningCore> {
     dataDir: config.dataDir,
     ffmpeg,
     live,
+    snapshots,
+    savedViews,
+    openFolder: config.openFolder ?? ((folder) => openFolder(folder)),
     host: config.host,
     liveEndpoint: () => ({ url: server?.liveUrl ?? '', token }),
   });
@@ -113,15 +125,17 @@ export async function startCore(config: CoreConfig): Promise<RunningCore> {
     staticDir: config.staticDir,
     dispatch,
     live,
+    snapshotFile: (name) => snapshots.pathOf(name),
     log: log.child('server'),
     extraOrigins: config.extraOrigins,
   });
   const running = server;
-  live.onStatus((payload) => {
-    const envelope: EventEnvelope = { event: 'streamStatus', payload };
+  const emit = (envelope: EventEnvelope): void => {
     running.broadcast(envelope);
     for (const listener of eventListeners) listener(envelope);
-  });
+  };
+  live.onStatus((payload) => emit({ event: 'streamStatus', payload }));
+  live.onViewHealth((payload) => emit({ event: 'viewHealth', payload }));
 
   let stopping: Promise<void> | null = null;
   return {

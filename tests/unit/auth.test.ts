@@ -10,6 +10,8 @@ import { LiveService } from '../../main/core/media/liveService';
 import { silentLogger } from '../../main/core/log/logger';
 import { systemClock } from '../../main/core/util/clock';
 import { newToken } from '../../main/core/server/auth';
+import { SnapshotService } from '../../main/core/snapshots/snapshots';
+import { SavedViews } from '../../main/core/views/savedViews';
 import { LIVE_PROTOCOL } from '../../common/liveProtocol';
 import type { Site } from '../../common/site';
 import { tempDir } from '../helpers/paths';
@@ -56,11 +58,19 @@ describe('browser-mode server security', () => {
     fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>ok</title>');
     fs.writeFileSync(path.join(tempDir('outside'), 'secret.txt'), 'secret');
     const live = new LiveService(site, { ffmpeg: null, clock: systemClock, log: silentLogger, demoClip: () => Promise.reject(new Error('none')) });
+    const dataDir = tempDir('auth-data');
+    const snapshots = new SnapshotService(dataDir, live, null, 'Asia/Ho_Chi_Minh', { clock: systemClock, log: silentLogger });
+    fs.mkdirSync(snapshots.folder, { recursive: true });
+    fs.writeFileSync(path.join(snapshots.folder, 'cam-1_2026-11-30_04-33-26.png'), 'png');
     const dispatch = createDispatcher(
-      createHandlers({ site, isDemo: false, version: 't', dataDir: '/tmp', ffmpeg: null, live, host: 'browser', liveEndpoint: () => ({ url: '', token }) }),
+      createHandlers({
+        site, isDemo: false, version: 't', dataDir, ffmpeg: null, live, snapshots,
+        savedViews: new SavedViews(dataDir, silentLogger), openFolder: () => Promise.resolve(false),
+        host: 'browser', liveEndpoint: () => ({ url: '', token }),
+      }),
       silentLogger,
     );
-    server = await startConsoleServer({ port: 0, token, staticDir, dispatch, live, log: silentLogger });
+    server = await startConsoleServer({ port: 0, token, staticDir, dispatch, live, log: silentLogger, snapshotFile: (name) => snapshots.pathOf(name) });
     port = server.port;
   });
 
@@ -122,6 +132,16 @@ describe('browser-mode server security', () => {
   it('does not serve files outside the renderer folder', async () => {
     const reply = await request(port, { path: '/..%2f..%2fetc%2fpasswd', headers: { ...host(), Authorization: `Bearer ${token}` } });
     expect(reply.status).toBe(404);
+  });
+
+  it('serves our snapshots with the token, and nothing else from that path', async () => {
+    const auth = { ...host(), Authorization: `Bearer ${token}` };
+    expect((await request(port, { path: '/api/snapshots/cam-1_2026-11-30_04-33-26.png', headers: host() })).status).toBe(401);
+    const reply = await request(port, { path: '/api/snapshots/cam-1_2026-11-30_04-33-26.png', headers: auth });
+    expect(reply.status).toBe(200);
+    expect(reply.headers['content-type']).toBe('image/png');
+    expect((await request(port, { path: '/api/snapshots/..%2F..%2Fviews.json', headers: auth })).status).toBe(404);
+    expect((await request(port, { path: '/api/snapshots/other.txt', headers: auth })).status).toBe(404);
   });
 
   it('opens the live socket only with the token and our origin', async () => {

@@ -2,19 +2,18 @@ import { describe, expect, it, vi } from 'vitest';
 import { createDispatcher, principalFor, type Handlers } from '../../main/core/api/dispatch';
 import { silentLogger } from '../../main/core/log/logger';
 import { ok } from '../../common/result';
+import { METHOD_NAMES } from '../../common/contract';
 
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
   const notUsed = () => {
     throw new Error('not used');
   };
+  const all = Object.fromEntries(METHOD_NAMES.map((name) => [name, notUsed])) as unknown as Handlers;
   return {
-    getSession: notUsed,
+    ...all,
     getSite: () => ok({ name: 'Đông Khê', timeZone: 'Asia/Ho_Chi_Minh', cameraCount: 31, isDemo: true }),
     listCameras: () => ok([]),
-    listStreamStatus: () => ok([]),
     getSystemInfo: () => ok({ version: '1', ffmpeg: null, dataDir: '/tmp' }),
-    openLive: notUsed,
-    closeLive: notUsed,
     ...overrides,
   };
 }

@@ -130,3 +130,21 @@ describe('ManualClock', () => {
     expect(clock.now()).toBe(250);
   });
 });
+
+describe('latency time code', () => {
+  it('reads back what was written, through a band of blocks', async () => {
+    const { readTimecode, timecodeBits, timecodeLatencyMs, TIMECODE_BITS } = await import('../../common/timecode');
+    const width = 320;
+    const height = 180;
+    const y = new Uint8Array(width * height).fill(100);
+    const sentAt = 1795990000123;
+    timecodeBits(sentAt).forEach((bit, index) => {
+      for (let row = 0; row < height / 8; row++) {
+        for (let x = Math.floor((index * width) / TIMECODE_BITS); x < Math.floor(((index + 1) * width) / TIMECODE_BITS); x++) y[row * width + x] = bit ? 235 : 16;
+      }
+    });
+    const code = readTimecode(y, width, height);
+    expect(code).toBe(sentAt % 2 ** 32);
+    expect(timecodeLatencyMs(code, sentAt + 87)).toBe(87);
+  });
+});

@@ -4,6 +4,8 @@ import { PERMISSIONS } from '../../../common/permissions';
 import { fail, ok } from '../../../common/result';
 import type { FfmpegInfo } from '../ffmpeg/probe';
 import type { LiveService } from '../media/liveService';
+import type { SnapshotService } from '../snapshots/snapshots';
+import type { SavedViews } from '../views/savedViews';
 import type { Handlers } from './dispatch';
 
 export interface HandlerContext {
@@ -13,6 +15,9 @@ export interface HandlerContext {
   dataDir: string;
   ffmpeg: FfmpegInfo | null;
   live: LiveService;
+  snapshots: SnapshotService;
+  savedViews: SavedViews;
+  openFolder: (folder: string) => Promise<boolean>;
   host: 'electron' | 'browser';
   /** Where the live socket is, and the token a cookie-less host (Electron) must present. */
   liveEndpoint: () => { url: string; token: string };
@@ -72,6 +77,29 @@ export function createHandlers(context: HandlerContext): Handlers {
     },
     async closeLive(params) {
       return context.live.closeView(params.viewId);
+    },
+    warmStream(params) {
+      return context.live.warm(params.cameraId, params.stream);
+    },
+    getLiveStats() {
+      return ok(context.live.liveStats());
+    },
+    takeSnapshot(params) {
+      return context.snapshots.take(params.cameraId, params.stream);
+    },
+    async openSnapshotFolder() {
+      const opened = await context.openFolder(context.snapshots.folder);
+      return opened ? ok({ folder: context.snapshots.folder }) : fail('unavailable', 'no file manager');
+    },
+    listSavedViews() {
+      return ok(context.savedViews.list());
+    },
+    saveView(params) {
+      context.savedViews.save(params.view);
+      return ok(null);
+    },
+    deleteView(params) {
+      return context.savedViews.delete(params.name) ? ok(null) : fail('notFound', 'no such view');
     },
   };
 }

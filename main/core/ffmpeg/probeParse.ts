@@ -88,3 +88,10 @@ export function classifyPullFailure(stderrTail: string, reason: 'exited' | 'star
   if (/Invalid data found|could not find codec parameters|Unsupported codec|no frame!|non-existing PPS/i.test(stderrTail)) return 'badStream';
   return gotData ? 'ended' : 'unreachable';
 }
+
+/** What a decoder's error output says about the stream it was given (null: nothing useful). */
+export function classifyDecodeError(line: string): 'badStream' | 'unsupportedCodec' | null {
+  if (/Decoder \(codec \w+\) not found|Unsupported codec|unknown codec/i.test(line)) return 'unsupportedCodec';
+  if (/Invalid data found|error while decoding|non-existing PPS|no frame!|decode_slice_header error|Invalid NAL unit|missing picture|corrupt/i.test(line)) return 'badStream';
+  return null;
+}

@@ -147,6 +147,11 @@ export class FfmpegSupervisor {
     }
   }
 
+  /** Closes the child's stdin (end of input). */
+  endInput(): void {
+    this.child?.stdin?.end();
+  }
+
   write(chunk: Buffer): boolean {
     const stdin = this.child?.stdin;
     if (!stdin || stdin.destroyed || !stdin.writable) return false;
@@ -323,15 +328,20 @@ export function runFfmpegOnce(
   deps: SupervisorDeps,
   name: string,
   args: string[],
-  options: { timeoutMs?: number; maxStdoutBytes?: number } = {},
+  options: { timeoutMs?: number; maxStdoutBytes?: number; input?: Buffer } = {},
 ): Promise<OnceResult> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const limit = options.maxStdoutBytes ?? 4 * 1024 * 1024;
     const supervisor = new FfmpegSupervisor(
-      { name, args: () => args, startupTimeoutMs: null, stallTimeoutMs: null, restart: null, stderrTailBytes: 64 * 1024 },
+      { name, args: () => args, stdin: options.input !== undefined, startupTimeoutMs: null, stallTimeoutMs: null, restart: null, stderrTailBytes: 64 * 1024 },
       {
+        onStart() {
+          if (options.input === undefined) return;
+          supervisor.write(options.input);
+          supervisor.endInput();
+        },
         onStdout(chunk) {
           if (size < limit) chunks.push(chunk);
           size += chunk.length;

@@ -3,6 +3,7 @@ import type { Logger } from '../log/logger';
 import type { FfmpegInfo } from '../ffmpeg/probe';
 import { FfmpegSupervisor, type ProcessRegistry } from '../ffmpeg/supervisor';
 import { decodeArgs } from '../ffmpeg/args';
+import { classifyDecodeError } from '../ffmpeg/probeParse';
 import { FrameAssembler } from './frameAssembler';
 import type { CameraStreamSource, SourceConsumer } from './source';
 
@@ -22,13 +23,15 @@ export class LiveDecoder implements SourceConsumer {
   private started = false;
   framesOut = 0;
   skippedForBacklog = 0;
+  /** The last thing the decoder complained about, and when (monotonic ms). */
+  lastError: { problem: 'badStream' | 'unsupportedCodec'; atMono: number } | null = null;
 
   constructor(
     private readonly source: CameraStreamSource,
     readonly widthPx: number,
     readonly heightPx: number,
     ffmpeg: FfmpegInfo,
-    deps: { clock: Clock; log: Logger; registry?: ProcessRegistry },
+    private readonly deps: { clock: Clock; log: Logger; registry?: ProcessRegistry },
     private readonly onFrame: (frame: Buffer) => void,
   ) {
     this.assembler = new FrameAssembler(widthPx, heightPx);
@@ -49,6 +52,10 @@ export class LiveDecoder implements SourceConsumer {
             this.framesOut += 1;
             this.onFrame(frame);
           }
+        },
+        onStderrLine: (line) => {
+          const problem = classifyDecodeError(line);
+          if (problem) this.lastError = { problem, atMono: this.deps.clock.monotonic() };
         },
       },
       { binary: ffmpeg.path, clock: deps.clock, log: deps.log, registry: deps.registry },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Camera, Site, StreamKind } from '../../../common/site';
-import type { StreamStatus } from '../../../common/contract';
+import type { LiveStats, StreamStatus, ViewHealth } from '../../../common/contract';
 import { writeFrameHeader, type ServerTextMessage } from '../../../common/liveProtocol';
 import { fail, ok, type Result } from '../../../common/result';
 import type { Clock, TimerHandle } from '../util/clock';
@@ -23,12 +23,18 @@ export interface LiveServiceOptions {
   lingerMs: number;
   /** An unacknowledged frame is considered lost after this long (the page may have dropped it). */
   ackTimeoutMs: number;
+  /** A view of a connected camera with no new frame for this long is `stalled` (frozen). */
+  stallAfterMs: number;
+  /** How often views are checked and rates measured. */
+  healthPeriodMs: number;
 }
 
 export const DEFAULT_LIVE_OPTIONS: LiveServiceOptions = {
   source: DEFAULT_SOURCE_OPTIONS,
   lingerMs: 30000,
   ackTimeoutMs: 3000,
+  stallAfterMs: 3000,
+  healthPeriodMs: 500,
 };
 
 interface LiveClient {
@@ -49,15 +55,26 @@ interface View {
   pending: Buffer | null;
   framesSent: number;
   framesDropped: number;
+  openedAtMono: number;
+  lastFrameAtMono: number | null;
+  health: ViewHealth;
+  /** Decoded-frame count a second ago, for the fps figure. */
+  rateSeq: number;
+  fps: number;
 }
 
 interface SourceEntry {
   source: CameraStreamSource;
   views: Set<number>;
   lingerTimer: TimerHandle | null;
+  /** Warm holds (tours, snapshots) keep the pull without a view. */
+  holds: number;
+  rateBytes: number;
+  rateAtMono: number;
+  kbps: number;
 }
 
-export interface LiveStats {
+export interface LiveCounts {
   sources: number;
   views: number;
   clients: number;
@@ -74,8 +91,10 @@ export class LiveService {
   private readonly clients = new Map<string, LiveClient>();
   private readonly views = new Map<number, View>();
   private readonly statusListeners = new Set<(status: StreamStatus) => void>();
+  private readonly healthListeners = new Set<(health: ViewHealth) => void>();
   private nextViewId = 1;
   private stopped = false;
+  private healthTimer: TimerHandle | null = null;
 
   constructor(
     site: Site,
@@ -89,11 +108,17 @@ export class LiveService {
     private readonly options: LiveServiceOptions = DEFAULT_LIVE_OPTIONS,
   ) {
     this.cameras = new Map(site.cameras.map((camera) => [camera.id, camera]));
+    this.scheduleHealth();
   }
 
   onStatus(listener: (status: StreamStatus) => void): () => void {
     this.statusListeners.add(listener);
     return () => this.statusListeners.delete(listener);
+  }
+
+  onViewHealth(listener: (health: ViewHealth) => void): () => void {
+    this.healthListeners.add(listener);
+    return () => this.healthListeners.delete(listener);
   }
 
   /** Current status of every stream of every camera (idle when nobody pulls it). */
@@ -120,7 +145,7 @@ export class LiveService {
     return list;
   }
 
-  stats(): LiveStats {
+  stats(): LiveCounts {
     return { sources: this.sources.size, views: this.views.size, clients: this.clients.size };
   }
 
@@ -156,6 +181,7 @@ export class LiveService {
     const height = evenClamp(heightPx, 16, 2160);
     const viewId = this.nextViewId++;
     const decoder = new LiveDecoder(entry.source, width, height, this.deps.ffmpeg, this.deps, (frame) => this.onFrame(viewId, frame));
+    const now = this.deps.clock.now();
     const view: View = {
       id: viewId,
       client,
@@ -168,6 +194,11 @@ export class LiveService {
       pending: null,
       framesSent: 0,
       framesDropped: 0,
+      openedAtMono: this.deps.clock.monotonic(),
+      lastFrameAtMono: null,
+      health: { viewId, health: 'waiting', sinceMs: now, problem: null },
+      rateSeq: 0,
+      fps: 0,
     };
     this.views.set(viewId, view);
     client.views.add(viewId);
@@ -186,9 +217,56 @@ export class LiveService {
     await view.decoder.stop();
     if (entry) {
       entry.views.delete(viewId);
-      if (entry.views.size === 0) this.scheduleRelease(entry);
+      this.releaseIfUnused(entry);
     }
     return ok(null);
+  }
+
+  /** Keeps a stream pulled for `lingerMs` without a view (the next camera of a tour). */
+  warm(cameraId: string, stream: StreamKind): Result<null> {
+    const camera = this.cameras.get(cameraId);
+    if (!camera) return fail('notFound', `unknown camera ${cameraId}`);
+    if (!this.deps.ffmpeg) return fail('unavailable', 'ffmpeg missing');
+    const entry = this.acquireSource(camera, stream === 'sub' && !camera.streams.sub ? 'main' : stream);
+    this.releaseIfUnused(entry);
+    return ok(null);
+  }
+
+  /**
+   * The packets since the last keyframe of a stream (PAT + PMT + GOP), pulling it for a moment
+   * if nobody does, waiting up to `waitMs` for its first keyframe. Null when none came.
+   */
+  async keyframeData(cameraId: string, stream: StreamKind, waitMs: number): Promise<Result<{ data: Buffer; stream: StreamKind }>> {
+    const camera = this.cameras.get(cameraId);
+    if (!camera) return fail('notFound', `unknown camera ${cameraId}`);
+    if (!this.deps.ffmpeg) return fail('unavailable', 'ffmpeg missing');
+    const effective: StreamKind = stream === 'sub' && !camera.streams.sub ? 'main' : stream;
+    const entry = this.acquireSource(camera, effective);
+    entry.holds += 1;
+    try {
+      const deadline = this.deps.clock.monotonic() + waitMs;
+      for (;;) {
+        const data = entry.source.snapshot();
+        if (data) return ok({ data, stream: effective });
+        if (this.deps.clock.monotonic() >= deadline || this.stopped) return fail('unavailable', 'no picture from the camera');
+        await new Promise<void>((resolve) => this.deps.clock.setTimeout(resolve, 100));
+      }
+    } finally {
+      entry.holds -= 1;
+      this.releaseIfUnused(entry);
+    }
+  }
+
+  liveStats(): LiveStats {
+    return {
+      streams: [...this.sources.values()].map((entry) => ({
+        cameraId: entry.source.camera.id,
+        stream: entry.source.stream,
+        kbps: Math.round(entry.kbps),
+        viewers: entry.views.size,
+      })),
+      views: [...this.views.values()].map((view) => ({ viewId: view.id, fps: Math.round(view.fps * 10) / 10, dropped: view.framesDropped })),
+    };
   }
 
   /** The page drew the frame `seq` of `viewId`: the next (newest) frame may go. */
@@ -217,6 +295,8 @@ export class LiveService {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.healthTimer?.cancel();
+    this.healthTimer = null;
     await Promise.all([...this.views.keys()].map((viewId) => this.closeView(viewId)));
     await Promise.all(
       [...this.sources.values()].map((entry) => {
@@ -233,7 +313,7 @@ export class LiveService {
     let entry = this.sources.get(key);
     if (!entry) {
       const source = new CameraStreamSource(camera, stream, this.deps, this.options.source, (status) => this.emitStatus(status));
-      entry = { source, views: new Set(), lingerTimer: null };
+      entry = { source, views: new Set(), lingerTimer: null, holds: 0, rateBytes: 0, rateAtMono: this.deps.clock.monotonic(), kbps: 0 };
       this.sources.set(key, entry);
       source.start();
     }
@@ -242,14 +322,68 @@ export class LiveService {
     return entry;
   }
 
-  private scheduleRelease(entry: SourceEntry): void {
+  /** A pull nobody uses stays warm for `lingerMs`, then stops. */
+  private releaseIfUnused(entry: SourceEntry): void {
+    if (entry.views.size > 0 || entry.holds > 0) return;
     entry.lingerTimer?.cancel();
     entry.lingerTimer = this.deps.clock.setTimeout(() => {
       entry.lingerTimer = null;
-      if (entry.views.size > 0 || this.sources.get(entry.source.key) !== entry) return;
+      if (entry.views.size > 0 || entry.holds > 0 || this.sources.get(entry.source.key) !== entry) return;
       this.sources.delete(entry.source.key);
       void entry.source.stop();
     }, this.options.lingerMs);
+  }
+
+  private scheduleHealth(): void {
+    this.healthTimer = this.deps.clock.setTimeout(() => {
+      if (this.stopped) return;
+      this.checkHealth();
+      this.scheduleHealth();
+    }, this.options.healthPeriodMs);
+  }
+
+  /** Rates, and whether each view's picture still moves. */
+  private checkHealth(): void {
+    const nowMono = this.deps.clock.monotonic();
+    for (const entry of this.sources.values()) {
+      const elapsed = nowMono - entry.rateAtMono;
+      if (elapsed >= 1000) {
+        entry.kbps = ((entry.source.bytesIn - entry.rateBytes) * 8) / elapsed;
+        entry.rateBytes = entry.source.bytesIn;
+        entry.rateAtMono = nowMono;
+      }
+    }
+    for (const view of this.views.values()) {
+      view.fps = view.fps * 0.5 + ((view.seq - view.rateSeq) * 1000) / this.options.healthPeriodMs * 0.5;
+      view.rateSeq = view.seq;
+      this.updateHealth(view, nowMono);
+    }
+  }
+
+  private updateHealth(view: View, nowMono: number): void {
+    const sourceLive = view.source.status.state === 'live';
+    const recentFrame = view.lastFrameAtMono !== null && nowMono - view.lastFrameAtMono < this.options.stallAfterMs;
+    const decoderError = view.decoder.lastError && nowMono - view.decoder.lastError.atMono < this.options.stallAfterMs * 2 ? view.decoder.lastError.problem : null;
+    let health: ViewHealth['health'];
+    let problem: ViewHealth['problem'] = null;
+    let sinceMs = this.deps.clock.now();
+    if (recentFrame) {
+      health = 'playing';
+    } else if (view.lastFrameAtMono === null) {
+      health = 'waiting';
+      // Connected, bytes flowing, yet nothing to decode from: no keyframe came, or the decoder refuses the stream.
+      if (sourceLive && nowMono - view.openedAtMono > this.options.stallAfterMs) problem = decoderError ?? (view.source.snapshot() ? 'badStream' : 'noKeyframe');
+    } else {
+      health = sourceLive ? 'stalled' : 'waiting';
+      if (health === 'stalled') {
+        problem = decoderError ?? 'badStream';
+        sinceMs = this.deps.clock.now() - (nowMono - view.lastFrameAtMono);
+      }
+    }
+    if (health === view.health.health && problem === view.health.problem) return;
+    if (health === view.health.health && health !== 'waiting') sinceMs = view.health.sinceMs;
+    view.health = { viewId: view.id, health, sinceMs, problem };
+    for (const listener of this.healthListeners) listener(view.health);
   }
 
   private emitStatus(status: StreamStatus): void {
@@ -260,6 +394,8 @@ export class LiveService {
     const view = this.views.get(viewId);
     if (!view) return;
     view.seq += 1;
+    view.lastFrameAtMono = this.deps.clock.monotonic();
+    if (view.health.health !== 'playing') this.updateHealth(view, view.lastFrameAtMono);
     writeFrameHeader(frame, { viewId, seq: view.seq, width: view.widthPx, height: view.heightPx, decodedAtMs: this.deps.clock.now() });
     const inFlight = view.inFlightSinceMono;
     if (inFlight !== null && this.deps.clock.monotonic() - inFlight < this.options.ackTimeoutMs) {

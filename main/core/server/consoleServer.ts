@@ -1,9 +1,10 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CallRequestSchema, type EventEnvelope } from '../../../common/contract';
-import { CALL_PATH, ClientTextMessageSchema, LIVE_PATH, LIVE_PROTOCOL, type ServerTextMessage } from '../../../common/liveProtocol';
+import { CALL_PATH, ClientTextMessageSchema, LIVE_PATH, LIVE_PROTOCOL, SNAPSHOT_PATH, type ServerTextMessage } from '../../../common/liveProtocol';
 import { fail } from '../../../common/result';
 import type { Logger } from '../log/logger';
 import type { LiveService } from '../media/liveService';
@@ -21,6 +22,8 @@ export interface ConsoleServerOptions {
   live: LiveService;
   log: Logger;
   extraOrigins?: readonly string[];
+  /** Snapshot files by name (GET /api/snapshots/NAME), or null for an unknown name. */
+  snapshotFile?: (name: string) => string | null;
 }
 
 export interface RunningServer {
@@ -151,6 +154,15 @@ export function startConsoleServer(options: ConsoleServerOptions): Promise<Runni
         return;
       }
       await handleCall(request, response);
+      return;
+    }
+    if (url.pathname.startsWith(SNAPSHOT_PATH) && request.method === 'GET') {
+      const file = options.snapshotFile?.(decodeURIComponent(url.pathname.slice(SNAPSHOT_PATH.length)));
+      if (!file) {
+        send(response, 404, 'Not found', 'text/plain');
+        return;
+      }
+      send(response, 200, fs.readFileSync(file), 'image/png', { 'Content-Disposition': `attachment; filename="${path.basename(file)}"` });
       return;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
