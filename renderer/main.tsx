@@ -42,6 +42,13 @@ async function boot(): Promise<void> {
   if (!session) return;
   client.onEvent((envelope) => {
     if (envelope.event === 'streamStatus') useConsole.getState().setStatus(envelope.payload);
+    else if (envelope.event === 'viewHealth') useConsole.getState().setViewHealth(envelope.payload);
+  });
+  // Only what is seen is decoded: a hidden tab or a minimized window closes its views (the
+  // pulls stay warm for a while, so coming back is instant).
+  document.addEventListener('visibilitychange', () => useConsole.getState().setVisible(document.visibilityState !== 'hidden'));
+  void client.call('listSavedViews', {}).then((result) => {
+    if (result.ok) useConsole.getState().setSavedViews(result.value);
   });
   const socket = new LiveSocket(session, client.host === 'browser', {
     onClientId: (id) => useConsole.getState().setLiveClientId(id),

@@ -1,9 +1,27 @@
 import { create } from 'zustand';
-import type { CameraSummary, SessionInfo, SiteSummary, StreamStatus } from '../common/contract';
+import type { CameraSummary, LiveStats, SavedView, SessionInfo, SiteSummary, StreamStatus, Tour, ViewHealth } from '../common/contract';
 import type { Language } from '../common/i18n';
-import { DEFAULT_LAYOUT_ID } from './wall/layouts';
+import { DEFAULT_LAYOUT_ID, LAYOUTS, MAX_TILES, layoutById } from './wall/layouts';
 
 export type ConnectionState = 'starting' | 'ready' | 'lost' | 'unauthorized';
+
+/** What a wall shows: a layout, a camera per tile, the maximized tile and the tours. */
+export interface WallArrangement {
+  layoutId: string;
+  /** Camera id per tile position (MAX_TILES long); tiles beyond the layout are kept, not shown. */
+  tiles: (string | null)[];
+  maximized: number | null;
+  tileTours: Record<number, Tour>;
+  wallTour: Tour | null;
+}
+
+export interface Toast {
+  id: number;
+  kind: 'info' | 'error';
+  text: string;
+  /** A snapshot the toast can offer to open or download. */
+  snapshotFile?: string;
+}
 
 export interface ConsoleState {
   connection: ConnectionState;
@@ -12,16 +30,37 @@ export interface ConsoleState {
   cameras: CameraSummary[];
   /** Keyed by `${cameraId}/${stream}`. */
   statuses: Record<string, StreamStatus>;
+  viewHealth: Record<number, ViewHealth>;
+  liveStats: LiveStats | null;
   liveClientId: string | null;
-  layoutId: string;
-  page: number;
+  visible: boolean;
+  wall: WallArrangement;
+  selectedTile: number | null;
+  showStats: boolean;
+  showCameraList: boolean;
+  savedViews: SavedView[];
+  toasts: Toast[];
   language: Language;
   setConnection(connection: ConnectionState): void;
   setLoaded(session: SessionInfo, site: SiteSummary, cameras: CameraSummary[], statuses: StreamStatus[]): void;
   setStatus(status: StreamStatus): void;
+  setViewHealth(health: ViewHealth): void;
+  setLiveStats(stats: LiveStats | null): void;
   setLiveClientId(id: string | null): void;
+  setVisible(visible: boolean): void;
   setLayout(layoutId: string): void;
-  setPage(page: number): void;
+  assign(tile: number, cameraId: string | null): void;
+  swap(from: number, to: number): void;
+  toggleMaximized(tile: number): void;
+  selectTile(tile: number | null): void;
+  setTileTour(tile: number, tour: Tour | null): void;
+  setWallTour(tour: Tour | null): void;
+  applyView(view: SavedView): void;
+  setSavedViews(views: SavedView[]): void;
+  setShowStats(show: boolean): void;
+  setShowCameraList(show: boolean): void;
+  toast(kind: Toast['kind'], text: string, snapshotFile?: string): void;
+  dismissToast(id: number): void;
   setLanguage(language: Language): void;
 }
 
@@ -29,28 +68,161 @@ export function statusKey(cameraId: string, stream: string): string {
   return `${cameraId}/${stream}`;
 }
 
-export const useConsole = create<ConsoleState>((set) => ({
-  connection: 'starting',
-  session: null,
-  site: null,
-  cameras: [],
-  statuses: {},
-  liveClientId: null,
-  layoutId: DEFAULT_LAYOUT_ID,
-  page: 0,
-  language: 'vi',
-  setConnection: (connection) => set({ connection }),
-  setLoaded: (session, site, cameras, statuses) =>
-    set({
-      session,
-      site,
-      cameras,
-      statuses: Object.fromEntries(statuses.map((status) => [statusKey(status.cameraId, status.stream), status])),
-      connection: 'ready',
-    }),
-  setStatus: (status) => set((state) => ({ statuses: { ...state.statuses, [statusKey(status.cameraId, status.stream)]: status } })),
-  setLiveClientId: (liveClientId) => set({ liveClientId }),
-  setLayout: (layoutId) => set({ layoutId, page: 0 }),
-  setPage: (page) => set({ page }),
-  setLanguage: (language) => set({ language }),
-}));
+/** Which window this is (?screen=2 for a second monitor); each keeps its own wall. */
+export function screenId(): string {
+  const value = new URLSearchParams(location.search).get('screen');
+  return value && /^[1-9]$/.test(value) ? value : '1';
+}
+
+const WALL_KEY = `console.wall.${screenId()}`;
+
+function emptyWall(cameras: CameraSummary[] = []): WallArrangement {
+  return {
+    layoutId: DEFAULT_LAYOUT_ID,
+    tiles: Array.from({ length: MAX_TILES }, (_, index) => cameras[index]?.id ?? null),
+    maximized: null,
+    tileTours: {},
+    wallTour: null,
+  };
+}
+
+/** The wall saved in this browser for this screen, with cameras that no longer exist removed. */
+function restoredWall(cameras: CameraSummary[]): WallArrangement {
+  const known = new Set(cameras.map((camera) => camera.id));
+  try {
+    const raw = JSON.parse(localStorage.getItem(WALL_KEY) ?? 'null') as Partial<WallArrangement> | null;
+    if (!raw || !Array.isArray(raw.tiles) || typeof raw.layoutId !== 'string') return emptyWall(cameras);
+    const tiles = Array.from({ length: MAX_TILES }, (_, index) => {
+      const id = raw.tiles?.[index];
+      return typeof id === 'string' && known.has(id) ? id : null;
+    });
+    return {
+      layoutId: LAYOUTS.some((layout) => layout.id === raw.layoutId) ? raw.layoutId : DEFAULT_LAYOUT_ID,
+      tiles,
+      maximized: null,
+      tileTours: {},
+      wallTour: null,
+    };
+  } catch {
+    return emptyWall(cameras);
+  }
+}
+
+function persist(wall: WallArrangement): void {
+  try {
+    localStorage.setItem(WALL_KEY, JSON.stringify({ layoutId: wall.layoutId, tiles: wall.tiles }));
+  } catch {
+    // storage unavailable: the arrangement lasts for this page only
+  }
+}
+
+let nextToastId = 1;
+
+export const useConsole = create<ConsoleState>((set, get) => {
+  const updateWall = (change: (wall: WallArrangement) => WallArrangement): void => {
+    const wall = change(get().wall);
+    persist(wall);
+    set({ wall });
+  };
+  return {
+    connection: 'starting',
+    session: null,
+    site: null,
+    cameras: [],
+    statuses: {},
+    viewHealth: {},
+    liveStats: null,
+    liveClientId: null,
+    visible: typeof document === 'undefined' ? true : document.visibilityState !== 'hidden',
+    wall: emptyWall(),
+    selectedTile: null,
+    showStats: false,
+    showCameraList: true,
+    savedViews: [],
+    toasts: [],
+    language: 'vi',
+    setConnection: (connection) => set({ connection }),
+    setLoaded: (session, site, cameras, statuses) =>
+      set({
+        session,
+        site,
+        cameras,
+        statuses: Object.fromEntries(statuses.map((status) => [statusKey(status.cameraId, status.stream), status])),
+        connection: 'ready',
+        wall: restoredWall(cameras),
+      }),
+    setStatus: (status) => set((state) => ({ statuses: { ...state.statuses, [statusKey(status.cameraId, status.stream)]: status } })),
+    setViewHealth: (health) => set((state) => ({ viewHealth: { ...state.viewHealth, [health.viewId]: health } })),
+    setLiveStats: (liveStats) => set({ liveStats }),
+    setLiveClientId: (liveClientId) => set({ liveClientId }),
+    setVisible: (visible) => set({ visible }),
+    setLayout: (layoutId) => updateWall((wall) => ({ ...wall, layoutId: layoutById(layoutId).id, maximized: null })),
+    assign: (tile, cameraId) =>
+      updateWall((wall) => {
+        const tiles = [...wall.tiles];
+        tiles[tile] = cameraId;
+        const tileTours = { ...wall.tileTours };
+        delete tileTours[tile];
+        return { ...wall, tiles, tileTours };
+      }),
+    swap: (from, to) =>
+      updateWall((wall) => {
+        const tiles = [...wall.tiles];
+        [tiles[from], tiles[to]] = [tiles[to] ?? null, tiles[from] ?? null];
+        const tileTours = { ...wall.tileTours };
+        const fromTour = tileTours[from];
+        const toTour = tileTours[to];
+        delete tileTours[from];
+        delete tileTours[to];
+        if (fromTour) tileTours[to] = fromTour;
+        if (toTour) tileTours[from] = toTour;
+        return { ...wall, tiles, tileTours };
+      }),
+    toggleMaximized: (tile) => updateWall((wall) => ({ ...wall, maximized: wall.maximized === tile ? null : tile })),
+    selectTile: (selectedTile) => set({ selectedTile }),
+    setTileTour: (tile, tour) =>
+      updateWall((wall) => {
+        const tileTours = { ...wall.tileTours };
+        if (tour) tileTours[tile] = tour;
+        else delete tileTours[tile];
+        const tiles = [...wall.tiles];
+        if (tour) tiles[tile] = tour.cameraIds[0] ?? null;
+        return { ...wall, tiles, tileTours };
+      }),
+    setWallTour: (wallTour) => updateWall((wall) => ({ ...wall, wallTour, maximized: null })),
+    applyView: (view) =>
+      updateWall(() => {
+        const known = new Set(get().cameras.map((camera) => camera.id));
+        const tileTours: Record<number, Tour> = {};
+        for (const [index, tour] of Object.entries(view.tileTours ?? {})) tileTours[Number(index)] = tour;
+        return {
+          layoutId: layoutById(view.layoutId).id,
+          tiles: Array.from({ length: MAX_TILES }, (_, index) => {
+            const id = view.tiles[index];
+            return id && known.has(id) ? id : null;
+          }),
+          maximized: null,
+          tileTours,
+          wallTour: view.wallTour ?? null,
+        };
+      }),
+    setSavedViews: (savedViews) => set({ savedViews }),
+    setShowStats: (showStats) => set({ showStats }),
+    setShowCameraList: (showCameraList) => set({ showCameraList }),
+    toast: (kind, text, snapshotFile) => {
+      const id = nextToastId++;
+      set((state) => ({ toasts: [...state.toasts.slice(-3), { id, kind, text, snapshotFile }] }));
+      window.setTimeout(() => get().dismissToast(id), kind === 'error' ? 10000 : 6000);
+    },
+    dismissToast: (id) => set((state) => ({ toasts: state.toasts.filter((toast) => toast.id !== id) })),
+    setLanguage: (language) => set({ language }),
+  };
+});
+
+/** The wall as a saved view, under a name. */
+export function currentView(name: string): SavedView {
+  const wall = useConsole.getState().wall;
+  const tileTours: Record<string, Tour> = {};
+  for (const [index, tour] of Object.entries(wall.tileTours)) tileTours[index] = tour;
+  return { name, layoutId: wall.layoutId, tiles: wall.tiles, tileTours, wallTour: wall.wallTour };
+}

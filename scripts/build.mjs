@@ -53,5 +53,5 @@ await Promise.all([
     loader: { '.svg': 'file', '.png': 'file', '.woff2': 'file' },
   }),
 ]);
-fs.copyFileSync(path.join(root, 'renderer', 'index.html'), path.join(root, 'dist', 'renderer', 'index.html'));
+for (const file of ['index.html', 'icon.svg']) fs.copyFileSync(path.join(root, 'renderer', file), path.join(root, 'dist', 'renderer', file));
 console.log(`build: ${Date.now() - started} ms`);

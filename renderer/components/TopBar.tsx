@@ -1,31 +1,40 @@
 import { useTranslation } from 'react-i18next';
 import { DEFAULT_TIME_ZONE } from '../../common/site';
 import { LANGUAGES } from '../../common/i18n';
-import { useConsole } from '../store';
+import { screenId, useConsole } from '../store';
 import { setLanguage } from '../i18n';
-import { LAYOUTS } from '../wall/layouts';
+import { LAYOUTS, layoutLabel } from '../wall/layouts';
 import { Clock } from './Clock';
+import { Icon } from './Icon';
+import { ViewsMenu } from './ViewsMenu';
 
-export function TopBar() {
+export function TopBar({ onWallTour }: { onWallTour: () => void }) {
   const { t } = useTranslation();
   const site = useConsole((state) => state.site);
-  const cameraCount = useConsole((state) => state.cameras.length);
-  const layoutId = useConsole((state) => state.layoutId);
-  const page = useConsole((state) => state.page);
+  const layoutId = useConsole((state) => state.wall.layoutId);
+  const wallTour = useConsole((state) => state.wall.wallTour);
   const language = useConsole((state) => state.language);
-  const setLayout = useConsole((state) => state.setLayout);
-  const setPage = useConsole((state) => state.setPage);
-  const setStoreLanguage = useConsole((state) => state.setLanguage);
-  const tilesPerPage = LAYOUTS.find((layout) => layout.id === layoutId)?.cells.length ?? 9;
-  const pages = Math.max(1, Math.ceil(cameraCount / tilesPerPage));
+  const showStats = useConsole((state) => state.showStats);
+  const showCameraList = useConsole((state) => state.showCameraList);
+  const store = useConsole.getState;
+  const screen = screenId();
 
   return (
     <header className="topbar">
+      <button
+        type="button"
+        className={showCameraList ? 'tool tool-active' : 'tool'}
+        title={showCameraList ? t('cameraList.hide') : t('cameraList.show')}
+        aria-label={showCameraList ? t('cameraList.hide') : t('cameraList.show')}
+        onClick={() => store().setShowCameraList(!showCameraList)}
+      >
+        <Icon name="list" />
+      </button>
       <div className="topbar-title">
         <span className="topbar-app">{t('app.title')}</span>
         {site && <span className="topbar-station">{t('app.station', { name: site.name })}</span>}
+        {screen !== '1' && <span className="badge badge-screen">{t('screen.second').replace('2', screen)}</span>}
         {site?.isDemo && <span className="badge badge-demo">{t('app.demoBadge')}</span>}
-        {site && <span className="topbar-count">{t('app.cameraCount', { count: cameraCount })}</span>}
       </div>
       <nav className="topbar-tools" aria-label={t('layout.label')}>
         <span className="topbar-label">{t('layout.label')}</span>
@@ -35,17 +44,33 @@ export function TopBar() {
             type="button"
             className={layout.id === layoutId ? 'tool tool-active' : 'tool'}
             aria-pressed={layout.id === layoutId}
-            title={t('layout.option', { count: layout.cells.length })}
+            title={layout.id.startsWith('big-') ? t('layout.bigPlus', { count: layout.cells.length - 1 }) : t('layout.option', { count: layout.cells.length })}
             data-layout={layout.id}
-            onClick={() => setLayout(layout.id)}
+            onClick={() => store().setLayout(layout.id)}
           >
-            {layout.cells.length}
+            {layoutLabel(layout)}
           </button>
         ))}
         <span className="topbar-sep" />
-        <button type="button" className="tool" aria-label="‹" disabled={page <= 0} onClick={() => setPage(page - 1)}>‹</button>
-        <span className="topbar-page">{page + 1}/{pages}</span>
-        <button type="button" className="tool" aria-label="›" disabled={page >= pages - 1} onClick={() => setPage(page + 1)}>›</button>
+        <ViewsMenu />
+        <button type="button" className={wallTour ? 'tool tool-active' : 'tool'} title={t('tour.wallHint')} data-testid="wall-tour" onClick={onWallTour}>
+          <Icon name="tour" size={14} /> {wallTour ? t('tour.running') : t('tour.wall')}
+        </button>
+        <button type="button" className={showStats ? 'tool tool-active' : 'tool'} title={t('stats.toggleHint')} aria-pressed={showStats} onClick={() => store().setShowStats(!showStats)}>
+          <Icon name="chart" size={14} /> {t('stats.toggle')}
+        </button>
+        <button
+          type="button"
+          className="tool"
+          title={t('screen.secondHint')}
+          data-testid="second-screen"
+          onClick={() => window.open(`${location.origin}${location.pathname}?screen=${Number(screen) + 1}`, '_blank')}
+        >
+          <Icon name="screen" size={14} /> {t('screen.second')}
+        </button>
+        <button type="button" className="tool" title={t('screen.fullscreen')} aria-label={t('screen.fullscreen')} onClick={() => void document.querySelector('.wall-area')?.requestFullscreen?.()}>
+          <Icon name="fullscreen" size={14} />
+        </button>
       </nav>
       <div className="topbar-right">
         <Clock timeZone={site?.timeZone ?? DEFAULT_TIME_ZONE} />
@@ -58,7 +83,7 @@ export function TopBar() {
               aria-pressed={code === language}
               onClick={() => {
                 setLanguage(code);
-                setStoreLanguage(code);
+                store().setLanguage(code);
               }}
             >
               {code.toUpperCase()}

@@ -1,5 +1,10 @@
 import type { FrameHeader } from '../../common/liveProtocol';
 import type { ViewDrawStats } from '../../common/diagnostics';
+import { readTimecode, timecodeLatencyMs } from '../../common/timecode';
+
+function clampOffset(offset: number, scale: number): number {
+  return Math.max(0, Math.min(1 - scale, offset));
+}
 
 /**
  * The whole wall in ONE WebGL2 canvas (Chromium keeps at most 16 WebGL contexts per page): each
@@ -15,10 +20,22 @@ export interface TileRect {
   height: number;
 }
 
+/** Digital zoom of a tile: `scale` ≥ 1 around (`centerX`, `centerY`) in picture fractions. */
+export interface TileZoom {
+  scale: number;
+  centerX: number;
+  centerY: number;
+}
+
+export const NO_ZOOM: TileZoom = { scale: 1, centerX: 0.5, centerY: 0.5 };
+
 interface TileState {
   rect: TileRect;
   viewId: number | null;
+  /** A view opening for the same camera (other stream or size): shown from its first frame on. */
+  nextViewId: number | null;
   grey: boolean;
+  zoom: TileZoom;
   textures: [WebGLTexture, WebGLTexture, WebGLTexture] | null;
   textureWidth: number;
   textureHeight: number;
@@ -34,9 +51,11 @@ interface PendingFrame {
 
 const VERTEX_SHADER = `#version 300 es
 in vec2 position;
+uniform vec2 uvScale;
+uniform vec2 uvOffset;
 out vec2 uv;
 void main() {
-  uv = vec2((position.x + 1.0) * 0.5, 1.0 - (position.y + 1.0) * 0.5);
+  uv = uvOffset + uvScale * vec2((position.x + 1.0) * 0.5, 1.0 - (position.y + 1.0) * 0.5);
   gl_Position = vec4(position, 0.0, 1.0);
 }`;
 
@@ -65,6 +84,10 @@ export class GlWall {
   private readonly gl: WebGL2RenderingContext;
   private readonly program: WebGLProgram;
   private readonly greyLocation: WebGLUniformLocation | null;
+  private readonly uvScaleLocation: WebGLUniformLocation | null;
+  private readonly uvOffsetLocation: WebGLUniformLocation | null;
+  private readonly latencyProbes = new Set<number>();
+  private readonly latencySamples: { viewId: number; latencyMs: number }[] = [];
   private readonly tiles = new Map<string, TileState>();
   private readonly pending = new Map<number, PendingFrame>();
   private readonly viewStats = new Map<number, ViewDrawStats>();
@@ -77,12 +100,16 @@ export class GlWall {
   constructor(
     private readonly canvas: HTMLCanvasElement,
     private readonly onDrawn: (viewId: number, seq: number) => void,
+    /** A tile's next view drew its first frame: the previous view can be closed. */
+    private readonly onPromoted: (tileKey: string, viewId: number, previousViewId: number | null) => void = () => undefined,
   ) {
     const gl = canvas.getContext('webgl2', { alpha: false, antialias: false, depth: false, stencil: false, preserveDrawingBuffer: true, desynchronized: true, powerPreference: 'high-performance' });
     if (!gl) throw new Error('WebGL2 unavailable');
     this.gl = gl;
     this.program = this.buildProgram();
     this.greyLocation = gl.getUniformLocation(this.program, 'grey');
+    this.uvScaleLocation = gl.getUniformLocation(this.program, 'uvScale');
+    this.uvOffsetLocation = gl.getUniformLocation(this.program, 'uvOffset');
     const debug = gl.getExtension('WEBGL_debug_renderer_info');
     this.renderer = String(debug ? gl.getParameter(debug.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
   }
@@ -113,24 +140,30 @@ export class GlWall {
     this.fullRedraw = true;
   }
 
-  /** Places (or moves) a tile. The tile keeps its last picture until its new view's first frame. */
-  setTile(key: string, rect: TileRect, viewId: number | null, grey: boolean): void {
+  /**
+   * Places (or moves) a tile. `viewId` is what it shows now; `nextViewId` a view of the same
+   * camera being opened (another stream or size): the tile keeps drawing `viewId` until the next
+   * view's first frame, so a stream switch never flashes black. A tile given a different
+   * `viewId` outright (another camera) is cleared at once.
+   */
+  setTile(key: string, rect: TileRect, viewId: number | null, nextViewId: number | null, grey: boolean, zoom: TileZoom = NO_ZOOM): void {
     let tile = this.tiles.get(key);
     if (!tile) {
-      tile = { rect, viewId, grey, textures: null, textureWidth: 0, textureHeight: 0, hasPicture: false, dirty: true };
+      tile = { rect, viewId, nextViewId, grey, zoom, textures: null, textureWidth: 0, textureHeight: 0, hasPicture: false, dirty: true };
       this.tiles.set(key, tile);
     }
     const moved = tile.rect.x !== rect.x || tile.rect.y !== rect.y || tile.rect.width !== rect.width || tile.rect.height !== rect.height;
     if (moved) this.fullRedraw = true;
-    if (tile.viewId !== viewId && viewId !== null) tile.viewId = viewId;
-    if (viewId === null && tile.viewId !== null) {
-      tile.viewId = null;
+    if (tile.viewId !== viewId) {
+      tile.viewId = viewId;
       tile.hasPicture = false;
-      this.fullRedraw = true;
+      tile.dirty = true;
     }
-    if (tile.grey !== grey) tile.dirty = true;
+    tile.nextViewId = nextViewId !== viewId ? nextViewId : null;
+    if (tile.grey !== grey || tile.zoom.scale !== zoom.scale || tile.zoom.centerX !== zoom.centerX || tile.zoom.centerY !== zoom.centerY) tile.dirty = true;
     tile.rect = rect;
     tile.grey = grey;
+    tile.zoom = zoom;
   }
 
   removeTile(key: string): void {
@@ -156,10 +189,35 @@ export class GlWall {
     return Object.fromEntries(this.viewStats);
   }
 
+  lastDrawn(viewId: number | null): ViewDrawStats | null {
+    return viewId === null ? null : (this.viewStats.get(viewId) ?? null);
+  }
+
+  /** Reads the latency time code (common/timecode.ts) from every frame drawn for these views. */
+  probeLatency(viewIds: number[]): void {
+    this.latencyProbes.clear();
+    for (const viewId of viewIds) this.latencyProbes.add(viewId);
+    this.latencySamples.length = 0;
+  }
+
+  takeLatencySamples(): { viewId: number; latencyMs: number }[] {
+    return this.latencySamples.splice(0);
+  }
+
   private draw(): void {
     const gl = this.gl;
     const drawnViews: PendingFrame[] = [];
-    for (const tile of this.tiles.values()) {
+    for (const [key, tile] of this.tiles) {
+      if (tile.nextViewId !== null) {
+        const first = this.pending.get(tile.nextViewId);
+        if (first) {
+          // the next view has a picture: it replaces the current one from this frame on
+          const previous = tile.viewId;
+          tile.viewId = tile.nextViewId;
+          tile.nextViewId = null;
+          this.onPromoted(key, tile.viewId, previous);
+        }
+      }
       if (tile.viewId === null) continue;
       const frame = this.pending.get(tile.viewId);
       if (!frame) continue;
@@ -203,6 +261,9 @@ export class GlWall {
         gl.bindTexture(gl.TEXTURE_2D, texture);
       });
       gl.uniform1f(this.greyLocation, tile.grey ? 1 : 0);
+      const scale = 1 / Math.max(1, tile.zoom.scale);
+      gl.uniform2f(this.uvScaleLocation, scale, scale);
+      gl.uniform2f(this.uvOffsetLocation, clampOffset(tile.zoom.centerX - scale / 2, scale), clampOffset(tile.zoom.centerY - scale / 2, scale));
       gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
     }
     this.fullRedraw = false;
@@ -215,6 +276,10 @@ export class GlWall {
       stats.lastDrawnAtMs = now;
       stats.lastDecodedAtMs = frame.header.decodedAtMs;
       this.viewStats.set(frame.header.viewId, stats);
+      if (this.latencyProbes.has(frame.header.viewId) && this.latencySamples.length < 100000) {
+        const code = readTimecode(frame.pixels, frame.header.width, frame.header.height);
+        this.latencySamples.push({ viewId: frame.header.viewId, latencyMs: timecodeLatencyMs(code, now) });
+      }
       this.onDrawn(frame.header.viewId, frame.header.seq);
     }
   }

@@ -22,8 +22,40 @@ function grid(size: number): LayoutDefinition {
   return { id: `grid-${size * size}`, columns: size, rows: size, cells };
 }
 
-export const LAYOUTS: LayoutDefinition[] = [grid(1), grid(2), grid(3), grid(4)];
+/**
+ * One big tile of `bigSpan` x `bigSpan` cells at (`bigColumn`, `bigRow`) on a `size` x `size`
+ * grid, the small tiles filling every other cell in reading order.
+ */
+function bigPlus(id: string, size: number, bigSpan: number, bigColumn = 0, bigRow = 0): LayoutDefinition {
+  const cells: LayoutCell[] = [{ column: bigColumn, row: bigRow, columnSpan: bigSpan, rowSpan: bigSpan }];
+  for (let row = 0; row < size; row++) {
+    for (let column = 0; column < size; column++) {
+      const insideBig = column >= bigColumn && column < bigColumn + bigSpan && row >= bigRow && row < bigRow + bigSpan;
+      if (!insideBig) cells.push({ column, row, columnSpan: 1, rowSpan: 1 });
+    }
+  }
+  return { id, columns: size, rows: size, cells };
+}
+
+export const LAYOUTS: LayoutDefinition[] = [
+  grid(1),
+  grid(2),
+  grid(3),
+  grid(4),
+  grid(5),
+  grid(6),
+  bigPlus('big-1+5', 3, 2),
+  bigPlus('big-1+7', 4, 3),
+  bigPlus('big-1+12', 4, 2, 1, 1),
+];
 export const DEFAULT_LAYOUT_ID = 'grid-9';
+/** The most tiles any layout has: a wall keeps this many camera assignments. */
+export const MAX_TILES = Math.max(...LAYOUTS.map((layout) => layout.cells.length));
+
+/** Label of a layout's button: "9", or "1+7". */
+export function layoutLabel(layout: LayoutDefinition): string {
+  return layout.id.startsWith('big-') ? layout.id.slice(4) : String(layout.cells.length);
+}
 
 export function layoutById(id: string): LayoutDefinition {
   return LAYOUTS.find((layout) => layout.id === id) ?? LAYOUTS[2] ?? grid(3);

@@ -1,20 +1,41 @@
 #!/usr/bin/python3
 """A real RTSP server for the tests: GStreamer's gst-rtsp-server, on 127.0.0.1.
 
-Each mount serves a pre-encoded H.264 (Annex B, one access unit per AUD) clip, looped forever as
-a live source paced at its frame rate, exactly as a camera would send it. The test harness drives
-it with JSON lines on stdin and reads JSON lines on stdout:
+Each mount is a test camera, paced live at its frame rate exactly as a camera would send it. Its
+`kind` says what it sends (default "clip"):
 
+  clip      a pre-encoded H.264 clip (Annex B, one access unit per AUD), looped     {clip}
+  h265      a pre-encoded H.265 clip (Annex B with AUDs), looped                     {clip}
+  garbage   says H.264 in its SDP but sends random bytes as access units (each one
+            wrapped as an H.264 slice NAL so the RTP payloader carries it): the pull
+            receives data, nothing decodes                                            {bytes}
+  switch    clip A for `switchAfterS` seconds, then clip B, then A again...: a
+            resolution change mid-stream without reconnecting                         {clip, clipB, switchAfterS}
+  timecode  LIVE-encoded (appsrc → x264enc zerolatency): raw I420 frames made here,
+            a moving background with the send time burned into the top band as in
+            common/timecode.ts (ms since the epoch mod 2^32, taken just before the
+            frame is pushed)                                                         {width, height}
+
+Common optional fields: `fps` (default 15); `freeRunning` (default false): frames are numbered
+from the server's start rather than from the client's connection, so a client joins mid-GOP as
+with a real camera (pre-encoded kinds only). A clip encoded with a long GOP (e.g. 12 s) makes
+the "no keyframe for 10 s" camera.
+
+The test harness drives it with JSON lines on stdin and reads JSON lines on stdout:
+
+  argv[1]: {"port": N (0: any free port), "mounts": [{"path": "/cam1", "kind": ..., ...}, ...]}
   stdin:  {"cmd": "stop", "mount": "/cam1"}    remove the mount and drop its clients (camera dies)
           {"cmd": "start", "mount": "/cam1"}   serve it again (camera returns)
           {"cmd": "sessions"}                  report RTSP SETUP counts per mount
   stdout: {"event": "ready", "port": N}
+          {"event": "failed", "message": ...}  could not listen (e.g. the port is still taken)
           {"event": "ok", "cmd": ..., ...}
           {"event": "setup", "mount": "/cam1"} on every SETUP (one per RTSP session and track)
 
 Run with /usr/bin/python3 (it needs python3-gi). Exits when stdin closes.
 """
 import json
+import os
 import sys
 import threading
 import time
@@ -27,7 +48,14 @@ from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
 
 Gst.init(None)
 
-AUD = b"\x00\x00\x00\x01\x09"
+START_CODE = b"\x00\x00\x00\x01"
+H264_AUD = START_CODE + b"\x09"
+H265_AUD = START_CODE + b"\x46\x01"
+
+# common/timecode.ts: 32 blocks across the top 1/8 of the picture, MSB first, white 235 = 1, black 16 = 0.
+TIMECODE_BITS = 32
+LUMA_ONE = 235
+LUMA_ZERO = 16
 
 
 def emit(message):
@@ -35,44 +63,53 @@ def emit(message):
     sys.stdout.flush()
 
 
-def load_access_units(path):
+def load_access_units(path, delimiter):
     data = open(path, "rb").read()
     starts = []
-    index = data.find(AUD)
+    index = data.find(delimiter)
     while index != -1:
         starts.append(index)
-        index = data.find(AUD, index + 1)
+        index = data.find(delimiter, index + 1)
     if not starts:
-        raise SystemExit("clip has no access unit delimiters: encode it with x264 aud=1")
+        raise SystemExit(f"{path} has no access unit delimiters: encode it with aud=1")
     return [data[a:b] for a, b in zip(starts, starts[1:] + [len(data)])]
 
 
+PRE_ENCODED_H264 = (
+    "( appsrc name=src is-live=true do-timestamp=true format=time max-buffers=2 leaky-type=downstream "
+    'caps="video/x-h264,stream-format=byte-stream,alignment=au" '
+    "! h264parse ! rtph264pay name=pay0 pt=96 config-interval=0 )"
+)
+
+
 class Mount:
+    """A camera: one shared media per mount; every prepared media has its own appsrc."""
+
     def __init__(self, server, spec):
         self.server = server
         self.path = spec["path"]
-        self.access_units = load_access_units(spec["clip"])
+        self.kind = spec.get("kind", "clip")
         self.fps = int(spec.get("fps", 15))
-        self.active = []  # [appsrc, next index]
+        self.free_running = bool(spec.get("freeRunning", False))
+        self.active = []  # {"src": appsrc, "start": frame number at which it joined}
         self.clients = set()
         self.setups = 0
         self.sent = 0
         self.factory = None
         self.serving = False
 
+    def launch(self):
+        return PRE_ENCODED_H264
+
     def make_factory(self):
         factory = GstRtspServer.RTSPMediaFactory()
-        factory.set_launch(
-            "( appsrc name=src is-live=true do-timestamp=true format=time max-buffers=2 leaky-type=downstream "
-            'caps="video/x-h264,stream-format=byte-stream,alignment=au" '
-            "! h264parse ! rtph264pay name=pay0 pt=96 config-interval=0 )"
-        )
+        factory.set_launch(self.launch())
         factory.set_shared(True)
         factory.connect("media-configure", self.on_media_configure)
         return factory
 
     def on_media_configure(self, _factory, media):
-        state = [media.get_element().get_by_name("src"), 0]
+        state = {"src": media.get_element().get_by_name("src"), "start": 0 if self.free_running else self.sent}
         self.active.append(state)
 
         def unprepared(_media):
@@ -100,10 +137,118 @@ class Mount:
 
     def tick(self):
         for state in self.active:
-            source, index = state
-            buffer = Gst.Buffer.new_wrapped(self.access_units[index % len(self.access_units)])
-            source.emit("push-buffer", buffer)
-            state[1] = index + 1
+            data = self.access_unit(self.sent - state["start"])
+            state["src"].emit("push-buffer", Gst.Buffer.new_wrapped(data))
+        self.sent += 1
+
+    def access_unit(self, frame):
+        raise NotImplementedError
+
+
+class ClipMount(Mount):
+    """kind "clip": a pre-encoded H.264 clip, looped."""
+
+    def __init__(self, server, spec):
+        super().__init__(server, spec)
+        self.access_units = load_access_units(spec["clip"], H264_AUD)
+
+    def access_unit(self, frame):
+        return self.access_units[frame % len(self.access_units)]
+
+
+class H265Mount(Mount):
+    """kind "h265": a pre-encoded H.265 clip, looped."""
+
+    def __init__(self, server, spec):
+        super().__init__(server, spec)
+        self.access_units = load_access_units(spec["clip"], H265_AUD)
+
+    def launch(self):
+        return (
+            "( appsrc name=src is-live=true do-timestamp=true format=time max-buffers=2 leaky-type=downstream "
+            'caps="video/x-h265,stream-format=byte-stream,alignment=au" '
+            "! h265parse ! rtph265pay name=pay0 pt=96 config-interval=0 )"
+        )
+
+    def access_unit(self, frame):
+        return self.access_units[frame % len(self.access_units)]
+
+
+class SwitchMount(Mount):
+    """kind "switch": clip A for switchAfterS seconds, then clip B, and again (each from its first keyframe)."""
+
+    def __init__(self, server, spec):
+        super().__init__(server, spec)
+        self.clips = [load_access_units(spec["clip"], H264_AUD), load_access_units(spec["clipB"], H264_AUD)]
+        self.segment_frames = max(1, int(float(spec.get("switchAfterS", 5)) * self.fps))
+
+    def access_unit(self, frame):
+        clip = self.clips[(frame // self.segment_frames) % 2]
+        return clip[(frame % self.segment_frames) % len(clip)]
+
+
+class GarbageMount(Mount):
+    """kind "garbage": H.264 by its SDP, random bytes as access units (an IDR-looking one every second)."""
+
+    def __init__(self, server, spec):
+        super().__init__(server, spec)
+        self.size = int(spec.get("bytes", 3000))
+
+    def launch(self):
+        # No parser: h264parse would drop what it cannot parse. The payloader only needs start codes.
+        return (
+            "( appsrc name=src is-live=true do-timestamp=true format=time max-buffers=2 leaky-type=downstream "
+            'caps="video/x-h264,stream-format=byte-stream,alignment=au" '
+            "! rtph264pay name=pay0 pt=96 config-interval=0 )"
+        )
+
+    def access_unit(self, frame):
+        # A start code, then a NAL header byte (IDR or non-IDR slice), then noise. The noise may by
+        # chance hold 00 00 01; the payloader then splits it there, which is still noise.
+        nal_type = 0x65 if frame % self.fps == 0 else 0x41
+        return H264_AUD + b"\xf0" + START_CODE + bytes([nal_type]) + os.urandom(self.size)
+
+
+class TimecodeMount(Mount):
+    """kind "timecode": a live-encoded camera whose frames carry their send time (common/timecode.ts)."""
+
+    def __init__(self, server, spec):
+        super().__init__(server, spec)
+        self.width = int(spec.get("width", 640)) & ~1
+        self.height = int(spec.get("height", 360)) & ~1
+        w, h = self.width, self.height
+        # Moving background: diagonal stripes twice the picture's height, scrolled one row band per frame.
+        self.background = bytes(48 + ((x // 16 + y // 16) % 2) * 96 + (x * 64) // w for y in range(2 * h) for x in range(w))
+        self.band_rows = -(-h // 8)  # rows y with y < H/8
+        self.block_of_x = [(x * TIMECODE_BITS) // w for x in range(w)]
+        self.chroma = bytes([128]) * (2 * (w // 2) * (h // 2))
+        self.frame_bytes = w * h * 3 // 2
+
+    def launch(self):
+        return (
+            "( appsrc name=src is-live=true do-timestamp=true format=time max-buffers=2 leaky-type=downstream "
+            f'caps="video/x-raw,format=I420,width={self.width},height={self.height},framerate={self.fps}/1" '
+            "! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=15 "
+            "! rtph264pay name=pay0 pt=96 config-interval=-1 )"
+        )
+
+    def tick(self):
+        if not self.active:
+            self.sent += 1
+            return
+        w, h = self.width, self.height
+        offset = (self.sent * 4) % h
+        luma = bytearray(self.background[offset * w : (offset + h) * w])
+        ms = int(time.time() * 1000) % (1 << 32)
+        row = bytes(LUMA_ONE if (ms >> (TIMECODE_BITS - 1 - block)) & 1 else LUMA_ZERO for block in self.block_of_x)
+        luma[0 : self.band_rows * w] = row * self.band_rows
+        frame = bytes(luma) + self.chroma
+        for state in self.active:
+            state["src"].emit("push-buffer", Gst.Buffer.new_wrapped(frame))
+        self.sent += 1
+
+
+KINDS = {"clip": ClipMount, "h264": ClipMount, "h265": H265Mount, "switch": SwitchMount, "garbage": GarbageMount, "timecode": TimecodeMount}
 
 
 def main():
@@ -111,7 +256,12 @@ def main():
     server = GstRtspServer.RTSPServer()
     server.set_address("127.0.0.1")
     server.set_service(str(config.get("port", 0)))
-    mounts = {spec["path"]: Mount(server, spec) for spec in config["mounts"]}
+    mounts = {}
+    for spec in config["mounts"]:
+        kind = spec.get("kind", "clip")
+        if kind not in KINDS:
+            raise SystemExit(f"unknown mount kind {kind}")
+        mounts[spec["path"]] = KINDS[kind](server, spec)
     for mount in mounts.values():
         mount.start()
 
@@ -143,7 +293,14 @@ def main():
         client.connect("closed", on_closed)
 
     server.connect("client-connected", on_client)
-    server.attach(None)
+    try:
+        source_id = server.attach(None)
+    except GLib.Error as error:
+        emit({"event": "failed", "message": error.message})
+        sys.exit(3)
+    if not source_id:
+        emit({"event": "failed", "message": "could not listen"})
+        sys.exit(3)
 
     # Frames are due at exact multiples of 1/fps from the start (a plain GLib interval drifts);
     # a short timer checks which mounts are due.
@@ -154,7 +311,6 @@ def main():
         for mount in mounts.values():
             while mount.sent < int(now * mount.fps):
                 mount.tick()
-                mount.sent += 1
         return True
 
     GLib.timeout_add(5, tick)
