@@ -70,11 +70,13 @@ export function statusKey(cameraId: string, stream: string): string {
 
 /** Which window this is (?screen=2 for a second monitor); each keeps its own wall. */
 export function screenId(): string {
-  const value = new URLSearchParams(location.search).get('screen');
+  const value = typeof location === 'undefined' ? null : new URLSearchParams(location.search).get('screen');
   return value && /^[1-9]$/.test(value) ? value : '1';
 }
 
-const WALL_KEY = `console.wall.${screenId()}`;
+function wallKey(): string {
+  return `console.wall.${screenId()}`;
+}
 
 function emptyWall(cameras: CameraSummary[] = []): WallArrangement {
   return {
@@ -90,7 +92,7 @@ function emptyWall(cameras: CameraSummary[] = []): WallArrangement {
 function restoredWall(cameras: CameraSummary[]): WallArrangement {
   const known = new Set(cameras.map((camera) => camera.id));
   try {
-    const raw = JSON.parse(localStorage.getItem(WALL_KEY) ?? 'null') as Partial<WallArrangement> | null;
+    const raw = JSON.parse(localStorage.getItem(wallKey()) ?? 'null') as Partial<WallArrangement> | null;
     if (!raw || !Array.isArray(raw.tiles) || typeof raw.layoutId !== 'string') return emptyWall(cameras);
     const tiles = Array.from({ length: MAX_TILES }, (_, index) => {
       const id = raw.tiles?.[index];
@@ -110,7 +112,7 @@ function restoredWall(cameras: CameraSummary[]): WallArrangement {
 
 function persist(wall: WallArrangement): void {
   try {
-    localStorage.setItem(WALL_KEY, JSON.stringify({ layoutId: wall.layoutId, tiles: wall.tiles }));
+    localStorage.setItem(wallKey(), JSON.stringify({ layoutId: wall.layoutId, tiles: wall.tiles }));
   } catch {
     // storage unavailable: the arrangement lasts for this page only
   }

@@ -87,8 +87,9 @@ function startCoreProcess(options: CliOptions): Promise<void> {
   });
 }
 
-function createWindow(): void {
-  const window = new BrowserWindow({
+/** The same locked-down preferences for every window (the wall and any second screen). */
+function windowOptions(): Electron.BrowserWindowConstructorOptions {
+  return {
     width: 1600,
     height: 960,
     backgroundColor: '#0f1216',
@@ -101,14 +102,28 @@ function createWindow(): void {
       webSecurity: true,
       spellcheck: false,
     },
-  });
+  };
+}
+
+function createWindow(): void {
+  const window = new BrowserWindow(windowOptions());
   void window.loadURL(`${APP_ORIGIN}/index.html`);
+}
+
+/** Only our own page may open a window, and only our own page in it (a second monitor's wall). */
+function isConsolePage(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.origin === APP_ORIGIN && parsed.pathname === '/index.html';
+  } catch {
+    return false;
+  }
 }
 
 app.on('web-contents-created', (_event, contents) => {
   contents.on('will-navigate', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.setWindowOpenHandler(({ url }) => (isConsolePage(url) ? { action: 'allow', overrideBrowserWindowOptions: windowOptions() } : { action: 'deny' }));
 });
 
 void app.whenReady().then(async () => {

@@ -7,6 +7,7 @@ import { statusKey, useConsole } from '../store';
 import { useRuntime } from '../runtime';
 import { Icon } from '../components/Icon';
 import { NO_ZOOM, type GlWall, type TileZoom } from './glWall';
+import { zoomAt } from './zoom';
 import type { Rect } from './layouts';
 import { chooseStream } from './streamChoice';
 import { TileViewController, type TileViews } from './tileViewController';
@@ -33,19 +34,6 @@ export interface TileProps {
   /** Registers this tile's handler for "next view drew its first frame". */
   onPromotion: (tileKey: string, handler: ((viewId: number) => void) | null) => void;
   onEditTour: (index: number) => void;
-}
-
-/** Zoom in or out by one wheel notch, keeping the picture point under the cursor in place. */
-export function zoomAt(zoom: TileZoom, fractionX: number, fractionY: number, zoomIn: boolean): TileZoom {
-  const scale = Math.min(8, Math.max(1, zoom.scale * (zoomIn ? 1.25 : 0.8)));
-  if (scale === 1) return NO_ZOOM;
-  const axis = (center: number, fraction: number): number => {
-    const start = Math.max(0, Math.min(1 - 1 / zoom.scale, center - 0.5 / zoom.scale));
-    const point = start + fraction / zoom.scale;
-    const newStart = point - fraction / scale;
-    return Math.max(0.5 / scale, Math.min(1 - 0.5 / scale, newStart + 0.5 / scale));
-  };
-  return { scale, centerX: axis(zoom.centerX, fractionX), centerY: axis(zoom.centerY, fractionY) };
 }
 
 export function Tile({ index, tileKey, rect, cameraId, maximized, wall, onPromotion, onEditTour }: TileProps) {
@@ -178,7 +166,7 @@ export function Tile({ index, tileKey, rect, cameraId, maximized, wall, onPromot
 
   return (
     <div
-      className={`tile tile-${state}${stalled ? ' tile-stalled' : ''}${selected ? ' tile-selected' : ''}${dropTarget ? ' tile-drop' : ''}${zoom.scale > 1 ? ' tile-zoomed' : ''}`}
+      className={`tile tile-${state}${rect.width < 300 ? ' tile-small' : ''}${stalled ? ' tile-stalled' : ''}${selected ? ' tile-selected' : ''}${dropTarget ? ' tile-drop' : ''}${zoom.scale > 1 ? ' tile-zoomed' : ''}`}
       style={{ left: rect.x, top: rect.y, width: rect.width, height: rect.height }}
       data-testid="tile"
       data-index={index}

@@ -52,7 +52,7 @@ export class TileViewController {
   private busy = false;
   private again = false;
   private disposed = false;
-  private retryTimer: number | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly client: CoreClient,
@@ -78,7 +78,7 @@ export class TileViewController {
   dispose(): void {
     this.disposed = true;
     this.desired = null;
-    if (this.retryTimer !== null) window.clearTimeout(this.retryTimer);
+    if (this.retryTimer !== null) globalThis.clearTimeout(this.retryTimer);
     this.close(this.current);
     this.close(this.next);
     this.current = null;
@@ -130,7 +130,7 @@ export class TileViewController {
       this.error = result.error;
       this.emit();
       // the socket may have just been replaced, or the core restarted: try again shortly
-      this.retryTimer = window.setTimeout(() => {
+      this.retryTimer = globalThis.setTimeout(() => {
         this.retryTimer = null;
         void this.reconcile();
       }, 3000);

@@ -93,6 +93,19 @@ describe('the live wall in Chromium against a real RTSP server', () => {
     expect(regionChange(c, d, dead.box)).toBeGreaterThan(0.02);
   });
 
+  it.skipIf(process.env.CONSOLE_E2E_HOST === 'electron')('shares one RTSP session per camera stream with a second tab', async () => {
+    const before = await rtsp.sessions();
+    const second = await page.context().newPage();
+    await second.goto(`${app.process!.baseUrl}/?screen=2`);
+    await second.click('[data-layout="grid-4"]');
+    await expect.poll(async () => (await tileBoxes(second)).filter((tile) => tile.state === 'live').length, { timeout: 30000 }).toBe(4);
+    await expect.poll(async () => (await second.$$('[data-testid=tile][data-picture=yes]')).length, { timeout: 30000 }).toBe(4);
+    // both tabs show the four cameras, and the cameras saw no new session
+    expect((await tileBoxes(page)).filter((tile) => tile.state === 'live')).toHaveLength(4);
+    expect(await rtsp.sessions()).toEqual(before);
+    await second.close();
+  });
+
   it('speaks English when asked, and Vietnamese again', async () => {
     await page.getByRole('button', { name: 'EN', exact: true }).click();
     await expect.poll(() => page.locator('[data-testid=tile][data-camera-id="cam-1"]').textContent()).toContain('Live');

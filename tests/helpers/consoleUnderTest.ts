@@ -40,7 +40,8 @@ export async function openConsole(args: string[], viewport = { width: 1600, heig
   }
   const consoleProcess = await startConsoleProcess(args);
   const browser: Browser = await launchBrowser();
-  const page = await browser.newPage({ viewport });
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
   await page.goto(consoleProcess.url);
   return {
     host: 'browser',
