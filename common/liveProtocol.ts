@@ -23,6 +23,11 @@ export type ServerTextMessage = z.infer<typeof ServerTextMessageSchema>;
 
 export const ClientTextMessageSchema = z.discriminatedUnion('t', [
   z.strictObject({ t: z.literal('ack'), viewId: z.number().int().positive(), seq: z.number().int().nonnegative() }),
+  /** Every frame drawn in one animation frame, acknowledged at once: [viewId, seq] pairs. */
+  z.strictObject({
+    t: z.literal('acks'),
+    frames: z.array(z.tuple([z.number().int().positive(), z.number().int().nonnegative()])).max(256),
+  }),
   z.strictObject({ t: z.literal('subscribeEvents') }),
 ]);
 export type ClientTextMessage = z.infer<typeof ClientTextMessageSchema>;

@@ -36,8 +36,23 @@ export class LiveSocket {
     this.socket?.close();
   }
 
+  private pendingAcks: [number, number][] = [];
+  private acksScheduled = false;
+
+  /** Acknowledges a drawn frame; every ack of one animation frame leaves in one message. */
   ack(viewId: number, seq: number): void {
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ t: 'ack', viewId, seq }));
+    this.pendingAcks.push([viewId, seq]);
+    if (this.acksScheduled) return;
+    this.acksScheduled = true;
+    queueMicrotask(() => this.flushAcks());
+  }
+
+  private flushAcks(): void {
+    this.acksScheduled = false;
+    while (this.pendingAcks.length > 0) {
+      const frames = this.pendingAcks.splice(0, 256);
+      if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ t: 'acks', frames }));
+    }
   }
 
   private url(): string {

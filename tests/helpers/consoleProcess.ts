@@ -17,8 +17,8 @@ export interface ConsoleProcess {
  * Starts the console exactly as `npm run serve` does (the built dist/core/cli.cjs), and waits for
  * the line with the address to open.
  */
-export async function startConsoleProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ConsoleProcess> {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'dist', 'core', 'cli.cjs'), ...args], {
+export async function startConsoleProcess(args: string[], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<ConsoleProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, 'dist', 'core', 'cli.cjs'), ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

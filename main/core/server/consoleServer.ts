@@ -218,6 +218,7 @@ export function startConsoleServer(options: ConsoleServerOptions): Promise<Runni
       const message = ClientTextMessageSchema.safeParse(raw);
       if (!message.success) return;
       if (message.data.t === 'ack') live.ack(clientId, message.data.viewId, message.data.seq);
+      else if (message.data.t === 'acks') for (const [viewId, seq] of message.data.frames) live.ack(clientId, viewId, seq);
       else if (message.data.t === 'subscribeEvents') eventSockets.add(ws);
     });
     ws.on('close', () => {
