@@ -10,6 +10,7 @@ import { probeFfmpeg, FfmpegMissingError, type FfmpegInfo } from './ffmpeg/probe
 import { ProcessRegistry } from './ffmpeg/supervisor';
 import { DemoMedia } from './demo/demoMedia';
 import { DEFAULT_LIVE_OPTIONS, LiveService, type LiveServiceOptions } from './media/liveService';
+import { SourceHub } from './media/sourceHub';
 import { createDispatcher, type Dispatch } from './api/dispatch';
 import { createHandlers } from './api/handlers';
 import { SnapshotService } from './snapshots/snapshots';
@@ -55,6 +56,7 @@ export interface RunningCore {
   isDemo: boolean;
   ffmpeg: FfmpegInfo | null;
   live: LiveService;
+  hub: SourceHub;
   registry: ProcessRegistry;
   dispatch: Dispatch;
   log: Logger;
@@ -90,11 +92,13 @@ export async function startCore(config: CoreConfig): Promise<RunningCore> {
 
   // 3. media
   const demo = new DemoMedia(config.dataDir, ffmpeg, { clock, log: log.child('demo'), registry }, site.cameras.map((camera) => camera.id));
-  const live = new LiveService(
+  const liveOptions = { ...DEFAULT_LIVE_OPTIONS, ...config.live };
+  const hub = new SourceHub(
     site,
-    { ffmpeg, clock, log: log.child('live'), registry, demoClip: (camera, stream) => demo.clip(camera, stream) },
-    { ...DEFAULT_LIVE_OPTIONS, ...config.live },
+    { ffmpeg, clock, log: log.child('pull'), registry, demoClip: (camera, stream) => demo.clip(camera, stream) },
+    { source: liveOptions.source, lingerMs: liveOptions.lingerMs },
   );
+  const live = new LiveService(hub, { ffmpeg, clock, log: log.child('live'), registry }, liveOptions);
 
   const snapshots = new SnapshotService(config.dataDir, live, ffmpeg, site.timeZone ?? DEFAULT_TIME_ZONE, { clock, log: log.child('snapshots'), registry });
   const savedViews = new SavedViews(config.dataDir, log.child('views'));
@@ -109,6 +113,7 @@ export async function startCore(config: CoreConfig): Promise<RunningCore> {
     dataDir: config.dataDir,
     ffmpeg,
     live,
+    hub,
     snapshots,
     savedViews,
     openFolder: config.openFolder ?? ((folder) => openFolder(folder)),
@@ -134,7 +139,7 @@ export async function startCore(config: CoreConfig): Promise<RunningCore> {
     running.broadcast(envelope);
     for (const listener of eventListeners) listener(envelope);
   };
-  live.onStatus((payload) => emit({ event: 'streamStatus', payload }));
+  hub.onStatus((payload) => emit({ event: 'streamStatus', payload }));
   live.onViewHealth((payload) => emit({ event: 'viewHealth', payload }));
 
   let stopping: Promise<void> | null = null;
@@ -147,6 +152,7 @@ export async function startCore(config: CoreConfig): Promise<RunningCore> {
     isDemo,
     ffmpeg,
     live,
+    hub,
     registry,
     dispatch,
     log,
@@ -159,6 +165,7 @@ export async function startCore(config: CoreConfig): Promise<RunningCore> {
         log.info('stopping');
         await running.close();
         await live.stop();
+        await hub.stop();
         registry.killAll();
         logFile.close();
       })();

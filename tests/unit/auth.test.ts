@@ -7,6 +7,8 @@ import { startConsoleServer, type RunningServer } from '../../main/core/server/c
 import { createDispatcher } from '../../main/core/api/dispatch';
 import { createHandlers } from '../../main/core/api/handlers';
 import { LiveService } from '../../main/core/media/liveService';
+import { SourceHub } from '../../main/core/media/sourceHub';
+import { DEFAULT_SOURCE_OPTIONS } from '../../main/core/media/source';
 import { silentLogger } from '../../main/core/log/logger';
 import { systemClock } from '../../main/core/util/clock';
 import { newToken } from '../../main/core/server/auth';
@@ -57,14 +59,15 @@ describe('browser-mode server security', () => {
     const staticDir = tempDir('static');
     fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>ok</title>');
     fs.writeFileSync(path.join(tempDir('outside'), 'secret.txt'), 'secret');
-    const live = new LiveService(site, { ffmpeg: null, clock: systemClock, log: silentLogger, demoClip: () => Promise.reject(new Error('none')) });
+    const hub = new SourceHub(site, { ffmpeg: null, clock: systemClock, log: silentLogger, demoClip: () => Promise.reject(new Error('none')) }, { source: DEFAULT_SOURCE_OPTIONS, lingerMs: 1000 });
+    const live = new LiveService(hub, { ffmpeg: null, clock: systemClock, log: silentLogger });
     const dataDir = tempDir('auth-data');
     const snapshots = new SnapshotService(dataDir, live, null, 'Asia/Ho_Chi_Minh', { clock: systemClock, log: silentLogger });
     fs.mkdirSync(snapshots.folder, { recursive: true });
     fs.writeFileSync(path.join(snapshots.folder, 'cam-1_2026-11-30_04-33-26.png'), 'png');
     const dispatch = createDispatcher(
       createHandlers({
-        site, isDemo: false, version: 't', dataDir, ffmpeg: null, live, snapshots,
+        site, isDemo: false, version: 't', dataDir, ffmpeg: null, live, hub, snapshots,
         savedViews: new SavedViews(dataDir, silentLogger), openFolder: () => Promise.resolve(false),
         host: 'browser', liveEndpoint: () => ({ url: '', token }),
       }),

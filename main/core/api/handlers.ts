@@ -4,6 +4,7 @@ import { PERMISSIONS } from '../../../common/permissions';
 import { fail, ok } from '../../../common/result';
 import type { FfmpegInfo } from '../ffmpeg/probe';
 import type { LiveService } from '../media/liveService';
+import type { SourceHub } from '../media/sourceHub';
 import type { SnapshotService } from '../snapshots/snapshots';
 import type { SavedViews } from '../views/savedViews';
 import type { Handlers } from './dispatch';
@@ -15,6 +16,7 @@ export interface HandlerContext {
   dataDir: string;
   ffmpeg: FfmpegInfo | null;
   live: LiveService;
+  hub: SourceHub;
   snapshots: SnapshotService;
   savedViews: SavedViews;
   openFolder: (folder: string) => Promise<boolean>;
@@ -62,7 +64,7 @@ export function createHandlers(context: HandlerContext): Handlers {
       return ok(cameraSummaries(context.site));
     },
     listStreamStatus() {
-      return ok(context.live.statuses());
+      return ok(context.hub.statuses());
     },
     getSystemInfo() {
       return ok({

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Camera, Site, StreamKind } from '../../../common/site';
-import type { LiveStats, StreamStatus, ViewHealth } from '../../../common/contract';
+import type { StreamKind } from '../../../common/site';
+import type { LiveStats, ViewHealth } from '../../../common/contract';
 import { writeFrameHeader, type ServerTextMessage } from '../../../common/liveProtocol';
 import { fail, ok, type Result } from '../../../common/result';
 import type { Clock, TimerHandle } from '../util/clock';
@@ -8,7 +8,8 @@ import type { Logger } from '../log/logger';
 import type { FfmpegInfo } from '../ffmpeg/probe';
 import type { ProcessRegistry } from '../ffmpeg/supervisor';
 import { evenClamp } from '../ffmpeg/args';
-import { CameraStreamSource, DEFAULT_SOURCE_OPTIONS, sourceKey, type SourceOptions } from './source';
+import { DEFAULT_SOURCE_OPTIONS, type CameraStreamSource, type SourceOptions } from './source';
+import type { SourceHub } from './sourceHub';
 import { LiveDecoder } from './decoder';
 
 /** What the live service needs from a connected page: a way to send it things. */
@@ -19,7 +20,7 @@ export interface LiveClientPort {
 
 export interface LiveServiceOptions {
   source: SourceOptions;
-  /** How long a pull stays warm after its last viewer left. */
+  /** How long a pull stays warm after its last user left. */
   lingerMs: number;
   /** An unacknowledged frame is considered lost after this long (the page may have dropped it). */
   ackTimeoutMs: number;
@@ -58,20 +59,9 @@ interface View {
   openedAtMono: number;
   lastFrameAtMono: number | null;
   health: ViewHealth;
-  /** Decoded-frame count a second ago, for the fps figure. */
+  /** Decoded-frame count at the last health check, for the fps figure. */
   rateSeq: number;
   fps: number;
-}
-
-interface SourceEntry {
-  source: CameraStreamSource;
-  views: Set<number>;
-  lingerTimer: TimerHandle | null;
-  /** Warm holds (tours, snapshots) keep the pull without a view. */
-  holds: number;
-  rateBytes: number;
-  rateAtMono: number;
-  kbps: number;
 }
 
 export interface LiveCounts {
@@ -81,39 +71,25 @@ export interface LiveCounts {
 }
 
 /**
- * Live view for the wall: one pull per camera stream (shared), one decoder per view, and flow
- * control per view: a frame goes to the page only when the page acknowledged the previous one;
- * meanwhile only the newest frame is kept. A slow page therefore sees fewer frames, never older ones.
+ * Live view for the wall: one decoder per view on the shared pull of its camera stream (from the
+ * SourceHub), and flow control per view: a frame goes to the page only when the page acknowledged
+ * the previous one; meanwhile only the newest frame is kept. A slow page therefore sees fewer
+ * frames, never older ones.
  */
 export class LiveService {
-  private readonly cameras: Map<string, Camera>;
-  private readonly sources = new Map<string, SourceEntry>();
   private readonly clients = new Map<string, LiveClient>();
   private readonly views = new Map<number, View>();
-  private readonly statusListeners = new Set<(status: StreamStatus) => void>();
   private readonly healthListeners = new Set<(health: ViewHealth) => void>();
   private nextViewId = 1;
   private stopped = false;
   private healthTimer: TimerHandle | null = null;
 
   constructor(
-    site: Site,
-    private readonly deps: {
-      ffmpeg: FfmpegInfo | null;
-      clock: Clock;
-      log: Logger;
-      registry?: ProcessRegistry;
-      demoClip: (camera: Camera, stream: StreamKind) => Promise<string>;
-    },
+    private readonly hub: SourceHub,
+    private readonly deps: { ffmpeg: FfmpegInfo | null; clock: Clock; log: Logger; registry?: ProcessRegistry },
     private readonly options: LiveServiceOptions = DEFAULT_LIVE_OPTIONS,
   ) {
-    this.cameras = new Map(site.cameras.map((camera) => [camera.id, camera]));
     this.scheduleHealth();
-  }
-
-  onStatus(listener: (status: StreamStatus) => void): () => void {
-    this.statusListeners.add(listener);
-    return () => this.statusListeners.delete(listener);
   }
 
   onViewHealth(listener: (health: ViewHealth) => void): () => void {
@@ -121,32 +97,8 @@ export class LiveService {
     return () => this.healthListeners.delete(listener);
   }
 
-  /** Current status of every stream of every camera (idle when nobody pulls it). */
-  statuses(): StreamStatus[] {
-    const list: StreamStatus[] = [];
-    for (const camera of this.cameras.values()) {
-      for (const stream of ['main', 'sub'] as const) {
-        if (stream === 'sub' && !camera.streams.sub) continue;
-        const entry = this.sources.get(sourceKey(camera.id, stream));
-        list.push(
-          entry?.source.status ?? {
-            cameraId: camera.id,
-            stream,
-            state: 'idle',
-            sinceMs: this.deps.clock.now(),
-            problem: null,
-            codec: null,
-            widthPx: null,
-            heightPx: null,
-          },
-        );
-      }
-    }
-    return list;
-  }
-
   stats(): LiveCounts {
-    return { sources: this.sources.size, views: this.views.size, clients: this.clients.size };
+    return { sources: this.hub.size, views: this.views.size, clients: this.clients.size };
   }
 
   connectClient(port: LiveClientPort): string {
@@ -167,25 +119,22 @@ export class LiveService {
     return this.clients.has(clientId);
   }
 
-  openView(clientId: string, cameraId: string, stream: StreamKind, widthPx: number, heightPx: number): Result<{ viewId: number; status: StreamStatus }> {
+  openView(clientId: string, cameraId: string, stream: StreamKind, widthPx: number, heightPx: number): Result<{ viewId: number; status: CameraStreamSource['status'] }> {
     if (this.stopped) return fail('unavailable', 'live service stopped');
     const client = this.clients.get(clientId);
     if (!client) return fail('notFound', 'unknown live client');
-    const camera = this.cameras.get(cameraId);
+    const camera = this.hub.camera(cameraId);
     if (!camera) return fail('notFound', `unknown camera ${cameraId}`);
-    const effectiveStream: StreamKind = stream === 'sub' && !camera.streams.sub ? 'main' : stream;
     if (!this.deps.ffmpeg) return fail('unavailable', 'ffmpeg missing');
-
-    const entry = this.acquireSource(camera, effectiveStream);
+    const source = this.hub.acquire(camera, stream === 'sub' && !camera.streams.sub ? 'main' : stream);
     const width = evenClamp(widthPx, 16, 3840);
     const height = evenClamp(heightPx, 16, 2160);
     const viewId = this.nextViewId++;
-    const decoder = new LiveDecoder(entry.source, width, height, this.deps.ffmpeg, this.deps, (frame) => this.onFrame(viewId, frame));
-    const now = this.deps.clock.now();
+    const decoder = new LiveDecoder(source, width, height, this.deps.ffmpeg, this.deps, (frame) => this.onFrame(viewId, frame));
     const view: View = {
       id: viewId,
       client,
-      source: entry.source,
+      source,
       decoder,
       widthPx: width,
       heightPx: height,
@@ -196,15 +145,14 @@ export class LiveService {
       framesDropped: 0,
       openedAtMono: this.deps.clock.monotonic(),
       lastFrameAtMono: null,
-      health: { viewId, health: 'waiting', sinceMs: now, problem: null },
+      health: { viewId, health: 'waiting', sinceMs: this.deps.clock.now(), problem: null },
       rateSeq: 0,
       fps: 0,
     };
     this.views.set(viewId, view);
     client.views.add(viewId);
-    entry.views.add(viewId);
     decoder.start();
-    return ok({ viewId, status: entry.source.status });
+    return ok({ viewId, status: source.status });
   }
 
   async closeView(viewId: number): Promise<Result<null>> {
@@ -213,57 +161,52 @@ export class LiveService {
     this.views.delete(viewId);
     view.client.views.delete(viewId);
     view.pending = null;
-    const entry = this.sources.get(view.source.key);
     await view.decoder.stop();
-    if (entry) {
-      entry.views.delete(viewId);
-      this.releaseIfUnused(entry);
-    }
+    this.hub.release(view.source);
     return ok(null);
   }
 
-  /** Keeps a stream pulled for `lingerMs` without a view (the next camera of a tour). */
+  /** Keeps a stream pulled for the linger time without a view (the next camera of a tour). */
   warm(cameraId: string, stream: StreamKind): Result<null> {
-    const camera = this.cameras.get(cameraId);
+    const camera = this.hub.camera(cameraId);
     if (!camera) return fail('notFound', `unknown camera ${cameraId}`);
     if (!this.deps.ffmpeg) return fail('unavailable', 'ffmpeg missing');
-    const entry = this.acquireSource(camera, stream === 'sub' && !camera.streams.sub ? 'main' : stream);
-    this.releaseIfUnused(entry);
+    this.hub.release(this.hub.acquire(camera, stream === 'sub' && !camera.streams.sub ? 'main' : stream));
     return ok(null);
   }
 
   /**
    * The packets since the last keyframe of a stream (PAT + PMT + GOP), pulling it for a moment
-   * if nobody does, waiting up to `waitMs` for its first keyframe. Null when none came.
+   * if nobody does, waiting up to `waitMs` for its first keyframe.
    */
   async keyframeData(cameraId: string, stream: StreamKind, waitMs: number): Promise<Result<{ data: Buffer; stream: StreamKind }>> {
-    const camera = this.cameras.get(cameraId);
+    const camera = this.hub.camera(cameraId);
     if (!camera) return fail('notFound', `unknown camera ${cameraId}`);
     if (!this.deps.ffmpeg) return fail('unavailable', 'ffmpeg missing');
     const effective: StreamKind = stream === 'sub' && !camera.streams.sub ? 'main' : stream;
-    const entry = this.acquireSource(camera, effective);
-    entry.holds += 1;
+    const source = this.hub.acquire(camera, effective);
     try {
       const deadline = this.deps.clock.monotonic() + waitMs;
       for (;;) {
-        const data = entry.source.snapshot();
+        const data = source.snapshot();
         if (data) return ok({ data, stream: effective });
         if (this.deps.clock.monotonic() >= deadline || this.stopped) return fail('unavailable', 'no picture from the camera');
         await new Promise<void>((resolve) => this.deps.clock.setTimeout(resolve, 100));
       }
     } finally {
-      entry.holds -= 1;
-      this.releaseIfUnused(entry);
+      this.hub.release(source);
     }
   }
 
   liveStats(): LiveStats {
+    const viewers = new Map<string, number>();
+    for (const view of this.views.values()) viewers.set(view.source.key, (viewers.get(view.source.key) ?? 0) + 1);
     return {
-      streams: [...this.sources.values()].map((entry) => ({
-        cameraId: entry.source.camera.id,
-        stream: entry.source.stream,
-        kbps: Math.round(entry.kbps),
-        viewers: entry.views.size,
+      streams: this.hub.rates().map((rate) => ({
+        cameraId: rate.cameraId,
+        stream: rate.stream,
+        kbps: Math.round(rate.kbps),
+        viewers: viewers.get(`${rate.cameraId}/${rate.stream}`) ?? 0,
       })),
       views: [...this.views.values()].map((view) => ({ viewId: view.id, fps: Math.round(view.fps * 10) / 10, dropped: view.framesDropped })),
     };
@@ -286,11 +229,10 @@ export class LiveService {
     return view ? { framesDecoded: view.seq, framesSent: view.framesSent, framesDropped: view.framesDropped } : null;
   }
 
-  /** PIDs of every ffmpeg this service runs (pulls and decoders), for tests and benchmarks. */
+  /** PIDs of every ffmpeg the live path runs (pulls and decoders), for tests and benchmarks. */
   pids(): { pulls: number[]; decoders: number[] } {
-    const pulls = [...this.sources.values()].map((entry) => entry.source.pid).filter((pid): pid is number => pid !== null);
     const decoders = [...this.views.values()].map((view) => view.decoder.pid).filter((pid): pid is number => pid !== null);
-    return { pulls, decoders };
+    return { pulls: this.hub.pids(), decoders };
   }
 
   async stop(): Promise<void> {
@@ -298,40 +240,7 @@ export class LiveService {
     this.healthTimer?.cancel();
     this.healthTimer = null;
     await Promise.all([...this.views.keys()].map((viewId) => this.closeView(viewId)));
-    await Promise.all(
-      [...this.sources.values()].map((entry) => {
-        entry.lingerTimer?.cancel();
-        return entry.source.stop();
-      }),
-    );
-    this.sources.clear();
     this.clients.clear();
-  }
-
-  private acquireSource(camera: Camera, stream: StreamKind): SourceEntry {
-    const key = sourceKey(camera.id, stream);
-    let entry = this.sources.get(key);
-    if (!entry) {
-      const source = new CameraStreamSource(camera, stream, this.deps, this.options.source, (status) => this.emitStatus(status));
-      entry = { source, views: new Set(), lingerTimer: null, holds: 0, rateBytes: 0, rateAtMono: this.deps.clock.monotonic(), kbps: 0 };
-      this.sources.set(key, entry);
-      source.start();
-    }
-    entry.lingerTimer?.cancel();
-    entry.lingerTimer = null;
-    return entry;
-  }
-
-  /** A pull nobody uses stays warm for `lingerMs`, then stops. */
-  private releaseIfUnused(entry: SourceEntry): void {
-    if (entry.views.size > 0 || entry.holds > 0) return;
-    entry.lingerTimer?.cancel();
-    entry.lingerTimer = this.deps.clock.setTimeout(() => {
-      entry.lingerTimer = null;
-      if (entry.views.size > 0 || entry.holds > 0 || this.sources.get(entry.source.key) !== entry) return;
-      this.sources.delete(entry.source.key);
-      void entry.source.stop();
-    }, this.options.lingerMs);
   }
 
   private scheduleHealth(): void {
@@ -345,16 +254,9 @@ export class LiveService {
   /** Rates, and whether each view's picture still moves. */
   private checkHealth(): void {
     const nowMono = this.deps.clock.monotonic();
-    for (const entry of this.sources.values()) {
-      const elapsed = nowMono - entry.rateAtMono;
-      if (elapsed >= 1000) {
-        entry.kbps = ((entry.source.bytesIn - entry.rateBytes) * 8) / elapsed;
-        entry.rateBytes = entry.source.bytesIn;
-        entry.rateAtMono = nowMono;
-      }
-    }
+    this.hub.measure();
     for (const view of this.views.values()) {
-      view.fps = view.fps * 0.5 + ((view.seq - view.rateSeq) * 1000) / this.options.healthPeriodMs * 0.5;
+      view.fps = view.fps * 0.5 + (((view.seq - view.rateSeq) * 1000) / this.options.healthPeriodMs) * 0.5;
       view.rateSeq = view.seq;
       this.updateHealth(view, nowMono);
     }
@@ -363,7 +265,8 @@ export class LiveService {
   private updateHealth(view: View, nowMono: number): void {
     const sourceLive = view.source.status.state === 'live';
     const recentFrame = view.lastFrameAtMono !== null && nowMono - view.lastFrameAtMono < this.options.stallAfterMs;
-    const decoderError = view.decoder.lastError && nowMono - view.decoder.lastError.atMono < this.options.stallAfterMs * 2 ? view.decoder.lastError.problem : null;
+    const decoderError =
+      view.decoder.lastError && nowMono - view.decoder.lastError.atMono < this.options.stallAfterMs * 2 ? view.decoder.lastError.problem : null;
     let health: ViewHealth['health'];
     let problem: ViewHealth['problem'] = null;
     let sinceMs = this.deps.clock.now();
@@ -384,10 +287,6 @@ export class LiveService {
     if (health === view.health.health && health !== 'waiting') sinceMs = view.health.sinceMs;
     view.health = { viewId: view.id, health, sinceMs, problem };
     for (const listener of this.healthListeners) listener(view.health);
-  }
-
-  private emitStatus(status: StreamStatus): void {
-    for (const listener of this.statusListeners) listener(status);
   }
 
   private onFrame(viewId: number, frame: Buffer): void {
