@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import type { MethodName, ParamsOf, ResultOf, StreamStatus } from '../../common/contract';
+import type { MethodName, ParamsOf, ResultOf, StreamStatus, ViewHealth } from '../../common/contract';
 import { resultSchemaOf } from '../../common/contract';
 import { CALL_PATH, FRAME_HEADER_BYTES, LIVE_PATH, LIVE_PROTOCOL, LIVE_TOKEN_PROTOCOL_PREFIX, readFrameHeader, ServerTextMessageSchema, type FrameHeader } from '../../common/liveProtocol';
 
@@ -18,7 +18,10 @@ export interface ViewFrames {
 export class LiveConsumer {
   readonly frames = new Map<number, ViewFrames>();
   readonly statuses: StreamStatus[] = [];
+  /** Every `viewHealth` event, in order of arrival, with the consumer's clock when it came. */
+  readonly healthEvents: (ViewHealth & { atMs: number })[] = [];
   private readonly listeners = new Set<() => void>();
+  private readonly frameListeners = new Set<(header: FrameHeader, pixels: Buffer, atMs: number) => void>();
 
   private constructor(
     private readonly baseUrl: string,
@@ -75,6 +78,16 @@ export class LiveConsumer {
     return this.statuses.filter((status) => status.cameraId === cameraId && status.stream === stream).at(-1);
   }
 
+  /** Calls `listener` with every frame as it arrives (pixels valid only during the call). */
+  onFrame(listener: (header: FrameHeader, pixels: Buffer, atMs: number) => void): () => void {
+    this.frameListeners.add(listener);
+    return () => this.frameListeners.delete(listener);
+  }
+
+  latestHealth(viewId: number): ViewHealth | undefined {
+    return this.healthEvents.filter((event) => event.viewId === viewId).at(-1);
+  }
+
   /** Resolves when `predicate` holds (checked on every message), rejects after `timeoutMs`. */
   waitFor(predicate: () => boolean, timeoutMs: number, what = 'condition'): Promise<number> {
     const started = Date.now();
@@ -119,11 +132,16 @@ export class LiveConsumer {
         entry.lastAtMs = now;
         entry.last = { header, pixels: data.subarray(FRAME_HEADER_BYTES) };
         this.frames.set(header.viewId, entry);
+        for (const listener of this.frameListeners) listener(header, entry.last.pixels, now);
         if (this.autoAck) this.ack(header.viewId, header.seq);
       }
     } else {
       const parsed = ServerTextMessageSchema.safeParse(JSON.parse(data.toString()));
-      if (parsed.success && parsed.data.t === 'event' && parsed.data.envelope.event === 'streamStatus') this.statuses.push(parsed.data.envelope.payload);
+      if (parsed.success && parsed.data.t === 'event') {
+        const envelope = parsed.data.envelope;
+        if (envelope.event === 'streamStatus') this.statuses.push(envelope.payload);
+        else if (envelope.event === 'viewHealth') this.healthEvents.push({ ...envelope.payload, atMs: Date.now() });
+      }
     }
     for (const listener of this.listeners) listener();
   }

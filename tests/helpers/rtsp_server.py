@@ -18,8 +18,11 @@ Each mount is a test camera, paced live at its frame rate exactly as a camera wo
 
 Common optional fields: `fps` (default 15); `freeRunning` (default false): frames are numbered
 from the server's start rather than from the client's connection, so a client joins mid-GOP as
-with a real camera (pre-encoded kinds only). A clip encoded with a long GOP (e.g. 12 s) makes
-the "no keyframe for 10 s" camera.
+with a real camera (clip and h265; a session that joins mid-GOP first gets the clip's parameter
+sets, as a camera's SDP gives them). A clip encoded with a long GOP (e.g. 12 s) makes the "no
+keyframe for 10 s" camera.
+
+Pushing starts only once a session's pipeline is PLAYING (see Mount.ready_states).
 
 The test harness drives it with JSON lines on stdin and reads JSON lines on stdout:
 
@@ -58,6 +61,13 @@ LUMA_ONE = 235
 LUMA_ZERO = 16
 
 
+def gst_buffer(data):
+    """A buffer GStreamer owns (a copy): a wrapped Python object may be freed while still queued."""
+    buffer = Gst.Buffer.new_allocate(None, len(data), None)
+    buffer.fill(0, data)
+    return buffer
+
+
 def emit(message):
     sys.stdout.write(json.dumps(message) + "\n")
     sys.stdout.flush()
@@ -73,6 +83,23 @@ def load_access_units(path, delimiter):
     if not starts:
         raise SystemExit(f"{path} has no access unit delimiters: encode it with aud=1")
     return [data[a:b] for a, b in zip(starts, starts[1:] + [len(data)])]
+
+
+def parameter_sets(access_unit, h265):
+    """The VPS/SPS/PPS NAL units (with their start codes) of an access unit."""
+    starts = []
+    index = access_unit.find(b"\x00\x00\x01")
+    while index != -1:
+        starts.append(index - 1 if index > 0 and access_unit[index - 1] == 0 else index)
+        index = access_unit.find(b"\x00\x00\x01", index + 3)
+    wanted = (32, 33, 34) if h265 else (7, 8)
+    found = b""
+    for start, end in zip(starts, starts[1:] + [len(access_unit)]):
+        header = access_unit.index(b"\x00\x00\x01", start) + 3
+        nal_type = (access_unit[header] >> 1) & 0x3F if h265 else access_unit[header] & 0x1F
+        if nal_type in wanted:
+            found += access_unit[start:end]
+    return found
 
 
 PRE_ENCODED_H264 = (
@@ -91,7 +118,7 @@ class Mount:
         self.kind = spec.get("kind", "clip")
         self.fps = int(spec.get("fps", 15))
         self.free_running = bool(spec.get("freeRunning", False))
-        self.active = []  # {"src": appsrc, "start": frame number at which it joined}
+        self.active = []  # {"src": appsrc, "start": frame number of its first push, None before}
         self.clients = set()
         self.setups = 0
         self.sent = 0
@@ -109,7 +136,7 @@ class Mount:
         return factory
 
     def on_media_configure(self, _factory, media):
-        state = {"src": media.get_element().get_by_name("src"), "start": 0 if self.free_running else self.sent}
+        state = {"src": media.get_element().get_by_name("src"), "start": None}
         self.active.append(state)
 
         def unprepared(_media):
@@ -136,13 +163,34 @@ class Mount:
         self.active.clear()
 
     def tick(self):
-        for state in self.active:
-            data = self.access_unit(self.sent - state["start"])
-            state["src"].emit("push-buffer", Gst.Buffer.new_wrapped(data))
+        for state in self.ready_states():
+            if state["start"] is None:
+                state["start"] = 0 if self.free_running else self.sent
+                data = self.access_unit(self.sent - state["start"])
+                # A session that starts mid-GOP (free-running): like a camera's SDP, give the
+                # parameter sets first, else the parser holds the session's DESCRIBE until a keyframe.
+                prefix = self.join_prefix() if self.free_running else b""
+                if prefix:
+                    # after the access unit delimiter, which must come first
+                    second = data.find(b"\x00\x00\x01", 4)
+                    second = len(data) if second == -1 else (second - 1 if data[second - 1] == 0 else second)
+                    data = data[:second] + prefix + data[second:]
+            else:
+                data = self.access_unit(self.sent - state["start"])
+            state["src"].emit("push-buffer", gst_buffer(data))
         self.sent += 1
+
+    def ready_states(self):
+        """The sessions whose pipeline is PLAYING. A buffer pushed into an appsrc whose pipeline
+        is still changing state can stop its streaming task for good (a session that never gets
+        data, about 1 in 40 here); the media goes PLAYING to preroll a live source anyway."""
+        return [state for state in self.active if state["src"].current_state == Gst.State.PLAYING]
 
     def access_unit(self, frame):
         raise NotImplementedError
+
+    def join_prefix(self):
+        return b""
 
 
 class ClipMount(Mount):
@@ -151,9 +199,13 @@ class ClipMount(Mount):
     def __init__(self, server, spec):
         super().__init__(server, spec)
         self.access_units = load_access_units(spec["clip"], H264_AUD)
+        self.parameter_sets = parameter_sets(self.access_units[0], h265=False)
 
     def access_unit(self, frame):
         return self.access_units[frame % len(self.access_units)]
+
+    def join_prefix(self):
+        return self.parameter_sets
 
 
 class H265Mount(Mount):
@@ -162,6 +214,7 @@ class H265Mount(Mount):
     def __init__(self, server, spec):
         super().__init__(server, spec)
         self.access_units = load_access_units(spec["clip"], H265_AUD)
+        self.parameter_sets = parameter_sets(self.access_units[0], h265=True)
 
     def launch(self):
         return (
@@ -172,6 +225,9 @@ class H265Mount(Mount):
 
     def access_unit(self, frame):
         return self.access_units[frame % len(self.access_units)]
+
+    def join_prefix(self):
+        return self.parameter_sets
 
 
 class SwitchMount(Mount):
@@ -217,8 +273,10 @@ class TimecodeMount(Mount):
         self.width = int(spec.get("width", 640)) & ~1
         self.height = int(spec.get("height", 360)) & ~1
         w, h = self.width, self.height
-        # Moving background: diagonal stripes twice the picture's height, scrolled one row band per frame.
-        self.background = bytes(48 + ((x // 16 + y // 16) % 2) * 96 + (x * 64) // w for y in range(2 * h) for x in range(w))
+        # Moving background: a checkerboard on a horizontal ramp, twice the picture's height, scrolled
+        # down 4 rows a frame (two row patterns suffice: built fast, so the server starts fast).
+        rows = [bytes(48 + ((x // 16 + phase) % 2) * 96 + (x * 64) // w for x in range(w)) for phase in (0, 1)]
+        self.background = b"".join(rows[(y // 16) % 2] for y in range(2 * h))
         self.band_rows = -(-h // 8)  # rows y with y < H/8
         self.block_of_x = [(x * TIMECODE_BITS) // w for x in range(w)]
         self.chroma = bytes([128]) * (2 * (w // 2) * (h // 2))
@@ -228,7 +286,9 @@ class TimecodeMount(Mount):
         return (
             "( appsrc name=src is-live=true do-timestamp=true format=time max-buffers=2 leaky-type=downstream "
             f'caps="video/x-raw,format=I420,width={self.width},height={self.height},framerate={self.fps}/1" '
-            "! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=15 "
+            # One slice per frame: with zerolatency's sliced threads, ffmpeg's RTP depacketizer
+            # lost one slice of every frame here (half of each picture concealed).
+            "! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=15 sliced-threads=false threads=1 "
             "! rtph264pay name=pay0 pt=96 config-interval=-1 )"
         )
 
@@ -243,8 +303,8 @@ class TimecodeMount(Mount):
         row = bytes(LUMA_ONE if (ms >> (TIMECODE_BITS - 1 - block)) & 1 else LUMA_ZERO for block in self.block_of_x)
         luma[0 : self.band_rows * w] = row * self.band_rows
         frame = bytes(luma) + self.chroma
-        for state in self.active:
-            state["src"].emit("push-buffer", Gst.Buffer.new_wrapped(frame))
+        for state in self.ready_states():
+            state["src"].emit("push-buffer", gst_buffer(frame))
         self.sent += 1
 
 

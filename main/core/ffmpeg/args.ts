@@ -12,8 +12,14 @@ const RTSP_SOCKET_TIMEOUT_US = 5_000_000;
 /** MPEG-TS on stdout, flushed per packet, no mux delay (else ~0.7 s of buffering). */
 const TS_TO_STDOUT = ['-f', 'mpegts', '-muxdelay', '0', '-muxpreload', '0', '-flush_packets', '1', 'pipe:1'];
 
-/** One pull of one camera stream: stream copy, no decoding. Its output feeds every consumer. */
-export function pullArgs(caps: Caps, url: string): string[] {
+/**
+ * One pull of one camera stream: stream copy, no decoding. Its output feeds every consumer.
+ * `-copyinkf`: packets before the first keyframe are copied too (ffmpeg drops them by default).
+ * The camera is then seen sending at once, whatever its GOP: a camera with 10+ s between
+ * keyframes is neither killed by the start-up timeout nor called unreachable, and a view can say
+ * it waits for a keyframe. Decoders still start on a keyframe (the GOP cache and LiveDecoder).
+ */
+export function pullArgs(caps: Caps, url: string, options: { audio: boolean } = { audio: false }): string[] {
   return [
     '-hide_banner', '-nostats', '-loglevel', 'info', '-nostdin',
     '-rtsp_transport', 'tcp',
@@ -21,7 +27,9 @@ export function pullArgs(caps: Caps, url: string): string[] {
     '-fflags', '+nobuffer', '-flags', 'low_delay',
     '-probesize', '1000000', '-analyzeduration', '1000000',
     '-i', url,
-    '-map', '0:v:0', '-an', '-sn', '-dn', '-c', 'copy',
+    // the camera's audio is copied too when asked (kept in recordings); the source drops it
+    // again if MPEG-TS refuses its codec (G.711)
+    '-map', '0:v:0', ...(options.audio ? ['-map', '0:a:0?'] : ['-an']), '-sn', '-dn', '-c', 'copy', '-copyinkf',
     ...TS_TO_STDOUT,
   ];
 }
@@ -46,6 +54,9 @@ export function evenClamp(value: number, min: number, max: number): number {
  * One decoder for one view: MPEG-TS on stdin → frames scaled to exactly width x height (aspect
  * kept, centred on black) → raw I420 on stdout. Single-threaded: a tile is small and frame
  * threading would add a frame of latency per thread.
+ * No `-fflags +nobuffer` here: it makes ffmpeg throw away the packets its probe read, and the
+ * probe reads the keyframe the decoder was started on (the GOP cache's), so the first picture
+ * waited for the NEXT keyframe (a whole GOP; 12 s on a camera with 12 s GOPs).
  */
 export function decodeArgs(caps: Caps, widthPx: number, heightPx: number): string[] {
   const width = evenClamp(widthPx, 16, 3840);
@@ -57,7 +68,7 @@ export function decodeArgs(caps: Caps, widthPx: number, heightPx: number): strin
   ].join(',');
   return [
     '-hide_banner', '-nostats', '-loglevel', 'error',
-    '-fflags', '+nobuffer', '-flags', 'low_delay',
+    '-flags', 'low_delay',
     '-probesize', '65536', '-analyzeduration', '200000',
     '-threads', '1',
     '-f', 'mpegts', '-i', 'pipe:0',

@@ -274,8 +274,12 @@ export class LiveService {
       health = 'playing';
     } else if (view.lastFrameAtMono === null) {
       health = 'waiting';
-      // Connected, bytes flowing, yet nothing to decode from: no keyframe came, or the decoder refuses the stream.
-      if (sourceLive && nowMono - view.openedAtMono > this.options.stallAfterMs) problem = decoderError ?? (view.source.snapshot() ? 'badStream' : 'noKeyframe');
+      // Connected, bytes flowing, yet nothing to decode from: no keyframe came, or the decoder
+      // refuses the stream, or the pull already found it undecodable (then it may not even be live).
+      const undecodable = view.source.undecodable ? 'badStream' : null;
+      if ((sourceLive || undecodable) && nowMono - view.openedAtMono > this.options.stallAfterMs) {
+        problem = decoderError ?? undecodable ?? (view.source.snapshot() ? 'badStream' : 'noKeyframe');
+      }
     } else {
       health = sourceLive ? 'stalled' : 'waiting';
       if (health === 'stalled') {

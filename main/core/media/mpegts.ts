@@ -15,24 +15,53 @@ export const VIDEO_STREAM_TYPES: Record<number, string> = {
   0x24: 'hevc',
 };
 
-/** Re-cuts arbitrary chunks into whole packets, re-synchronising on garbage. */
+/**
+ * Re-cuts arbitrary chunks into whole packets, re-synchronising on garbage. Chunks from a pipe
+ * rarely end on a packet boundary; the few bytes left over are joined to the next chunk's head
+ * without copying the chunk itself (a copy per chunk was a visible share of the core's CPU).
+ */
 export class TsChunker {
   private remainder: Buffer = Buffer.alloc(0);
   /** Bytes thrown away while looking for the sync byte (garbage input). */
   discardedBytes = 0;
 
-  push(chunk: Buffer): Buffer | null {
-    let data = this.remainder.length > 0 ? Buffer.concat([this.remainder, chunk]) : chunk;
+  /** Whole packets of `chunk` (with the previous remainder), as one or two buffers. */
+  pushParts(chunk: Buffer): Buffer[] {
+    const parts: Buffer[] = [];
+    let data = chunk;
+    if (this.remainder.length > 0) {
+      const missing = TS_PACKET_BYTES - this.remainder.length;
+      if (data.length < missing) {
+        this.remainder = Buffer.concat([this.remainder, data]);
+        return parts;
+      }
+      const joined = Buffer.concat([this.remainder, data.subarray(0, missing)]);
+      this.remainder = Buffer.alloc(0);
+      if (joined[0] === SYNC_BYTE && (data.length === missing || data[missing] === SYNC_BYTE)) {
+        parts.push(joined);
+        data = data.subarray(missing);
+      } else {
+        // lost sync across the boundary: search again from the remainder's second byte
+        data = Buffer.concat([joined.subarray(1), data.subarray(missing)]);
+        this.discardedBytes += 1;
+      }
+    }
     let start = 0;
     while (start < data.length && !(data[start] === SYNC_BYTE && (start + TS_PACKET_BYTES >= data.length || data[start + TS_PACKET_BYTES] === SYNC_BYTE))) {
       start += 1;
     }
     this.discardedBytes += start;
-    data = data.subarray(start);
-    const whole = data.length - (data.length % TS_PACKET_BYTES);
-    this.remainder = Buffer.from(data.subarray(whole));
-    if (whole === 0) return null;
-    return data.subarray(0, whole);
+    const whole = start + Math.floor((data.length - start) / TS_PACKET_BYTES) * TS_PACKET_BYTES;
+    if (whole > start) parts.push(data.subarray(start, whole));
+    if (whole < data.length) this.remainder = Buffer.from(data.subarray(whole));
+    return parts;
+  }
+
+  /** The same as one buffer (tests and tools). */
+  push(chunk: Buffer): Buffer | null {
+    const parts = this.pushParts(chunk);
+    if (parts.length === 0) return null;
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
 }
 
@@ -68,12 +97,12 @@ export class TsStreamParser {
       const hasAdaptation = (adaptation & 0x2) !== 0;
       const adaptationLength = hasAdaptation ? (aligned[offset + 4] ?? 0) : 0;
       const payloadOffset = offset + 4 + (hasAdaptation ? 1 + adaptationLength : 0);
-      const packet = aligned.subarray(offset, offset + TS_PACKET_BYTES);
 
+      // no per-packet slice: a pull delivers about a thousand packets a second
       if (pid === 0 && unitStart) {
-        this.readPat(packet, payloadOffset - offset);
+        this.readPat(aligned.subarray(offset, offset + TS_PACKET_BYTES), payloadOffset - offset);
       } else if (pid === this.pmtPid && unitStart) {
-        this.readPmt(packet, payloadOffset - offset);
+        this.readPmt(aligned.subarray(offset, offset + TS_PACKET_BYTES), payloadOffset - offset);
       } else if (pid === this.videoPid && unitStart && hasAdaptation && adaptationLength > 0) {
         const randomAccess = ((aligned[offset + 5] ?? 0) & 0x40) !== 0;
         if (randomAccess) {

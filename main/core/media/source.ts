@@ -5,7 +5,7 @@ import type { Logger } from '../log/logger';
 import type { FfmpegInfo } from '../ffmpeg/probe';
 import { FfmpegSupervisor, type ProcessRegistry, type RunEnd } from '../ffmpeg/supervisor';
 import { demoPullArgs, pullArgs } from '../ffmpeg/args';
-import { classifyPullFailure, InputInfoParser } from '../ffmpeg/probeParse';
+import { classifyDecodeError, classifyPullFailure, InputInfoParser } from '../ffmpeg/probeParse';
 import { GopCache, TsChunker, TsStreamParser } from './mpegts';
 
 export interface SourceOptions {
@@ -27,6 +27,12 @@ export const DEFAULT_SOURCE_OPTIONS: SourceOptions = {
   restartDelaysMs: [250, 500, 1000, 2000, 3000],
   gopCacheMaxBytes: 8 * 1024 * 1024,
 };
+
+/**
+ * Decode errors the pull's own probe may report before its first output byte before the camera
+ * is called undecodable (a sound camera joined mid-GOP reports none, or a few).
+ */
+const PROBE_ERRORS_FOR_BAD_STREAM = 10;
 
 export interface SourceDeps {
   ffmpeg: FfmpegInfo | null;
@@ -57,8 +63,18 @@ export class CameraStreamSource {
   private offlineTimer: TimerHandle | null = null;
   private lostAtMs: number | null = null;
   private currentStatus: StreamStatus;
+  private outputThisRun = false;
+  private probeErrors = 0;
+  private lastLineWasProbeError = false;
   epoch = 0;
   bytesIn = 0;
+  private audio: 'copy' | 'none' = 'copy';
+  private audioCodec: string | null = null;
+  /**
+   * The camera sends data that ffmpeg cannot decode (its probe said so before any output): set
+   * from the pull's stderr, cleared by the first keyframe. Views say `badStream` meanwhile.
+   */
+  undecodable = false;
 
   constructor(
     readonly camera: Camera,
@@ -88,7 +104,7 @@ export class CameraStreamSource {
     this.supervisor = new FfmpegSupervisor(
       {
         name: `pull ${this.key}`,
-        args: async () => (url.startsWith('demo://') ? demoPullArgs(await deps.demoClip(camera, stream)) : pullArgs(ffmpeg, url)),
+        args: async () => (url.startsWith('demo://') ? demoPullArgs(await deps.demoClip(camera, stream)) : pullArgs(ffmpeg, url, { audio: this.audio === 'copy' })),
         startupTimeoutMs: options.startupTimeoutMs,
         stallTimeoutMs: options.stallTimeoutMs,
         restart: { delaysMs: options.restartDelaysMs, resetAfterMs: 10000 },
@@ -140,6 +156,20 @@ export class CameraStreamSource {
     return () => this.consumers.delete(consumer);
   }
 
+  /** The latest PAT and PMT packets (a new recording segment starts with them). */
+  psi(): Buffer[] {
+    return this.parser.psi();
+  }
+
+  get videoPid(): number | null {
+    return this.parser.videoPid;
+  }
+
+  /** Whether the pull carries the camera's audio (dropped when MPEG-TS cannot hold its codec). */
+  get audioKept(): boolean {
+    return this.audio === 'copy' && this.audioCodec !== null;
+  }
+
   /** The late-joiner prefix, for a consumer that restarted its own process. */
   snapshot(): Buffer | null {
     const parts = this.cache.snapshot(this.parser.psi());
@@ -147,6 +177,9 @@ export class CameraStreamSource {
   }
 
   private onRunStart(): void {
+    this.outputThisRun = false;
+    this.probeErrors = 0;
+    this.lastLineWasProbeError = false;
     this.epoch += 1;
     this.chunker = new TsChunker();
     this.parser = new TsStreamParser();
@@ -156,11 +189,15 @@ export class CameraStreamSource {
 
   private onChunk(chunk: Buffer): void {
     this.bytesIn += chunk.length;
-    const aligned = this.chunker.push(chunk);
-    if (!aligned) return;
-    for (const piece of this.parser.parse(aligned)) {
-      this.cache.add(piece);
-      for (const consumer of this.consumers) consumer.onData(piece.data, piece.keyframe, this.epoch);
+    this.outputThisRun = true;
+    const parts = this.chunker.pushParts(chunk);
+    if (parts.length === 0) return;
+    for (const aligned of parts) {
+      for (const piece of this.parser.parse(aligned)) {
+        if (piece.keyframe) this.undecodable = false;
+        this.cache.add(piece);
+        for (const consumer of this.consumers) consumer.onData(piece.data, piece.keyframe, this.epoch);
+      }
     }
     if (this.currentStatus.state !== 'live') {
       this.offlineTimer?.cancel();
@@ -171,17 +208,52 @@ export class CameraStreamSource {
   }
 
   private onStderrLine(line: string): void {
+    const audio = /Stream #\d+:\d+.*?: Audio: (\w+)/.exec(line);
+    if (audio?.[1] && this.audioCodec === null) this.audioCodec = audio[1];
     const info = this.infoParser.pushLine(line);
     if (info) {
       this.currentStatus = { ...this.currentStatus, codec: info.codec, widthPx: info.widthPx, heightPx: info.heightPx };
       if (this.currentStatus.state === 'live') this.onStatus(this.currentStatus);
     }
+    if (!this.outputThisRun && !this.undecodable) this.countProbeError(line);
+  }
+
+  /**
+   * Before its first output byte the pull probes the stream by decoding it. A camera sending data
+   * that never decodes keeps ffmpeg probing (no output, nothing for a view to show) until the
+   * start-up timeout: its stderr is the only early sign. ffmpeg folds repeats into "Last message
+   * repeated N times".
+   */
+  private countProbeError(line: string): void {
+    const repeated = /Last message repeated (\d+) times/.exec(line);
+    if (repeated) {
+      if (this.lastLineWasProbeError) this.probeErrors += Number(repeated[1]);
+    } else {
+      this.lastLineWasProbeError = classifyDecodeError(line) === 'badStream';
+      if (this.lastLineWasProbeError) this.probeErrors += 1;
+      if (/Could not find codec parameters/.test(line)) this.probeErrors += PROBE_ERRORS_FOR_BAD_STREAM;
+    }
+    if (this.probeErrors < PROBE_ERRORS_FOR_BAD_STREAM) return;
+    this.undecodable = true;
+    this.deps.log.info(`stream ${this.key} cannot be decoded`, { line });
+    if (this.currentStatus.state !== 'live') this.setState(this.currentStatus.state, this.currentStatus.sinceMs, 'badStream');
   }
 
   private onRunEnd(end: RunEnd, restartInMs: number | null): void {
     if (end.reason === 'stopped') return;
+    // G.711 and other codecs MPEG-TS cannot hold make the copy fail at once: drop the audio and say why.
+    if (this.audio === 'copy' && !end.gotData && /not currently supported in container|Could not write header/i.test(end.stderrTail)) {
+      this.audio = 'none';
+      this.deps.log.warn(`stream ${this.key}: audio dropped, its codec cannot be stored in MPEG-TS`, { codec: this.audioCodec });
+      return;
+    }
     const problem: StreamProblem =
-      end.reason === 'spawnError' && end.errorMessage?.includes('ENOENT') ? 'ffmpegMissing' : classifyPullFailure(end.stderrTail, end.reason, end.gotData);
+      end.reason === 'spawnError' && end.errorMessage?.includes('ENOENT')
+        ? 'ffmpegMissing'
+        : // timed out while receiving what it could not decode: the stream is bad, data did come
+          this.undecodable && (end.reason === 'startupTimeout' || end.reason === 'stalled')
+          ? 'badStream'
+          : classifyPullFailure(end.stderrTail, end.reason, end.gotData);
     const now = this.deps.clock.now();
     if (this.currentStatus.state === 'live') {
       this.lostAtMs = now;
