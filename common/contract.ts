@@ -135,6 +135,47 @@ export const SavedViewSchema = z.strictObject({
 });
 export type SavedView = z.infer<typeof SavedViewSchema>;
 
+/** Whether a camera stream is being recorded, and if not, why. */
+export const RECORDING_STATES = ['recording', 'waiting', 'off', 'diskFull', 'error', 'stopped', 'disabled'] as const;
+export type RecordingState = (typeof RECORDING_STATES)[number];
+export const RECORDING_PROBLEMS = ['diskFull', 'writeFailed'] as const;
+export type RecordingProblem = (typeof RECORDING_PROBLEMS)[number];
+
+export const RecordingStatusSchema = z.object({
+  cameraId: CameraId,
+  stream: StreamKindSchema,
+  state: z.enum(RECORDING_STATES),
+  sinceMs: z.number(),
+  problem: z.enum(RECORDING_PROBLEMS).nullable(),
+});
+export type RecordingStatus = z.infer<typeof RecordingStatusSchema>;
+
+/** The storage page (Lưu trữ): the disk, every camera's footage, and what the disk can hold. */
+export const StorageInfoSchema = z.object({
+  disk: z.object({ totalBytes: z.number(), freeBytes: z.number(), floorBytes: z.number(), quotaBytes: z.number().nullable() }),
+  recordingBytes: z.number(),
+  retentionDays: z.number(),
+  /** Days of footage the disk can hold at the measured bitrates (null until measured). */
+  projectedDays: z.number().nullable(),
+  cameras: z.array(
+    z.object({
+      cameraId: CameraId,
+      stream: StreamKindSchema.nullable(),
+      state: z.enum(RECORDING_STATES),
+      problem: z.enum(RECORDING_PROBLEMS).nullable(),
+      bytes: z.number(),
+      bitrateKbps: z.number().nullable(),
+      oldestMs: z.number().nullable(),
+      daysKept: z.number(),
+      retentionDays: z.number(),
+    }),
+  ),
+  /** Footage written per day (site time zone), oldest first, for the usage chart. */
+  daily: z.array(z.object({ day: z.string(), bytes: z.number() })),
+  warnings: z.array(z.object({ atMs: z.number(), kind: z.string(), cameraId: z.string().nullable() })),
+});
+export type StorageInfo = z.infer<typeof StorageInfoSchema>;
+
 export const SystemInfoSchema = z.object({
   version: z.string(),
   ffmpeg: z.object({ source: z.string(), version: z.string() }).nullable(),
@@ -198,6 +239,8 @@ export const methods = {
   listSavedViews: method({ permission: 'viewLive', params: NoParams, result: z.array(SavedViewSchema) }),
   saveView: method({ permission: 'viewLive', params: z.strictObject({ view: SavedViewSchema }), result: z.null() }),
   deleteView: method({ permission: 'viewLive', params: z.strictObject({ name: z.string().min(1).max(80) }), result: z.null() }),
+  listRecordingStatus: method({ permission: 'viewLive', params: NoParams, result: z.array(RecordingStatusSchema) }),
+  getStorage: method({ permission: 'playback', params: NoParams, result: StorageInfoSchema }),
 } as const;
 
 export type Methods = typeof methods;
@@ -235,6 +278,7 @@ export type CallRequest = z.infer<typeof CallRequestSchema>;
 export const events = {
   streamStatus: StreamStatusSchema,
   viewHealth: ViewHealthSchema,
+  recordingStatus: RecordingStatusSchema,
 } as const;
 export type Events = typeof events;
 export type EventName = keyof Events;
@@ -243,5 +287,6 @@ export type EventPayload<E extends EventName> = z.output<Events[E]>;
 export const EventEnvelopeSchema = z.discriminatedUnion('event', [
   z.object({ event: z.literal('streamStatus'), payload: events.streamStatus }),
   z.object({ event: z.literal('viewHealth'), payload: events.viewHealth }),
+  z.object({ event: z.literal('recordingStatus'), payload: events.recordingStatus }),
 ]);
 export type EventEnvelope = z.infer<typeof EventEnvelopeSchema>;

@@ -21,6 +21,44 @@ export type StreamKind = (typeof STREAM_KINDS)[number];
 
 const StreamUrl = z.string().regex(STREAM_URL_PATTERN, { message: 'siteErrors.streamUrl' });
 
+const TIME_OF_DAY = /^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/;
+
+/** A weekly recording window: ISO days (1 = Monday … 7 = Sunday), local time of the site. */
+export const ScheduleWindowSchema = z.strictObject({
+  days: z.array(z.number().int().min(1).max(7)).min(1).max(7),
+  from: z.string().regex(TIME_OF_DAY, { message: 'siteErrors.timeOfDay' }),
+  to: z.string().regex(TIME_OF_DAY, { message: 'siteErrors.timeOfDay' }),
+});
+export type ScheduleWindow = z.infer<typeof ScheduleWindowSchema>;
+
+export const RECORDING_STREAMS = ['main', 'sub', 'off'] as const;
+export type RecordingStream = (typeof RECORDING_STREAMS)[number];
+
+/** Per camera: which stream to record (main unless said otherwise), how long to keep it, when. */
+export const CameraRecordingSchema = z.strictObject({
+  stream: z.enum(RECORDING_STREAMS).optional(),
+  retentionDays: z.number().int().min(1).max(3650).optional(),
+  /** Record only inside these windows; absent: around the clock. */
+  schedule: z.array(ScheduleWindowSchema).max(28).optional(),
+});
+export type CameraRecording = z.infer<typeof CameraRecordingSchema>;
+
+/** Site-wide recording settings. */
+export const SiteRecordingSchema = z.strictObject({
+  /** Keep footage this many days (cameras may say otherwise); the disk rules below come first. */
+  retentionDays: z.number().int().min(1).max(3650).optional(),
+  /** Never let recordings take more than this. */
+  quotaGb: z.number().positive().optional(),
+  /** Never let the disk's free space fall below this. */
+  minFreeGb: z.number().min(0).optional(),
+  /** Segment length, cut at the first keyframe after it. */
+  segmentSeconds: z.number().int().min(10).max(600).optional(),
+});
+export type SiteRecording = z.infer<typeof SiteRecordingSchema>;
+export const DEFAULT_RETENTION_DAYS = 30;
+export const DEFAULT_MIN_FREE_GB = 5;
+export const DEFAULT_SEGMENT_SECONDS = 60;
+
 export const CameraSchema = z
   .strictObject({
     id: z.string().regex(CAMERA_ID_PATTERN, { message: 'siteErrors.cameraId' }),
@@ -39,6 +77,7 @@ export const CameraSchema = z
       .optional(),
     credentialsRef: z.string().min(1).max(120).optional(),
     streams: z.strictObject({ main: StreamUrl, sub: StreamUrl.optional() }),
+    recording: CameraRecordingSchema.optional(),
   })
   .refine((camera) => (camera.latitude === undefined) === (camera.longitude === undefined), {
     message: 'siteErrors.latLongPair',
@@ -52,6 +91,7 @@ export const SiteSchema = z
     schemaVersion: z.literal(SITE_SCHEMA_VERSION),
     name: z.string().trim().min(1).max(200),
     timeZone: z.string().min(1).max(64).optional(),
+    recording: SiteRecordingSchema.optional(),
     cameras: z.array(CameraSchema).max(512),
   })
   .superRefine((site, ctx) => {
@@ -68,4 +108,11 @@ export type Site = z.infer<typeof SiteSchema>;
 /** Streams a camera offers, sub first when present (the wall prefers it). */
 export function streamsOf(camera: Camera): StreamKind[] {
   return camera.streams.sub ? ['sub', 'main'] : ['main'];
+}
+
+/** The stream a camera records: `recording.stream`, else main; a missing sub falls back to main. */
+export function recordedStream(camera: Camera): StreamKind | null {
+  const wanted = camera.recording?.stream ?? 'main';
+  if (wanted === 'off') return null;
+  return wanted === 'sub' && !camera.streams.sub ? 'main' : wanted;
 }

@@ -7,6 +7,7 @@ import { CameraList } from './components/CameraList';
 import { Toasts } from './components/Toasts';
 import { TourDialog } from './components/TourDialog';
 import { Wall } from './wall/Wall';
+import { StoragePage } from './components/StoragePage';
 
 /** Polls the fps/kbps figures while the overlay shows them. */
 function useLiveStatsPolling(): void {
@@ -24,19 +25,39 @@ function useLiveStatsPolling(): void {
   }, [client, showStats]);
 }
 
+/** Says so at once when cameras stopped recording because the disk is full. */
+function DiskFullBanner() {
+  const { t } = useTranslation();
+  const count = useConsole((state) => Object.values(state.recording).filter((status) => status.state === 'diskFull').length);
+  if (count === 0) return null;
+  return (
+    <div className="banner banner-error" role="alert" data-testid="disk-full-banner">
+      {t('recording.diskFullBanner', { count })}
+    </div>
+  );
+}
+
 function Console() {
   const showCameraList = useConsole((state) => state.showCameraList);
+  const page = useConsole((state) => state.page);
   const [tourTarget, setTourTarget] = useState<{ tile: number | null } | null>(null);
   useLiveStatsPolling();
   return (
     <>
       <TopBar onWallTour={() => setTourTarget({ tile: null })} />
-      <div className="app-body">
-        {showCameraList && <CameraList />}
-        <main className="wall-area">
-          <Wall onEditTour={(tile) => setTourTarget({ tile })} />
+      <DiskFullBanner />
+      {page === 'storage' ? (
+        <main className="page-area">
+          <StoragePage />
         </main>
-      </div>
+      ) : (
+        <div className="app-body">
+          {showCameraList && <CameraList />}
+          <main className="wall-area">
+            <Wall onEditTour={(tile) => setTourTarget({ tile })} />
+          </main>
+        </div>
+      )}
       <Toasts />
       {tourTarget && <TourDialog tile={tourTarget.tile} onClose={() => setTourTarget(null)} />}
     </>

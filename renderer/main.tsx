@@ -43,12 +43,16 @@ async function boot(): Promise<void> {
   client.onEvent((envelope) => {
     if (envelope.event === 'streamStatus') useConsole.getState().setStatus(envelope.payload);
     else if (envelope.event === 'viewHealth') useConsole.getState().setViewHealth(envelope.payload);
+    else if (envelope.event === 'recordingStatus') useConsole.getState().setRecording([envelope.payload]);
   });
   // Only what is seen is decoded: a hidden tab or a minimized window closes its views (the
   // pulls stay warm for a while, so coming back is instant).
   document.addEventListener('visibilitychange', () => useConsole.getState().setVisible(document.visibilityState !== 'hidden'));
   void client.call('listSavedViews', {}).then((result) => {
     if (result.ok) useConsole.getState().setSavedViews(result.value);
+  });
+  void client.call('listRecordingStatus', {}).then((result) => {
+    if (result.ok) useConsole.getState().setRecording(result.value);
   });
   const socket = new LiveSocket(session, client.host === 'browser', {
     onClientId: (id) => useConsole.getState().setLiveClientId(id),
@@ -61,6 +65,9 @@ async function boot(): Promise<void> {
       if (state === 'open') {
         void client.call('listStreamStatus', {}).then((result) => {
           if (result.ok) result.value.forEach((status) => useConsole.getState().setStatus(status));
+        });
+        void client.call('listRecordingStatus', {}).then((result) => {
+          if (result.ok) useConsole.getState().setRecording(result.value);
         });
         useConsole.getState().setConnection('ready');
       } else if (state === 'closed') {

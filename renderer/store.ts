@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { CameraSummary, LiveStats, SavedView, SessionInfo, SiteSummary, StreamStatus, Tour, ViewHealth } from '../common/contract';
+import type { CameraSummary, LiveStats, RecordingStatus, SavedView, SessionInfo, SiteSummary, StreamStatus, Tour, ViewHealth } from '../common/contract';
 import type { Language } from '../common/i18n';
 import { DEFAULT_LAYOUT_ID, LAYOUTS, MAX_TILES, layoutById } from './wall/layouts';
 
@@ -31,6 +31,9 @@ export interface ConsoleState {
   /** Keyed by `${cameraId}/${stream}`. */
   statuses: Record<string, StreamStatus>;
   viewHealth: Record<number, ViewHealth>;
+  /** By camera id. */
+  recording: Record<string, RecordingStatus>;
+  page: 'wall' | 'storage';
   liveStats: LiveStats | null;
   liveClientId: string | null;
   visible: boolean;
@@ -45,6 +48,8 @@ export interface ConsoleState {
   setLoaded(session: SessionInfo, site: SiteSummary, cameras: CameraSummary[], statuses: StreamStatus[]): void;
   setStatus(status: StreamStatus): void;
   setViewHealth(health: ViewHealth): void;
+  setRecording(statuses: RecordingStatus[]): void;
+  setPage(page: 'wall' | 'storage'): void;
   setLiveStats(stats: LiveStats | null): void;
   setLiveClientId(id: string | null): void;
   setVisible(visible: boolean): void;
@@ -133,6 +138,8 @@ export const useConsole = create<ConsoleState>((set, get) => {
     cameras: [],
     statuses: {},
     viewHealth: {},
+    recording: {},
+    page: 'wall',
     liveStats: null,
     liveClientId: null,
     visible: typeof document === 'undefined' ? true : document.visibilityState !== 'hidden',
@@ -155,6 +162,8 @@ export const useConsole = create<ConsoleState>((set, get) => {
       }),
     setStatus: (status) => set((state) => ({ statuses: { ...state.statuses, [statusKey(status.cameraId, status.stream)]: status } })),
     setViewHealth: (health) => set((state) => ({ viewHealth: { ...state.viewHealth, [health.viewId]: health } })),
+    setRecording: (statuses) => set((state) => ({ recording: { ...state.recording, ...Object.fromEntries(statuses.map((status) => [status.cameraId, status])) } })),
+    setPage: (page) => set({ page }),
     setLiveStats: (liveStats) => set({ liveStats }),
     setLiveClientId: (liveClientId) => set({ liveClientId }),
     setVisible: (visible) => set({ visible }),

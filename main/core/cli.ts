@@ -4,6 +4,7 @@ import { formatSiteIssues } from './site/parseSite';
 import { startCore } from './core';
 import { rendererDir } from './paths';
 import { parseCliArgs, type CliOptions } from './cliArgs';
+import { DEFAULT_MIN_FREE_GB, DEFAULT_RETENTION_DAYS } from '../../common/site';
 
 /**
  * Browser mode: `npm run serve -- [--site FILE] [--data DIR] [--port N]`. Starts the core, serves
@@ -47,6 +48,13 @@ async function main(): Promise<void> {
   if (core.isDemo) console.log(t('cli.demoSite'));
   console.log(core.ffmpeg ? t('cli.ffmpeg', { path: core.ffmpeg.path, source: core.ffmpeg.source, version: core.ffmpeg.version }) : t('cli.ffmpegMissing'));
   console.log(t('cli.dataDir', { dir: options.data }));
+  const recorded = core.recording.statuses().filter((status) => status.state !== 'disabled').length;
+  const settings = core.site.recording ?? {};
+  console.log(t('cli.recording', { count: recorded, days: settings.retentionDays ?? DEFAULT_RETENTION_DAYS, floor: settings.minFreeGb ?? DEFAULT_MIN_FREE_GB }));
+  const recovery = core.recording.recovery;
+  if (recovery && (recovery.indexed.length > 0 || recovery.removed.length > 0)) {
+    console.log(t('cli.recovered', { indexed: recovery.indexed.length, removed: recovery.removed.length }));
+  }
   console.log(t('cli.openUrl'));
   console.log(core.url);
 

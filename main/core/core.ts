@@ -11,6 +11,7 @@ import { ProcessRegistry } from './ffmpeg/supervisor';
 import { DemoMedia } from './demo/demoMedia';
 import { DEFAULT_LIVE_OPTIONS, LiveService, type LiveServiceOptions } from './media/liveService';
 import { SourceHub } from './media/sourceHub';
+import { RecordingService, type RecordingOptions } from './recording/recordingService';
 import { createDispatcher, type Dispatch } from './api/dispatch';
 import { createHandlers } from './api/handlers';
 import { SnapshotService } from './snapshots/snapshots';
@@ -45,6 +46,7 @@ export interface CoreConfig {
   clock?: Clock;
   /** How to show a folder to the user (tests replace the file manager). */
   openFolder?: (folder: string) => Promise<boolean>;
+  recording?: RecordingOptions;
 }
 
 export interface RunningCore {
@@ -57,6 +59,7 @@ export interface RunningCore {
   ffmpeg: FfmpegInfo | null;
   live: LiveService;
   hub: SourceHub;
+  recording: RecordingService;
   registry: ProcessRegistry;
   dispatch: Dispatch;
   log: Logger;
@@ -99,6 +102,9 @@ export async function startCore(config: CoreConfig): Promise<RunningCore> {
     { source: liveOptions.source, lingerMs: liveOptions.lingerMs },
   );
   const live = new LiveService(hub, { ffmpeg, clock, log: log.child('live'), registry }, liveOptions);
+  // recording: recovery pass first, then a recorder per camera on its recorded stream's pull
+  const recording = new RecordingService(site, hub, config.dataDir, { clock, log: log.child('recording') }, config.recording);
+  if (ffmpeg) recording.start();
 
   const snapshots = new SnapshotService(config.dataDir, live, ffmpeg, site.timeZone ?? DEFAULT_TIME_ZONE, { clock, log: log.child('snapshots'), registry });
   const savedViews = new SavedViews(config.dataDir, log.child('views'));
@@ -114,6 +120,7 @@ export async function startCore(config: CoreConfig): Promise<RunningCore> {
     ffmpeg,
     live,
     hub,
+    recording,
     snapshots,
     savedViews,
     openFolder: config.openFolder ?? ((folder) => openFolder(folder)),
@@ -141,6 +148,7 @@ export async function startCore(config: CoreConfig): Promise<RunningCore> {
   };
   hub.onStatus((payload) => emit({ event: 'streamStatus', payload }));
   live.onViewHealth((payload) => emit({ event: 'viewHealth', payload }));
+  recording.onStatus((payload) => emit({ event: 'recordingStatus', payload }));
 
   let stopping: Promise<void> | null = null;
   return {
@@ -153,6 +161,7 @@ export async function startCore(config: CoreConfig): Promise<RunningCore> {
     ffmpeg,
     live,
     hub,
+    recording,
     registry,
     dispatch,
     log,
@@ -165,6 +174,7 @@ export async function startCore(config: CoreConfig): Promise<RunningCore> {
         log.info('stopping');
         await running.close();
         await live.stop();
+        await recording.stop();
         await hub.stop();
         registry.killAll();
         logFile.close();

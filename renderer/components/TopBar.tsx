@@ -16,6 +16,7 @@ export function TopBar({ onWallTour }: { onWallTour: () => void }) {
   const language = useConsole((state) => state.language);
   const showStats = useConsole((state) => state.showStats);
   const showCameraList = useConsole((state) => state.showCameraList);
+  const page = useConsole((state) => state.page);
   const store = useConsole.getState;
   const screen = screenId();
 
@@ -31,13 +32,18 @@ export function TopBar({ onWallTour }: { onWallTour: () => void }) {
         <Icon name="list" />
       </button>
       <div className="topbar-title">
-        <span className="topbar-app">{t('app.title')}</span>
-        {site && <span className="topbar-station">{t('app.station', { name: site.name })}</span>}
+        {site && <span className="topbar-station" title={t('app.title')}>{t('app.station', { name: site.name })}</span>}
         {screen !== '1' && <span className="badge badge-screen">{t('screen.second').replace('2', screen)}</span>}
         {site?.isDemo && <span className="badge badge-demo">{t('app.demoBadge')}</span>}
       </div>
-      <nav className="topbar-tools" aria-label={t('layout.label')}>
-        <span className="topbar-label">{t('layout.label')}</span>
+      <nav className="topbar-tabs" aria-label={t('app.title')}>
+        {(['wall', 'storage'] as const).map((target) => (
+          <button key={target} type="button" className={page === target ? 'tab tab-active' : 'tab'} aria-pressed={page === target} data-page={target} onClick={() => store().setPage(target)}>
+            {t(`nav.${target}`)}
+          </button>
+        ))}
+      </nav>
+      <nav className="topbar-tools" aria-label={t('layout.label')} hidden={page !== 'wall'}>
         {LAYOUTS.map((layout) => (
           <button
             key={layout.id}

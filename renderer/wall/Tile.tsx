@@ -45,6 +45,7 @@ export function Tile({ index, tileKey, rect, cameraId, maximized, wall, onPromot
   const showStats = useConsole((state) => state.showStats);
   const selected = useConsole((state) => state.selectedTile === index);
   const tour = useConsole((state) => state.wall.tileTours[index]);
+  const recordingState = useConsole((state) => (cameraId ? state.recording[cameraId]?.state : undefined));
   const timeZone = useConsole((state) => state.site?.timeZone ?? DEFAULT_TIME_ZONE);
   const store = useConsole.getState;
   const [views, setViews] = useState<TileViews>({ viewId: null, nextViewId: null, stream: null, error: null });
@@ -201,6 +202,8 @@ export function Tile({ index, tileKey, rect, cameraId, maximized, wall, onPromot
             </span>
             {camera.village && <span className="tile-village">{camera.village}</span>}
             {tour && <span className="tile-badge">{t('tile.tourBadge', { seconds: tour.intervalS })}</span>}
+            {recordingState === 'recording' && <span className="tile-rec" title={t('recording.dot')} aria-label={t('recording.dot')} data-testid="rec-dot" />}
+            {recordingState === 'diskFull' && <span className="tile-badge tile-badge-warn">{t('recording.states.diskFull')}</span>}
           </div>
           <div className="tile-tools" onDoubleClick={(event) => event.stopPropagation()}>
             {zoom.scale > 1 && (

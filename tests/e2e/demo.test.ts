@@ -47,6 +47,17 @@ describe('the built-in demo site', () => {
     await expect.poll(() => page.locator('header time').textContent()).toMatch(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}$/);
   });
 
+  it('records every demo camera: a red dot on each tile, every camera on the storage page', async () => {
+    await expect.poll(async () => (await page.$$('[data-testid=rec-dot]')).length, { timeout: 60000, interval: 1000 }).toBe(9);
+    await page.click('[data-page=storage]');
+    await expect.poll(async () => (await page.$$('[data-testid=storage-table] tbody tr')).length, { timeout: 20000 }).toBe(31);
+    await expect.poll(() => page.locator('[data-testid=storage-table]').textContent(), { timeout: 20000 }).toContain('Đang ghi');
+    await expect.poll(() => page.locator('[data-testid=storage-page]').textContent()).toContain('Ổ đĩa giữ được khoảng');
+    await screenshot(page, outputPath('e2e', 'storage-page.png'));
+    await page.click('[data-page=wall]');
+    await expect.poll(async () => (await tileBoxes(page)).filter((tile) => tile.state === 'live').length, { timeout: 30000 }).toBe(9);
+  });
+
   it('switches to the 4x4 layout', async () => {
     await page.click('[data-layout="grid-16"]');
     await expect.poll(async () => (await tileBoxes(page)).filter((tile) => tile.state === 'live').length, { timeout: 90000, interval: 1000 }).toBe(16);

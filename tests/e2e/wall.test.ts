@@ -109,8 +109,9 @@ describe('the live wall in Chromium against a real RTSP server', () => {
   it('speaks English when asked, and Vietnamese again', async () => {
     await page.getByRole('button', { name: 'EN', exact: true }).click();
     await expect.poll(() => page.locator('[data-testid=tile][data-camera-id="cam-1"]').textContent()).toContain('Live');
-    await expect.poll(() => page.locator('header').textContent()).toContain('Camera monitoring');
+    await expect.poll(() => page.locator('header').textContent()).toContain('Monitoring');
+    await expect.poll(() => page.locator('header').textContent()).toContain('commune police');
     await page.getByRole('button', { name: 'VI', exact: true }).click();
-    await expect.poll(() => page.locator('header').textContent()).toContain('Giám sát camera');
+    await expect.poll(() => page.locator('header').textContent()).toContain('Công an xã Đông Khê');
   });
 });

@@ -8,6 +8,7 @@ import { createDispatcher } from '../../main/core/api/dispatch';
 import { createHandlers } from '../../main/core/api/handlers';
 import { LiveService } from '../../main/core/media/liveService';
 import { SourceHub } from '../../main/core/media/sourceHub';
+import { RecordingService } from '../../main/core/recording/recordingService';
 import { DEFAULT_SOURCE_OPTIONS } from '../../main/core/media/source';
 import { silentLogger } from '../../main/core/log/logger';
 import { systemClock } from '../../main/core/util/clock';
@@ -68,6 +69,7 @@ describe('browser-mode server security', () => {
     const dispatch = createDispatcher(
       createHandlers({
         site, isDemo: false, version: 't', dataDir, ffmpeg: null, live, hub, snapshots,
+        recording: new RecordingService(site, hub, dataDir, { clock: systemClock, log: silentLogger }),
         savedViews: new SavedViews(dataDir, silentLogger), openFolder: () => Promise.resolve(false),
         host: 'browser', liveEndpoint: () => ({ url: '', token }),
       }),

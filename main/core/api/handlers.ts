@@ -5,6 +5,7 @@ import { fail, ok } from '../../../common/result';
 import type { FfmpegInfo } from '../ffmpeg/probe';
 import type { LiveService } from '../media/liveService';
 import type { SourceHub } from '../media/sourceHub';
+import type { RecordingService } from '../recording/recordingService';
 import type { SnapshotService } from '../snapshots/snapshots';
 import type { SavedViews } from '../views/savedViews';
 import type { Handlers } from './dispatch';
@@ -17,6 +18,7 @@ export interface HandlerContext {
   ffmpeg: FfmpegInfo | null;
   live: LiveService;
   hub: SourceHub;
+  recording: RecordingService;
   snapshots: SnapshotService;
   savedViews: SavedViews;
   openFolder: (folder: string) => Promise<boolean>;
@@ -102,6 +104,12 @@ export function createHandlers(context: HandlerContext): Handlers {
     },
     deleteView(params) {
       return context.savedViews.delete(params.name) ? ok(null) : fail('notFound', 'no such view');
+    },
+    listRecordingStatus() {
+      return ok(context.recording.statuses());
+    },
+    getStorage() {
+      return ok(context.recording.storageInfo());
     },
   };
 }

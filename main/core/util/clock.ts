@@ -48,6 +48,11 @@ export class ManualClock implements Clock {
     return { cancel: () => void (this.timers = this.timers.filter((timer) => timer.id !== id)) };
   }
 
+  /** The PC clock jumps (NTP correction, a wrong BIOS clock): wall time moves, monotonic does not. */
+  jumpWall(deltaMs: number): void {
+    this.timeMs += deltaMs;
+  }
+
   /** Moves time forward, firing due timers in order. */
   advance(ms: number): void {
     const target = this.monotonicMs + ms;

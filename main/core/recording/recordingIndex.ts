@@ -1,0 +1,324 @@
+import Database from 'better-sqlite3';
+import type { StreamKind } from '../../../common/site';
+
+/**
+ * The recording index: one SQLite file (better-sqlite3, WAL, synchronous=FULL so a committed row
+ * survives a power cut). A row is inserted only after its segment file and directory were
+ * fsynced; a deletion goes through `pending_deletes` so a crash between the row and the file
+ * leaves something the recovery pass can finish. See docs/recording.md.
+ */
+export const GAP_REASONS = ['cameraOffline', 'recordingOff', 'diskFull', 'consoleNotRunning', 'clockJump', 'error'] as const;
+export type GapReason = (typeof GAP_REASONS)[number];
+
+export interface SegmentRow {
+  id: number;
+  cameraId: string;
+  stream: StreamKind;
+  startMs: number;
+  endMs: number;
+  bytes: number;
+  /** Relative to the recordings folder, with '/' separators. */
+  path: string;
+  codec: string | null;
+  widthPx: number | null;
+  heightPx: number | null;
+  hasAudio: boolean;
+  /** Indexed by the recovery pass (the console died while writing it). */
+  recovered: boolean;
+}
+
+export type NewSegment = Omit<SegmentRow, 'id'>;
+
+export interface GapRow {
+  id: number;
+  cameraId: string;
+  stream: StreamKind;
+  startMs: number;
+  endMs: number;
+  reason: GapReason;
+}
+
+export interface EventRow {
+  id: number;
+  atMs: number;
+  kind: string;
+  cameraId: string | null;
+  detail: Record<string, unknown>;
+}
+
+export interface CameraUsage {
+  cameraId: string;
+  stream: StreamKind;
+  segments: number;
+  bytes: number;
+  oldestStartMs: number | null;
+  newestEndMs: number | null;
+  recordedMs: number;
+}
+
+const SCHEMA_VERSION = 1;
+
+const MIGRATIONS: Record<number, string> = {
+  1: `
+    CREATE TABLE segments (
+      id INTEGER PRIMARY KEY,
+      camera_id TEXT NOT NULL,
+      stream TEXT NOT NULL CHECK (stream IN ('main', 'sub')),
+      start_ms INTEGER NOT NULL,
+      end_ms INTEGER NOT NULL CHECK (end_ms >= start_ms),
+      bytes INTEGER NOT NULL,
+      path TEXT NOT NULL UNIQUE,
+      codec TEXT,
+      width_px INTEGER,
+      height_px INTEGER,
+      has_audio INTEGER NOT NULL DEFAULT 0,
+      recovered INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX segments_by_camera_time ON segments (camera_id, stream, start_ms);
+    CREATE INDEX segments_by_start ON segments (start_ms);
+    CREATE TABLE gaps (
+      id INTEGER PRIMARY KEY,
+      camera_id TEXT NOT NULL,
+      stream TEXT NOT NULL,
+      start_ms INTEGER NOT NULL,
+      end_ms INTEGER NOT NULL CHECK (end_ms >= start_ms),
+      reason TEXT NOT NULL
+    );
+    CREATE INDEX gaps_by_camera_time ON gaps (camera_id, stream, start_ms);
+    CREATE TABLE pending_deletes (path TEXT PRIMARY KEY, requested_ms INTEGER NOT NULL);
+    CREATE TABLE events (
+      id INTEGER PRIMARY KEY,
+      at_ms INTEGER NOT NULL,
+      kind TEXT NOT NULL,
+      camera_id TEXT,
+      detail TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX events_by_time ON events (at_ms);
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  `,
+};
+
+interface SegmentRecord {
+  id: number;
+  camera_id: string;
+  stream: StreamKind;
+  start_ms: number;
+  end_ms: number;
+  bytes: number;
+  path: string;
+  codec: string | null;
+  width_px: number | null;
+  height_px: number | null;
+  has_audio: number;
+  recovered: number;
+}
+
+function toSegment(record: SegmentRecord): SegmentRow {
+  return {
+    id: record.id,
+    cameraId: record.camera_id,
+    stream: record.stream,
+    startMs: record.start_ms,
+    endMs: record.end_ms,
+    bytes: record.bytes,
+    path: record.path,
+    codec: record.codec,
+    widthPx: record.width_px,
+    heightPx: record.height_px,
+    hasAudio: record.has_audio === 1,
+    recovered: record.recovered === 1,
+  };
+}
+
+export class RecordingIndex {
+  private readonly db: Database.Database;
+  private readonly statements;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.migrate();
+    const db = this.db;
+    this.statements = {
+      insertSegment: db.prepare(
+        `INSERT INTO segments (camera_id, stream, start_ms, end_ms, bytes, path, codec, width_px, height_px, has_audio, recovered)
+         VALUES (@cameraId, @stream, @startMs, @endMs, @bytes, @path, @codec, @widthPx, @heightPx, @hasAudio, @recovered)`,
+      ),
+      segmentsBetween: db.prepare<[string, string, number, number]>(
+        'SELECT * FROM segments WHERE camera_id = ? AND stream = ? AND end_ms > ? AND start_ms < ? ORDER BY start_ms',
+      ),
+      allSegments: db.prepare('SELECT * FROM segments ORDER BY camera_id, stream, start_ms'),
+      segmentByPath: db.prepare<[string]>('SELECT * FROM segments WHERE path = ?'),
+      oldest: db.prepare<[number]>('SELECT * FROM segments ORDER BY start_ms LIMIT ?'),
+      oldestOfCamera: db.prepare<[string, number, number]>('SELECT * FROM segments WHERE camera_id = ? AND end_ms < ? ORDER BY start_ms LIMIT ?'),
+      totalBytes: db.prepare('SELECT COALESCE(SUM(bytes), 0) AS bytes FROM segments'),
+      lastSegment: db.prepare<[string, string]>('SELECT * FROM segments WHERE camera_id = ? AND stream = ? ORDER BY start_ms DESC LIMIT 1'),
+      insertGap: db.prepare('INSERT INTO gaps (camera_id, stream, start_ms, end_ms, reason) VALUES (?, ?, ?, ?, ?)'),
+      gapsBetween: db.prepare<[string, string, number, number]>(
+        'SELECT id, camera_id, stream, start_ms, end_ms, reason FROM gaps WHERE camera_id = ? AND stream = ? AND end_ms > ? AND start_ms < ? ORDER BY start_ms',
+      ),
+      deleteSegment: db.prepare<[number]>('DELETE FROM segments WHERE id = ?'),
+      deleteGapsBefore: db.prepare<[number]>('DELETE FROM gaps WHERE end_ms < ?'),
+      insertPending: db.prepare<[string, number]>('INSERT OR REPLACE INTO pending_deletes (path, requested_ms) VALUES (?, ?)'),
+      pending: db.prepare('SELECT path FROM pending_deletes'),
+      clearPending: db.prepare<[string]>('DELETE FROM pending_deletes WHERE path = ?'),
+      insertEvent: db.prepare('INSERT INTO events (at_ms, kind, camera_id, detail) VALUES (?, ?, ?, ?)'),
+      events: db.prepare<[number, number]>('SELECT * FROM events WHERE at_ms >= ? ORDER BY at_ms DESC LIMIT ?'),
+      setMeta: db.prepare<[string, string]>('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+      getMeta: db.prepare<[string]>('SELECT value FROM meta WHERE key = ?'),
+      usage: db.prepare(
+        `SELECT camera_id, stream, COUNT(*) AS segments, SUM(bytes) AS bytes, MIN(start_ms) AS oldest, MAX(end_ms) AS newest,
+                SUM(end_ms - start_ms) AS recorded
+         FROM segments GROUP BY camera_id, stream ORDER BY camera_id, stream`,
+      ),
+      daily: db.prepare<[number, number, number]>(
+        'SELECT CAST((start_ms + ?) / 86400000 AS INTEGER) AS day, SUM(bytes) AS bytes FROM segments WHERE start_ms >= ? GROUP BY day ORDER BY day LIMIT ?',
+      ),
+      bytesSince: db.prepare<[number]>(
+        'SELECT camera_id, stream, SUM(bytes) AS bytes, SUM(end_ms - start_ms) AS recorded FROM segments WHERE start_ms >= ? GROUP BY camera_id, stream',
+      ),
+    };
+  }
+
+  private migrate(): void {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    if (current > SCHEMA_VERSION) throw new Error(`recording index is version ${current}, newer than this console (${SCHEMA_VERSION})`);
+    for (let version = current + 1; version <= SCHEMA_VERSION; version++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[version] ?? '');
+        this.db.pragma(`user_version = ${version}`);
+      })();
+    }
+  }
+
+  insertSegment(segment: NewSegment): number {
+    const info = this.statements.insertSegment.run({ ...segment, hasAudio: segment.hasAudio ? 1 : 0, recovered: segment.recovered ? 1 : 0 });
+    return Number(info.lastInsertRowid);
+  }
+
+  segments(cameraId: string, stream: StreamKind, fromMs: number, toMs: number): SegmentRow[] {
+    return (this.statements.segmentsBetween.all(cameraId, stream, fromMs, toMs) as SegmentRecord[]).map(toSegment);
+  }
+
+  allSegments(): SegmentRow[] {
+    return (this.statements.allSegments.all() as SegmentRecord[]).map(toSegment);
+  }
+
+  segmentByPath(path: string): SegmentRow | null {
+    const record = this.statements.segmentByPath.get(path) as SegmentRecord | undefined;
+    return record ? toSegment(record) : null;
+  }
+
+  lastSegment(cameraId: string, stream: StreamKind): SegmentRow | null {
+    const record = this.statements.lastSegment.get(cameraId, stream) as SegmentRecord | undefined;
+    return record ? toSegment(record) : null;
+  }
+
+  /** Oldest segments first, of every camera (disk quota, free-space floor). */
+  oldestSegments(limit: number): SegmentRow[] {
+    return (this.statements.oldest.all(limit) as SegmentRecord[]).map(toSegment);
+  }
+
+  /** A camera's segments that ended before `beforeMs`, oldest first (retention by days). */
+  expiredSegments(cameraId: string, beforeMs: number, limit: number): SegmentRow[] {
+    return (this.statements.oldestOfCamera.all(cameraId, beforeMs, limit) as SegmentRecord[]).map(toSegment);
+  }
+
+  totalBytes(): number {
+    return (this.statements.totalBytes.get() as { bytes: number }).bytes;
+  }
+
+  addGap(cameraId: string, stream: StreamKind, startMs: number, endMs: number, reason: GapReason): void {
+    if (endMs <= startMs) return;
+    this.statements.insertGap.run(cameraId, stream, startMs, endMs, reason);
+  }
+
+  gaps(cameraId: string, stream: StreamKind, fromMs: number, toMs: number): GapRow[] {
+    return (this.statements.gapsBetween.all(cameraId, stream, fromMs, toMs) as { id: number; camera_id: string; stream: StreamKind; start_ms: number; end_ms: number; reason: GapReason }[]).map(
+      (record) => ({ id: record.id, cameraId: record.camera_id, stream: record.stream, startMs: record.start_ms, endMs: record.end_ms, reason: record.reason }),
+    );
+  }
+
+  /** Step 1 of a deletion: the row goes and a pending-delete record comes, in one transaction. */
+  markForDeletion(segment: SegmentRow, atMs: number): void {
+    this.db.transaction(() => {
+      this.statements.insertPending.run(segment.path, atMs);
+      this.statements.deleteSegment.run(segment.id);
+    })();
+  }
+
+  pendingDeletes(): string[] {
+    return (this.statements.pending.all() as { path: string }[]).map((record) => record.path);
+  }
+
+  /** Step 3 of a deletion, once the file is gone and its directory fsynced. */
+  clearPendingDelete(path: string): void {
+    this.statements.clearPending.run(path);
+  }
+
+  /** Gaps older than any footage left carry no information any more. */
+  pruneGaps(beforeMs: number): void {
+    this.statements.deleteGapsBefore.run(beforeMs);
+  }
+
+  addEvent(atMs: number, kind: string, cameraId: string | null, detail: Record<string, unknown> = {}): void {
+    this.statements.insertEvent.run(atMs, kind, cameraId, JSON.stringify(detail));
+  }
+
+  events(sinceMs: number, limit = 200): EventRow[] {
+    return (this.statements.events.all(sinceMs, limit) as { id: number; at_ms: number; kind: string; camera_id: string | null; detail: string }[]).map((record) => ({
+      id: record.id,
+      atMs: record.at_ms,
+      kind: record.kind,
+      cameraId: record.camera_id,
+      detail: JSON.parse(record.detail) as Record<string, unknown>,
+    }));
+  }
+
+  setMeta(key: string, value: string): void {
+    this.statements.setMeta.run(key, value);
+  }
+
+  getMeta(key: string): string | null {
+    return (this.statements.getMeta.get(key) as { value: string } | undefined)?.value ?? null;
+  }
+
+  usage(): CameraUsage[] {
+    return (this.statements.usage.all() as { camera_id: string; stream: StreamKind; segments: number; bytes: number; oldest: number | null; newest: number | null; recorded: number }[]).map(
+      (record) => ({
+        cameraId: record.camera_id,
+        stream: record.stream,
+        segments: record.segments,
+        bytes: record.bytes,
+        oldestStartMs: record.oldest,
+        newestEndMs: record.newest,
+        recordedMs: record.recorded,
+      }),
+    );
+  }
+
+  /** Bytes and recorded time per camera stream since `sinceMs` (measured bitrates). */
+  bytesSince(sinceMs: number): { cameraId: string; stream: StreamKind; bytes: number; recordedMs: number }[] {
+    return (this.statements.bytesSince.all(sinceMs) as { camera_id: string; stream: StreamKind; bytes: number; recorded: number }[]).map((record) => ({
+      cameraId: record.camera_id,
+      stream: record.stream,
+      bytes: record.bytes,
+      recordedMs: record.recorded,
+    }));
+  }
+
+  /** Bytes of footage per day since `sinceMs`, days cut at midnight of a zone `offsetMs` from UTC. */
+  dailyBytes(sinceMs: number, offsetMs: number, maxDays = 400): { dayIndex: number; bytes: number }[] {
+    return (this.statements.daily.all(offsetMs, sinceMs, maxDays) as { day: number; bytes: number }[]).map((record) => ({ dayIndex: Math.floor(record.day), bytes: record.bytes }));
+  }
+
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

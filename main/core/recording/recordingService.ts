@@ -1,0 +1,205 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RecordingStatus, StorageInfo } from '../../../common/contract';
+import {
+  DEFAULT_MIN_FREE_GB,
+  DEFAULT_RETENTION_DAYS,
+  DEFAULT_SEGMENT_SECONDS,
+  DEFAULT_TIME_ZONE,
+  recordedStream,
+  type Site,
+} from '../../../common/site';
+import { formatDate } from '../../../common/time';
+import type { Clock, TimerHandle } from '../util/clock';
+import type { Logger } from '../log/logger';
+import type { CameraStreamSource } from '../media/source';
+import type { SourceHub } from '../media/sourceHub';
+import { RecordingIndex } from './recordingIndex';
+import { DurabilityStats } from './segmentFile';
+import { StorageManager, type DiskSpace } from './storageManager';
+import { DEFAULT_RECORDER_OPTIONS, StreamRecorder, type RecorderOptions } from './streamRecorder';
+import { recover, type RecoveryReport } from './recovery';
+
+const GB = 1024 ** 3;
+const DAY_MS = 86_400_000;
+
+export interface RecordingOptions {
+  recorder?: Partial<RecorderOptions>;
+  storagePeriodMs?: number;
+  /** Replaces statfs (tests that simulate a disk). */
+  space?: (dir: string) => DiskSpace;
+}
+
+/**
+ * Recording 24/7: a StreamRecorder per camera on its recorded stream's shared pull, the SQLite
+ * index, the storage manager (retention, quota, free-space floor) and the start-up recovery pass.
+ * Layout on disk and write order: docs/recording.md.
+ */
+export class RecordingService {
+  readonly index: RecordingIndex;
+  readonly storage: StorageManager;
+  readonly stats = new DurabilityStats();
+  readonly root: string;
+  private readonly recorders = new Map<string, { recorder: StreamRecorder; source: CameraStreamSource }>();
+  private readonly listeners = new Set<(status: RecordingStatus) => void>();
+  private readonly timeZone: string;
+  private projectionTimer: TimerHandle | null = null;
+  recovery: RecoveryReport | null = null;
+
+  constructor(
+    private readonly site: Site,
+    private readonly hub: SourceHub,
+    dataDir: string,
+    private readonly deps: { clock: Clock; log: Logger },
+    private readonly options: RecordingOptions = {},
+  ) {
+    this.root = path.join(dataDir, 'recordings');
+    fs.mkdirSync(this.root, { recursive: true });
+    this.index = new RecordingIndex(path.join(dataDir, 'recordings.sqlite'));
+    this.timeZone = site.timeZone ?? DEFAULT_TIME_ZONE;
+    const settings = site.recording ?? {};
+    this.storage = new StorageManager(
+      this.index,
+      this.root,
+      {
+        retentionDays: settings.retentionDays ?? DEFAULT_RETENTION_DAYS,
+        cameraRetentionDays: new Map(site.cameras.filter((camera) => camera.recording?.retentionDays).map((camera) => [camera.id, camera.recording?.retentionDays ?? 0])),
+        quotaBytes: settings.quotaGb === undefined ? null : Math.round(settings.quotaGb * GB),
+        minFreeBytes: Math.round((settings.minFreeGb ?? DEFAULT_MIN_FREE_GB) * GB),
+      },
+      { clock: deps.clock, log: deps.log.child('storage'), stats: this.stats, space: options.space },
+    );
+  }
+
+  onStatus(listener: (status: RecordingStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  start(): void {
+    this.recovery = recover(this.index, this.root, () => this.storage.finishPendingDeletes(), { clock: this.deps.clock, log: this.deps.log.child('recovery'), stats: this.stats });
+    this.storage.start(this.options.storagePeriodMs);
+    const segmentMs = (this.site.recording?.segmentSeconds ?? DEFAULT_SEGMENT_SECONDS) * 1000;
+    for (const camera of this.site.cameras) {
+      const stream = recordedStream(camera);
+      if (!stream) continue;
+      const source = this.hub.acquire(camera, stream);
+      const recorder = new StreamRecorder(
+        camera,
+        stream,
+        source,
+        {
+          index: this.index,
+          storage: this.storage,
+          clock: this.deps.clock,
+          log: this.deps.log.child('recorder'),
+          stats: this.stats,
+          root: this.root,
+          timeZone: this.timeZone,
+          schedule: camera.recording?.schedule,
+          kbps: () => this.hub.rates().find((rate) => rate.cameraId === camera.id && rate.stream === stream)?.kbps ?? 0,
+          onStatus: (status) => this.listeners.forEach((listener) => listener(status)),
+        },
+        { ...DEFAULT_RECORDER_OPTIONS, segmentMs, ...this.options.recorder },
+      );
+      this.recorders.set(camera.id, { recorder, source });
+      recorder.start();
+    }
+    const project = (): void => {
+      this.storage.checkProjection(this.bytesPerDay());
+      this.projectionTimer = this.deps.clock.setTimeout(project, 600_000);
+    };
+    this.projectionTimer = this.deps.clock.setTimeout(project, 60_000);
+  }
+
+  statuses(): RecordingStatus[] {
+    return this.site.cameras.map((camera) => {
+      const entry = this.recorders.get(camera.id);
+      return entry?.recorder.status ?? { cameraId: camera.id, stream: recordedStream(camera) ?? 'main', state: 'disabled', sinceMs: this.deps.clock.now(), problem: null };
+    });
+  }
+
+  /** Bytes a day at the bitrates measured over the last day of footage (or the live pulls). */
+  bytesPerDay(): number {
+    let total = 0;
+    const measured = new Map(this.index.bytesSince(this.deps.clock.now() - DAY_MS).map((entry) => [`${entry.cameraId}/${entry.stream}`, entry]));
+    for (const [cameraId, entry] of this.recorders) {
+      const recorded = measured.get(`${cameraId}/${entry.recorder.stream}`);
+      const bytesPerMs = recorded && recorded.recordedMs > 60_000 ? recorded.bytes / recorded.recordedMs : this.liveKbps(cameraId) / 8;
+      total += bytesPerMs * DAY_MS;
+    }
+    return total;
+  }
+
+  storageInfo(): StorageInfo {
+    const now = this.deps.clock.now();
+    const space = this.storage.space();
+    const usage = new Map(this.index.usage().map((entry) => [entry.cameraId, entry]));
+    const measured = new Map(this.index.bytesSince(now - DAY_MS).map((entry) => [entry.cameraId, entry]));
+    const offsetMs = zoneOffsetMs(this.timeZone, now);
+    const daily = this.index.dailyBytes(now - 60 * DAY_MS, offsetMs).map((entry) => ({ day: formatDate(entry.dayIndex * DAY_MS + DAY_MS / 2, 'UTC'), bytes: entry.bytes }));
+    const statuses = new Map(this.statuses().map((status) => [status.cameraId, status]));
+    const bytesPerDay = this.bytesPerDay();
+    return {
+      disk: { totalBytes: space.totalBytes, freeBytes: space.freeBytes, floorBytes: this.storage.floorBytes, quotaBytes: this.storage.quotaBytes },
+      recordingBytes: this.index.totalBytes(),
+      retentionDays: this.storage.defaultRetentionDays,
+      projectedDays: this.storage.projectedDays(bytesPerDay),
+      cameras: this.site.cameras.map((camera) => {
+        const entry = usage.get(camera.id);
+        const recent = measured.get(camera.id);
+        const status = statuses.get(camera.id);
+        const bitrate = recent && recent.recordedMs > 10_000 ? (recent.bytes * 8) / recent.recordedMs : this.recorders.has(camera.id) ? this.liveKbps(camera.id) || null : null;
+        return {
+          cameraId: camera.id,
+          stream: recordedStream(camera),
+          state: status?.state ?? 'disabled',
+          problem: status?.problem ?? null,
+          bytes: entry?.bytes ?? 0,
+          bitrateKbps: bitrate === null ? null : Math.round(bitrate),
+          oldestMs: entry?.oldestStartMs ?? null,
+          daysKept: entry?.oldestStartMs ? (now - entry.oldestStartMs) / DAY_MS : 0,
+          retentionDays: this.storage.retentionOf(camera.id),
+        };
+      }),
+      daily,
+      warnings: this.index
+        .events(now - 7 * DAY_MS, 50)
+        .filter((event) => ['diskFull', 'writeError', 'retentionShort', 'clockJump', 'segmentRemoved', 'segmentMissing'].includes(event.kind))
+        .map((event) => ({ atMs: event.atMs, kind: event.kind, cameraId: event.cameraId })),
+    };
+  }
+
+  /** Resolves once every recorder's closed segments are durable and indexed. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.recorders.values()].map((entry) => entry.recorder.settled()));
+  }
+
+  async stop(): Promise<void> {
+    this.projectionTimer?.cancel();
+    this.storage.stop();
+    await Promise.all(
+      [...this.recorders.values()].map(async (entry) => {
+        await entry.recorder.stop();
+        this.hub.release(entry.source);
+      }),
+    );
+    this.recorders.clear();
+    this.index.close();
+  }
+
+  private liveKbps(cameraId: string): number {
+    const entry = this.recorders.get(cameraId);
+    return this.hub.rates().find((rate) => rate.cameraId === cameraId && rate.stream === entry?.recorder.stream)?.kbps ?? 0;
+  }
+}
+
+/** The zone's offset from UTC at `ms` (Asia/Ho_Chi_Minh: +7 h, no summer time). */
+export function zoneOffsetMs(timeZone: string, ms: number): number {
+  const parts: Record<string, number> = {};
+  for (const part of new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23' }).formatToParts(new Date(ms))) {
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  }
+  const local = Date.UTC(parts.year ?? 1970, (parts.month ?? 1) - 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0);
+  return local - Math.floor(ms / 1000) * 1000;
+}

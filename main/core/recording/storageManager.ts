@@ -1,0 +1,236 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Clock, TimerHandle } from '../util/clock';
+import type { Logger } from '../log/logger';
+import type { RecordingIndex, SegmentRow } from './recordingIndex';
+import { fsyncDirectory, type DurabilityStats } from './segmentFile';
+import type { StorageGuard } from './streamRecorder';
+
+export interface StorageConfig {
+  retentionDays: number;
+  /** Cameras that keep footage longer or shorter than the site's default. */
+  cameraRetentionDays: ReadonlyMap<string, number>;
+  quotaBytes: number | null;
+  minFreeBytes: number;
+}
+
+export interface DiskSpace {
+  totalBytes: number;
+  freeBytes: number;
+}
+
+/** Space kept aside so the index can still commit a deletion on a disk another program filled. */
+const RESERVE_BYTES = 4 * 1024 * 1024;
+
+function isDiskFull(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'SQLITE_IOERR_WRITE';
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Keeps the disk from ever filling: footage older than its retention goes, then the oldest
+ * footage while recordings exceed the quota or the disk's free space is below the floor.
+ * Deletion is durable in three steps (index row → pending-delete record, file, record gone), so a
+ * crash in between leaves nothing the recovery pass cannot finish.
+ */
+export class StorageManager implements StorageGuard {
+  private timer: TimerHandle | null = null;
+  private lastShortWarningMs = 0;
+  deletedSegments = 0;
+  deletedBytes = 0;
+
+  private readonly reservePath: string;
+
+  constructor(
+    private readonly index: RecordingIndex,
+    readonly root: string,
+    private readonly config: StorageConfig,
+    private readonly deps: { clock: Clock; log: Logger; stats: DurabilityStats; space?: (dir: string) => DiskSpace },
+  ) {
+    fs.mkdirSync(root, { recursive: true });
+    this.reservePath = path.join(path.dirname(root), '.space-reserve');
+  }
+
+  /**
+   * Runs an index write; if the disk is too full even for SQLite (another program filled it),
+   * gives back the reserve and tries once more.
+   */
+  guarded<T>(write: () => T): T {
+    try {
+      return write();
+    } catch (error) {
+      if (!isDiskFull(error) || !this.releaseReserve()) throw error;
+      return write();
+    }
+  }
+
+  /** Keeps the reserve file in place while there is room for it. */
+  private ensureReserve(): void {
+    try {
+      if (fs.existsSync(this.reservePath) || !this.hasRoom(RESERVE_BYTES)) return;
+      const temporary = `${this.reservePath}.tmp`;
+      fs.writeFileSync(temporary, Buffer.alloc(RESERVE_BYTES));
+      fs.renameSync(temporary, this.reservePath);
+    } catch {
+      // no room for it now: next time
+    }
+  }
+
+  private releaseReserve(): boolean {
+    try {
+      fs.unlinkSync(this.reservePath);
+      this.deps.log.warn('disk full: the space reserve was released so the index can commit');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  get floorBytes(): number {
+    return this.config.minFreeBytes;
+  }
+
+  get quotaBytes(): number | null {
+    return this.config.quotaBytes;
+  }
+
+  retentionOf(cameraId: string): number {
+    return this.config.cameraRetentionDays.get(cameraId) ?? this.config.retentionDays;
+  }
+
+  get defaultRetentionDays(): number {
+    return this.config.retentionDays;
+  }
+
+  start(periodMs = 30000): void {
+    const run = (): void => {
+      try {
+        this.enforce();
+      } catch (error) {
+        this.deps.log.error('storage check failed', { error });
+      }
+      this.timer = this.deps.clock.setTimeout(run, periodMs);
+    };
+    run();
+  }
+
+  stop(): void {
+    this.timer?.cancel();
+    this.timer = null;
+  }
+
+  space(): DiskSpace {
+    if (this.deps.space) return this.deps.space(this.root);
+    const stats = fs.statfsSync(this.root);
+    return { totalBytes: stats.blocks * stats.bsize, freeBytes: stats.bavail * stats.bsize };
+  }
+
+  hasRoom(bytes: number): boolean {
+    return this.space().freeBytes >= this.config.minFreeBytes + bytes;
+  }
+
+  makeRoom(bytes: number): boolean {
+    try {
+      while (!this.hasRoom(bytes)) {
+        const [oldest] = this.index.oldestSegments(1);
+        if (!oldest) return false;
+        this.delete(oldest, 'diskFloor');
+      }
+      return true;
+    } catch (error) {
+      this.deps.log.error('could not make room on the disk', { error });
+      return false;
+    }
+  }
+
+  /** One pass of every rule; returns how many segments went. */
+  enforce(): number {
+    const before = this.deletedSegments;
+    const now = this.deps.clock.now();
+    for (const usage of this.index.usage()) {
+      const limit = now - this.retentionOf(usage.cameraId) * DAY_MS;
+      if (usage.oldestStartMs === null || usage.oldestStartMs >= limit) continue;
+      for (;;) {
+        const expired = this.index.expiredSegments(usage.cameraId, limit, 200);
+        if (expired.length === 0) break;
+        for (const segment of expired) this.delete(segment, 'retention');
+      }
+    }
+    if (this.config.quotaBytes !== null) {
+      let excess = this.index.totalBytes() - this.config.quotaBytes;
+      while (excess > 0) {
+        const oldest = this.index.oldestSegments(16);
+        if (oldest.length === 0) break;
+        for (const segment of oldest) {
+          if (excess <= 0) break;
+          this.delete(segment, 'quota');
+          excess -= segment.bytes;
+        }
+      }
+    }
+    this.makeRoom(0);
+    const oldest = this.index.oldestSegments(1)[0];
+    if (oldest) this.guarded(() => this.index.pruneGaps(oldest.startMs));
+    this.ensureReserve();
+    return this.deletedSegments - before;
+  }
+
+  /** Finishes deletions a crash interrupted. */
+  finishPendingDeletes(): number {
+    const pending = this.index.pendingDeletes();
+    for (const relative of pending) this.removeFile(relative);
+    return pending.length;
+  }
+
+  delete(segment: SegmentRow, why: 'retention' | 'quota' | 'diskFloor'): void {
+    this.guarded(() => this.index.markForDeletion(segment, this.deps.clock.now()));
+    this.removeFile(segment.path);
+    this.deletedSegments += 1;
+    this.deletedBytes += segment.bytes;
+    this.deps.log.debug('segment deleted', { path: segment.path, why });
+  }
+
+  /**
+   * Days of footage the disk can hold at the measured bitrates: the room recordings may take
+   * (quota, or what is recorded plus free space above the floor) over the bytes a day brings.
+   */
+  projectedDays(bytesPerDay: number): number | null {
+    if (bytesPerDay <= 0) return null;
+    const recorded = this.index.totalBytes();
+    const room = recorded + Math.max(0, this.space().freeBytes - this.config.minFreeBytes);
+    const usable = this.config.quotaBytes === null ? room : Math.min(room, this.config.quotaBytes);
+    return usable / bytesPerDay;
+  }
+
+  /** Records a warning (at most hourly) when the disk cannot keep footage as long as configured. */
+  checkProjection(bytesPerDay: number): void {
+    const projected = this.projectedDays(bytesPerDay);
+    const now = this.deps.clock.now();
+    if (projected === null || projected >= this.config.retentionDays || now - this.lastShortWarningMs < 3_600_000) return;
+    this.lastShortWarningMs = now;
+    this.index.addEvent(now, 'retentionShort', null, { projectedDays: Math.round(projected * 10) / 10, retentionDays: this.config.retentionDays });
+    this.deps.log.warn('the disk cannot hold the configured retention', { projectedDays: projected, retentionDays: this.config.retentionDays });
+  }
+
+  private removeFile(relative: string): void {
+    const file = path.join(this.root, ...relative.split('/'));
+    try {
+      fs.unlinkSync(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.deps.log.warn('could not delete a segment', { path: relative, error });
+        return;
+      }
+    }
+    const dir = path.dirname(file);
+    fsyncDirectory(dir, this.deps.stats, this.deps.clock);
+    this.guarded(() => this.index.clearPendingDelete(relative));
+    try {
+      if (fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
+    } catch {
+      // not empty after all, or already gone
+    }
+  }
+}

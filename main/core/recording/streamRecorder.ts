@@ -1,0 +1,381 @@
+import path from 'node:path';
+import type { Camera, ScheduleWindow, StreamKind } from '../../../common/site';
+import type { RecordingProblem, RecordingState, RecordingStatus } from '../../../common/contract';
+import { formatFileStamp } from '../../../common/time';
+import type { Clock, TimerHandle } from '../util/clock';
+import type { Logger } from '../log/logger';
+import type { CameraStreamSource, SourceConsumer } from '../media/source';
+import { forEachPts, PTS_HZ, ptsDelta } from '../media/pes';
+import type { GapReason, NewSegment, RecordingIndex } from './recordingIndex';
+import { SegmentFile, type DurabilityStats } from './segmentFile';
+import { isScheduled } from './schedule';
+
+/** What the recorder asks of the storage manager. */
+export interface StorageGuard {
+  /** Deletes old footage until `bytes` more fit above the free-space floor; false if they cannot. */
+  makeRoom(bytes: number): boolean;
+  hasRoom(bytes: number): boolean;
+  /** Runs an index write, freeing the space reserve if the disk is too full for it. */
+  guarded<T>(write: () => T): T;
+}
+
+export interface RecorderOptions {
+  segmentMs: number;
+  /** fdatasync of the open segment this often: what a power cut may lose. */
+  flushMs: number;
+  /** A PC clock that moved this far off the monotonic clock between segments is a jump. */
+  clockJumpMs: number;
+  /** Rotation keeps segments contiguous unless the PC clock drifted further than this. */
+  reanchorMs: number;
+}
+
+export const DEFAULT_RECORDER_OPTIONS: RecorderOptions = {
+  segmentMs: 60000,
+  flushMs: 2000,
+  clockJumpMs: 2000,
+  reanchorMs: 1000,
+};
+
+interface OpenSegment {
+  file: SegmentFile;
+  relativePath: string;
+  startMs: number;
+  startMono: number;
+  lastDataMono: number;
+  firstPts: number | null;
+  lastPts: number | null;
+  frames: number;
+  codec: string | null;
+  widthPx: number | null;
+  heightPx: number | null;
+}
+
+/** Queued packets are written at least this often. */
+const DRAIN_MS = 250;
+
+/** Expected bytes of one segment at a stream's bitrate, for room checks (2 Mbit/s until measured). */
+function expectedSegmentBytes(kbps: number, segmentMs: number): number {
+  return Math.ceil(((Math.max(kbps, 2000) * 1000) / 8) * (segmentMs / 1000) * 1.2);
+}
+
+/**
+ * Records one camera stream continuously from its shared pull: MPEG-TS segments of about
+ * `segmentMs`, each starting at a keyframe with PAT + PMT, written as they arrive (no ffmpeg of
+ * its own, no transcoding), flushed every `flushMs`, and indexed only once durable. Times come
+ * from the PC clock at each segment's start and from the stream's own clock (PTS) for its
+ * length; per stream they never overlap or go backwards, whatever the PC clock does.
+ */
+export class StreamRecorder implements SourceConsumer {
+  private current: OpenSegment | null = null;
+  private closing: Promise<void> = Promise.resolve();
+  private unsubscribe: (() => void) | null = null;
+  private flushTimer: TimerHandle | null = null;
+  private scheduleTimer: TimerHandle | null = null;
+  private epoch = -1;
+  /** End of the last segment (the recording's own clock: it never goes back). */
+  private timelineMs: number;
+  private gapStartMs: number | null;
+  private gapReason: GapReason;
+  /** PC and monotonic time when the last segment opened: a PC clock jump shows between two opens. */
+  private anchorWall: number | null = null;
+  private anchorMono: number | null = null;
+  private scheduled = true;
+  /** Rows of durable segments the index could not take yet (disk too full to commit): retried. */
+  private readonly unindexed: NewSegment[] = [];
+  private state: RecordingState = 'waiting';
+  private problem: RecordingProblem | null = null;
+  private sinceMs: number;
+  segmentsWritten = 0;
+
+  constructor(
+    readonly camera: Camera,
+    readonly stream: StreamKind,
+    private readonly source: CameraStreamSource,
+    private readonly deps: {
+      index: RecordingIndex;
+      storage: StorageGuard;
+      clock: Clock;
+      log: Logger;
+      stats: DurabilityStats;
+      root: string;
+      timeZone: string;
+      schedule?: readonly ScheduleWindow[];
+      kbps: () => number;
+      onStatus: (status: RecordingStatus) => void;
+    },
+    private readonly options: RecorderOptions = DEFAULT_RECORDER_OPTIONS,
+  ) {
+    // Continue after what is already indexed: the time the console was not running is a gap.
+    const last = deps.index.lastSegment(camera.id, stream);
+    this.timelineMs = last?.endMs ?? 0;
+    this.gapStartMs = last?.endMs ?? null;
+    this.gapReason = 'consoleNotRunning';
+    this.sinceMs = deps.clock.now();
+  }
+
+  get status(): RecordingStatus {
+    return { cameraId: this.camera.id, stream: this.stream, state: this.state, sinceMs: this.sinceMs, problem: this.problem };
+  }
+
+  start(): void {
+    this.checkSchedule();
+    this.unsubscribe = this.source.subscribe(this);
+    let ticks = 0;
+    const tick = (): void => {
+      this.drain();
+      ticks += 1;
+      if ((ticks * DRAIN_MS) % this.options.flushMs < DRAIN_MS) void this.current?.file.flush();
+      this.flushTimer = this.deps.clock.setTimeout(tick, DRAIN_MS);
+    };
+    this.flushTimer = this.deps.clock.setTimeout(tick, DRAIN_MS);
+    const schedule = (): void => {
+      this.checkSchedule();
+      this.scheduleTimer = this.deps.clock.setTimeout(schedule, 10000);
+    };
+    this.scheduleTimer = this.deps.clock.setTimeout(schedule, 10000);
+  }
+
+  /** Closes the open segment (durably, indexed) and stops listening. */
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.flushTimer?.cancel();
+    this.scheduleTimer?.cancel();
+    this.closeCurrent();
+    await this.closing;
+    this.setState('stopped', null);
+  }
+
+  /** Resolves once every segment closed so far is durable and indexed. */
+  settled(): Promise<void> {
+    return this.closing;
+  }
+
+  onData(data: Buffer, keyframe: boolean, epoch: number): void {
+    if (epoch !== this.epoch) {
+      // the pull restarted: what came before ended with the old connection
+      this.epoch = epoch;
+      if (this.current) {
+        this.closeCurrent();
+        this.gapReason = 'cameraOffline';
+      }
+    }
+    if (!this.scheduled) return;
+    if (!this.current) {
+      if (!keyframe) return;
+      // after a disk-full stop: any footage left may still go to make room, then recording resumes
+      if (this.state === 'diskFull' && !this.deps.storage.makeRoom(expectedSegmentBytes(this.deps.kbps(), this.options.segmentMs))) return;
+      if (!this.openSegment()) return;
+    } else if (keyframe && this.deps.clock.monotonic() - this.current.startMono >= this.options.segmentMs) {
+      this.closeCurrent(true);
+      if (!this.openSegment()) return;
+    }
+    this.write(data);
+  }
+
+  private checkSchedule(): void {
+    const scheduled = isScheduled(this.deps.schedule, this.deps.clock.now(), this.deps.timeZone);
+    if (scheduled === this.scheduled) return;
+    this.scheduled = scheduled;
+    if (!scheduled) {
+      this.closeCurrent();
+      this.gapReason = 'recordingOff';
+      this.setState('off', null);
+    } else {
+      this.setState('waiting', null);
+    }
+  }
+
+  private openSegment(): boolean {
+    const source = this.source;
+    const nowMs = this.deps.clock.now();
+    const nowMono = this.deps.clock.monotonic();
+    let startMs = nowMs;
+    if (this.anchorWall !== null && this.anchorMono !== null) {
+      const drift = nowMs - this.anchorWall - (nowMono - this.anchorMono);
+      if (Math.abs(drift) > this.options.clockJumpMs) {
+        this.indexWrite(() => this.deps.index.addEvent(nowMs, 'clockJump', this.camera.id, { stream: this.stream, driftMs: Math.round(drift) }));
+        this.deps.log.warn('the PC clock jumped', { cameraId: this.camera.id, driftMs: Math.round(drift) });
+        if (drift > 0 && this.gapStartMs !== null) this.gapReason = 'clockJump';
+      }
+    }
+    this.anchorWall = nowMs;
+    this.anchorMono = nowMono;
+    if (this.gapStartMs === null && Math.abs(nowMs - this.timelineMs) <= this.options.reanchorMs) {
+      // a rotation: the new segment starts exactly where the last one ended
+      startMs = this.timelineMs;
+    }
+    startMs = Math.max(startMs, this.timelineMs);
+    const day = formatFileStamp(startMs, this.deps.timeZone);
+    const relativePath = [this.camera.id, this.stream, day.slice(0, 10), `${day.slice(11)}_${startMs}.ts`].join('/');
+    let file: SegmentFile;
+    try {
+      file = new SegmentFile(path.join(this.deps.root, ...relativePath.split('/')), this.deps.stats, this.deps.clock);
+    } catch (error) {
+      this.onWriteError(error as NodeJS.ErrnoException);
+      return false;
+    }
+    if (this.gapStartMs !== null && startMs - this.gapStartMs > 1000) {
+      const gap = { start: this.gapStartMs, reason: this.gapReason };
+      this.indexWrite(() => this.deps.index.addGap(this.camera.id, this.stream, gap.start, startMs, gap.reason));
+    }
+    this.gapStartMs = null;
+    this.gapReason = 'cameraOffline';
+    const status = source.status;
+    this.current = {
+      file,
+      relativePath,
+      startMs,
+      startMono: nowMono,
+      lastDataMono: nowMono,
+      firstPts: null,
+      lastPts: null,
+      frames: 0,
+      codec: status.codec,
+      widthPx: status.widthPx,
+      heightPx: status.heightPx,
+    };
+    this.write(Buffer.concat(source.psi()));
+    this.setState('recording', null);
+    return true;
+  }
+
+  private write(data: Buffer): void {
+    const segment = this.current;
+    if (!segment || data.length === 0) return;
+    if (!this.attempt(() => segment.file.write(data))) return;
+    segment.lastDataMono = this.deps.clock.monotonic();
+    const pid = this.source.videoPid;
+    if (pid !== null) {
+      forEachPts(data, pid, (pts) => {
+        segment.firstPts ??= pts;
+        segment.lastPts = pts;
+        segment.frames += 1;
+      });
+    }
+  }
+
+  /** Writes queued packets out (a few times a second, so little is held in memory). */
+  private drain(): void {
+    const segment = this.current;
+    if (segment) this.attempt(() => segment.file.drain());
+  }
+
+  /**
+   * A write; on a full disk, the oldest footage goes and the write is retried; only if nothing can
+   * go does recording stop (cleanly, said why).
+   */
+  private attempt(write: () => void): boolean {
+    try {
+      write();
+      return true;
+    } catch (error) {
+      const failure = error as NodeJS.ErrnoException;
+      if (failure.code !== 'ENOSPC' || !this.deps.storage.makeRoom(expectedSegmentBytes(this.deps.kbps(), this.options.segmentMs))) {
+        this.onWriteError(failure);
+        return false;
+      }
+      try {
+        this.current?.file.drain();
+        return true;
+      } catch (again) {
+        this.onWriteError(again as NodeJS.ErrnoException);
+        return false;
+      }
+    }
+  }
+
+  private onWriteError(error: NodeJS.ErrnoException): void {
+    const diskFull = error.code === 'ENOSPC' || error.code === 'EDQUOT';
+    this.deps.log.error(diskFull ? 'disk full: recording stopped' : 'recording write failed', { cameraId: this.camera.id, stream: this.stream, code: error.code });
+    if (this.current) this.closeCurrent();
+    this.gapReason = diskFull ? 'diskFull' : 'error';
+    this.gapStartMs ??= Math.max(this.timelineMs, this.deps.clock.now());
+    this.indexWrite(() => this.deps.index.addEvent(this.deps.clock.now(), diskFull ? 'diskFull' : 'writeError', this.camera.id, { stream: this.stream, code: error.code ?? null }));
+    this.setState(diskFull ? 'diskFull' : 'error', diskFull ? 'diskFull' : 'writeFailed');
+  }
+
+  /** Ends the open segment: its index row follows once it is durable (in order, in the background). */
+  private closeCurrent(rotation = false): void {
+    const segment = this.current;
+    if (!segment) return;
+    this.current = null;
+    const endMs = this.endOf(segment);
+    this.timelineMs = Math.max(this.timelineMs, endMs);
+    if (!rotation) this.gapStartMs = endMs;
+    const row = {
+      cameraId: this.camera.id,
+      stream: this.stream,
+      startMs: segment.startMs,
+      endMs,
+      path: segment.relativePath,
+      codec: segment.codec,
+      widthPx: segment.widthPx,
+      heightPx: segment.heightPx,
+      hasAudio: this.source.audioKept,
+      recovered: false,
+    };
+    const empty = segment.frames === 0;
+    this.closing = this.closing.then(async () => {
+      try {
+        if (empty) {
+          segment.file.discard();
+          return;
+        }
+        await segment.file.finish();
+        this.unindexed.push({ ...row, bytes: segment.file.bytes });
+        this.segmentsWritten += 1;
+        // in order; a row the index cannot take yet waits for the next close
+        this.flushDeferred();
+        while (this.unindexed.length > 0) {
+          const next = this.unindexed[0]!;
+          this.deps.storage.guarded(() => this.deps.index.insertSegment(next));
+          this.unindexed.shift();
+        }
+      } catch (error) {
+        // left on disk as .part: the recovery pass at the next start indexes or removes it
+        this.deps.log.error('segment could not be closed', { path: row.path, error });
+      }
+    });
+    if (!rotation && this.state === 'recording') this.setState('waiting', null);
+  }
+
+  /** Start plus the stream's own duration (PTS), one frame included; the monotonic clock without PTS. */
+  private endOf(segment: OpenSegment): number {
+    if (segment.firstPts !== null && segment.lastPts !== null && segment.frames > 1) {
+      const spanMs = (ptsDelta(segment.firstPts, segment.lastPts) / PTS_HZ) * 1000;
+      const frameMs = spanMs / (segment.frames - 1);
+      if (spanMs >= 0 && spanMs < this.options.segmentMs * 10) return Math.round(segment.startMs + spanMs + frameMs);
+    }
+    return Math.round(segment.startMs + Math.max(1, segment.lastDataMono - segment.startMono));
+  }
+
+  /** Index writes (gaps, events) a disk too full to commit delayed: done, in order, once it can. */
+  private readonly deferredWrites: (() => void)[] = [];
+
+  /** An index write that must not take recording down with it; kept for later if the disk is full. */
+  private indexWrite(write: () => void): void {
+    this.deferredWrites.push(write);
+    this.flushDeferred();
+  }
+
+  private flushDeferred(): void {
+    try {
+      while (this.deferredWrites.length > 0) {
+        this.deps.storage.guarded(this.deferredWrites[0]!);
+        this.deferredWrites.shift();
+      }
+    } catch (error) {
+      if (this.deferredWrites.length > 1000) this.deferredWrites.splice(0, this.deferredWrites.length - 1000);
+      this.deps.log.warn('recording index write delayed', { cameraId: this.camera.id, waiting: this.deferredWrites.length, error });
+    }
+  }
+
+  private setState(state: RecordingState, problem: RecordingProblem | null): void {
+    if (state === this.state && problem === this.problem) return;
+    this.state = state;
+    this.problem = problem;
+    this.sinceMs = this.deps.clock.now();
+    this.deps.onStatus(this.status);
+  }
+}

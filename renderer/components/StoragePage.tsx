@@ -1,0 +1,184 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { StorageInfo } from '../../common/contract';
+import { formatDate } from '../../common/time';
+import { DEFAULT_TIME_ZONE } from '../../common/site';
+import { useConsole } from '../store';
+import { useRuntime } from '../runtime';
+
+/** Bytes as people read them: "12,3 GB" in Vietnamese, "12.3 GB" in English. */
+export function formatBytes(bytes: number, language: string): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const text = value.toLocaleString(language === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: value >= 100 || unit === 0 ? 0 : 1 });
+  return `${text} ${units[unit]}`;
+}
+
+/** A span of days as people say it: "12 ngày", "5 giờ", "40 phút". */
+function useDuration(): (days: number) => string {
+  const { t, i18n } = useTranslation();
+  const locale = i18n.language === 'vi' ? 'vi-VN' : 'en-GB';
+  return (days) => {
+    if (days >= 1) return t('storage.days', { days: days.toLocaleString(locale, { maximumFractionDigits: days >= 10 ? 0 : 1 }) });
+    if (days * 24 >= 1) return t('storage.hours', { hours: (days * 24).toLocaleString(locale, { maximumFractionDigits: 1 }) });
+    return t('storage.minutes', { minutes: Math.max(0, Math.round(days * 1440)) });
+  };
+}
+
+function DailyChart({ daily, language }: { daily: StorageInfo['daily']; language: string }) {
+  const { t } = useTranslation();
+  if (daily.length === 0) return <p className="muted">{t('storage.chartEmpty')}</p>;
+  const shown = daily.slice(-30);
+  const max = Math.max(...shown.map((entry) => entry.bytes), 1);
+  const width = 720;
+  const height = 160;
+  const bar = Math.min(48, width / shown.length);
+  return (
+    <svg className="chart" viewBox={`0 0 ${width} ${height + 34}`} role="img" aria-label={t('storage.chart')}>
+      {shown.map((entry, index) => {
+        const barHeight = Math.max(1, (entry.bytes / max) * height);
+        return (
+          <g key={entry.day}>
+            <rect x={index * bar + 2} y={height - barHeight} width={Math.max(2, bar - 4)} height={barHeight} className="chart-bar">
+              <title>{`${entry.day}: ${formatBytes(entry.bytes, language)}`}</title>
+            </rect>
+            {(shown.length <= 10 || index % Math.ceil(shown.length / 10) === 0) && (
+              <text x={index * bar + bar / 2} y={height + 16} className="chart-label" textAnchor="middle">
+                {entry.day.slice(0, 5)}
+              </text>
+            )}
+          </g>
+        );
+      })}
+      <text x={4} y={12} className="chart-label">
+        {formatBytes(max, language)}
+      </text>
+    </svg>
+  );
+}
+
+/** Lưu trữ: how much footage each camera keeps, how much the disk can hold, what went wrong. */
+export function StoragePage() {
+  const { t } = useTranslation();
+  const { client } = useRuntime();
+  const language = useConsole((state) => state.language);
+  const cameras = useConsole((state) => state.cameras);
+  const timeZone = useConsole((state) => state.site?.timeZone ?? DEFAULT_TIME_ZONE);
+  const duration = useDuration();
+  const [info, setInfo] = useState<StorageInfo | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    const load = (): void =>
+      void client.call('getStorage', {}).then((result) => {
+        if (result.ok) {
+          setInfo(result.value);
+          setError(null);
+        } else {
+          setError(t(`errors.${result.error.code}`));
+        }
+      });
+    load();
+    const timer = window.setInterval(load, 5000);
+    return () => window.clearInterval(timer);
+  }, [client, t]);
+
+  if (error) return <div className="page"><div className="banner banner-error">{error}</div></div>;
+  if (!info) return <div className="page muted">{t('app.loading')}</div>;
+  const { disk } = info;
+  const other = Math.max(0, disk.totalBytes - disk.freeBytes - info.recordingBytes);
+  const percent = (bytes: number) => `${Math.max(0, Math.min(100, (bytes / Math.max(1, disk.totalBytes)) * 100))}%`;
+  const short = info.projectedDays !== null && info.projectedDays < info.retentionDays;
+  const nameOf = (cameraId: string | null) => cameras.find((camera) => camera.id === cameraId)?.name ?? cameraId ?? '';
+
+  return (
+    <div className="page storage-page" data-testid="storage-page">
+      <h1>{t('storage.title')}</h1>
+      <section className="cards">
+        <div className="card">
+          <h2>{t('storage.disk')}</h2>
+          <p>{t('storage.diskLine', { total: formatBytes(disk.totalBytes, language), free: formatBytes(disk.freeBytes, language) })}</p>
+          <div className="disk-bar" aria-hidden="true">
+            <span className="disk-recordings" style={{ width: percent(info.recordingBytes) }} />
+            <span className="disk-other" style={{ width: percent(other) }} />
+            <span className="disk-floor" style={{ left: `calc(100% - ${percent(disk.floorBytes)})` }} />
+          </div>
+          <ul className="legend">
+            <li><span className="swatch disk-recordings" /> {t('storage.recordings')}: {formatBytes(info.recordingBytes, language)}</li>
+            <li><span className="swatch disk-other" /> {t('storage.other')}: {formatBytes(other, language)}</li>
+            <li><span className="swatch disk-free" /> {t('storage.free')}: {formatBytes(disk.freeBytes, language)}</li>
+          </ul>
+          <p className="muted">{t('storage.floor', { floor: formatBytes(disk.floorBytes, language) })}</p>
+          <p className="muted">{disk.quotaBytes === null ? t('storage.noQuota') : t('storage.quota', { quota: formatBytes(disk.quotaBytes, language) })}</p>
+        </div>
+        <div className={short ? 'card card-warn' : 'card'} data-testid="projection">
+          <h2>{t('storage.projected')}</h2>
+          <p className="big">{info.projectedDays === null ? t('storage.projectedUnknown') : duration(info.projectedDays)}</p>
+          <p className="muted">{t('storage.retention', { days: info.retentionDays })}</p>
+          {short && <p className="warn">{t('storage.projectedShort', { days: info.retentionDays })}</p>}
+        </div>
+        <div className="card card-wide">
+          <h2>{t('storage.chart')}</h2>
+          <DailyChart daily={info.daily} language={language} />
+        </div>
+      </section>
+      <section>
+        <h2>{t('storage.table')}</h2>
+        <table className="table" data-testid="storage-table">
+          <thead>
+            <tr>
+              <th>{t('storage.camera')}</th>
+              <th>{t('storage.stream')}</th>
+              <th>{t('storage.state')}</th>
+              <th className="number">{t('storage.size')}</th>
+              <th className="number">{t('storage.bitrate')}</th>
+              <th className="number">{t('storage.daysKept')}</th>
+              <th className="number">{t('storage.keep')}</th>
+              <th>{t('storage.since')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {info.cameras.map((camera) => (
+              <tr key={camera.cameraId} data-camera-id={camera.cameraId}>
+                <td>{nameOf(camera.cameraId)}</td>
+                <td>{camera.stream ? t(`stream.${camera.stream}`) : '—'}</td>
+                <td>
+                  <span className={`rec-state rec-state-${camera.state}`}>
+                    <span className="tile-dot" aria-hidden="true" />
+                    {t(`recording.states.${camera.state}`)}
+                  </span>
+                </td>
+                <td className="number">{formatBytes(camera.bytes, language)}</td>
+                <td className="number">{camera.bitrateKbps === null ? '—' : t('storage.kbps', { kbps: camera.bitrateKbps.toLocaleString(language === 'vi' ? 'vi-VN' : 'en-GB') })}</td>
+                <td className="number">{duration(camera.daysKept)}</td>
+                <td className="number">{t('storage.days', { days: camera.retentionDays })}</td>
+                <td>{camera.oldestMs === null ? '—' : formatDate(camera.oldestMs, timeZone)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section>
+        <h2>{t('storage.warnings')}</h2>
+        {info.warnings.length === 0 ? (
+          <p className="muted">{t('storage.noWarnings')}</p>
+        ) : (
+          <ul className="events">
+            {info.warnings.slice(0, 20).map((warning, index) => (
+              <li key={`${warning.atMs}-${index}`}>
+                <time>{formatDate(warning.atMs, timeZone)} {new Date(warning.atMs).toLocaleTimeString('vi-VN', { timeZone, hour12: false })}</time>{' '}
+                {t(`storage.events.${warning.kind}`, { defaultValue: warning.kind })}
+                {warning.cameraId && ` — ${nameOf(warning.cameraId)}`}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}

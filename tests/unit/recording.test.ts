@@ -1,0 +1,335 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RecordingStatus, StreamStatus } from '../../common/contract';
+import type { Camera } from '../../common/site';
+import { ManualClock } from '../../main/core/util/clock';
+import { silentLogger } from '../../main/core/log/logger';
+import { TsChunker, TsStreamParser, type TsPiece } from '../../main/core/media/mpegts';
+import { packetPid, packetPts } from '../../main/core/media/pes';
+import { TS_PACKET_BYTES } from '../../main/core/media/mpegts';
+import type { CameraStreamSource, SourceConsumer } from '../../main/core/media/source';
+import { RecordingIndex } from '../../main/core/recording/recordingIndex';
+import { DurabilityStats, PART_SUFFIX } from '../../main/core/recording/segmentFile';
+import { StorageManager } from '../../main/core/recording/storageManager';
+import { StreamRecorder, type StorageGuard } from '../../main/core/recording/streamRecorder';
+import { analyzeSegment, recover } from '../../main/core/recording/recovery';
+import { isScheduled } from '../../main/core/recording/schedule';
+import { runFfmpegOnce } from '../../main/core/ffmpeg/supervisor';
+import { deps as ffmpegDeps, testFfmpeg } from '../helpers/ffmpeg';
+import { cacheDir, tempDir } from '../helpers/paths';
+
+const DAY_MS = 86_400_000;
+
+/** A 160x90, 15 fps clip with a keyframe every second, as a pull would deliver it (MPEG-TS). */
+let clip: Buffer;
+
+beforeAll(async () => {
+  const file = path.join(cacheDir, 'recording-unit-160x90-200s.ts');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(cacheDir, { recursive: true });
+    const ffmpeg = await testFfmpeg();
+    const result = await runFfmpegOnce({ binary: ffmpeg.path, ...ffmpegDeps }, 'clip', [
+      '-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=160x90:rate=15', '-t', '200',
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-x264-params', 'keyint=15:min-keyint=15:scenecut=0', '-f', 'mpegts', `${file}.tmp`,
+    ]);
+    expect(result.code).toBe(0);
+    fs.renameSync(`${file}.tmp`, file);
+  }
+  clip = fs.readFileSync(file);
+}, 120000);
+
+/** Cuts the clip into one piece per video frame (as the pull's output arrives), with its PTS. */
+function framesOf(data: Buffer): { piece: TsPiece; pts: number }[] {
+  const parser = new TsStreamParser();
+  const aligned = new TsChunker().push(data)!;
+  const pieces = parser.parse(aligned);
+  const frames: { piece: TsPiece; pts: number }[] = [];
+  for (const piece of pieces) {
+    let start = 0;
+    let pts: number | null = null;
+    for (let offset = 0; offset < piece.data.length; offset += TS_PACKET_BYTES) {
+      if (packetPid(piece.data, offset) !== parser.videoPid) continue;
+      const found = packetPts(piece.data, offset);
+      if (found === null) continue;
+      if (pts !== null && offset > start) {
+        frames.push({ piece: { data: piece.data.subarray(start, offset), keyframe: piece.keyframe && start === 0 }, pts });
+        start = offset;
+      }
+      pts = found;
+    }
+    if (pts !== null) frames.push({ piece: { data: piece.data.subarray(start), keyframe: piece.keyframe && start === 0 }, pts });
+  }
+  return frames;
+}
+
+/** Stands in for a camera's pull: the recorder consumes what a real pull would give it. */
+class ClipSource {
+  consumer: SourceConsumer | null = null;
+  readonly parser = new TsStreamParser();
+  status: StreamStatus = { cameraId: 'cam-1', stream: 'main', state: 'live', sinceMs: 0, problem: null, codec: 'h264', widthPx: 160, heightPx: 90 };
+  audioKept = false;
+  constructor() {
+    this.parser.parse(new TsChunker().push(clip.subarray(0, TS_PACKET_BYTES * 200))!);
+  }
+  get videoPid() {
+    return this.parser.videoPid;
+  }
+  psi() {
+    return this.parser.psi();
+  }
+  subscribe(consumer: SourceConsumer) {
+    this.consumer = consumer;
+    return () => (this.consumer = null);
+  }
+}
+
+const camera: Camera = { id: 'cam-1', name: 'Cam 1', streams: { main: 'rtsp://h/1' } };
+const roomy: StorageGuard = { makeRoom: () => true, hasRoom: () => true, guarded: (write) => write() };
+
+function setup(options: { storage?: StorageGuard; schedule?: Camera['recording'] } = {}) {
+  const dir = tempDir('rec-unit');
+  const clock = new ManualClock(Date.UTC(2026, 10, 30, 1, 0, 0));
+  const index = new RecordingIndex(path.join(dir, 'index.sqlite'));
+  const source = new ClipSource();
+  const statuses: RecordingStatus[] = [];
+  const recorder = new StreamRecorder(
+    camera,
+    'main',
+    source as unknown as CameraStreamSource,
+    {
+      index,
+      storage: options.storage ?? roomy,
+      clock,
+      log: silentLogger,
+      stats: new DurabilityStats(),
+      root: path.join(dir, 'recordings'),
+      timeZone: 'Asia/Ho_Chi_Minh',
+      schedule: options.schedule?.schedule,
+      kbps: () => 100,
+      onStatus: (status) => statuses.push(status),
+    },
+    { segmentMs: 20000, flushMs: 2000, clockJumpMs: 2000, reanchorMs: 1000 },
+  );
+  return { dir, clock, index, source, recorder, statuses };
+}
+
+/** Plays frames into the recorder in simulated real time (the clock follows the PTS). */
+function play(setupResult: ReturnType<typeof setup>, frames: { piece: TsPiece; pts: number }[], epoch = 1, beforeFrame?: (index: number) => void): void {
+  let previous: number | null = null;
+  frames.forEach((frame, index) => {
+    if (previous !== null) setupResult.clock.advance(Math.max(0, ((frame.pts - previous) / 90000) * 1000));
+    previous = frame.pts;
+    beforeFrame?.(index);
+    setupResult.source.consumer?.onData(frame.piece.data, frame.piece.keyframe, epoch);
+  });
+}
+
+const opened: RecordingIndex[] = [];
+afterEach(() => {
+  for (const index of opened.splice(0)) index.close();
+});
+
+describe('recording with a simulated clock', () => {
+  it('cuts contiguous segments at keyframes once the segment length is reached', async () => {
+    const rig = setup();
+    opened.push(rig.index);
+    rig.recorder.start();
+    const frames = framesOf(clip).slice(0, 15 * 70); // 70 s
+    play(rig, frames);
+    await rig.recorder.stop();
+    const rows = rig.index.segments('cam-1', 'main', 0, Number.MAX_SAFE_INTEGER);
+    expect(rows).toHaveLength(4); // 20 + 20 + 20 + 10 s
+    for (let index = 1; index < rows.length; index++) expect(rows[index]!.startMs).toBe(rows[index - 1]!.endMs);
+    expect(rows[0]!.endMs - rows[0]!.startMs).toBe(20000);
+    expect(rows.at(-1)!.endMs - rows[0]!.startMs).toBe(70000);
+    for (const row of rows) {
+      const file = path.join(rig.dir, 'recordings', ...row.path.split('/'));
+      expect(fs.statSync(file).size).toBe(row.bytes);
+      const analysis = analyzeSegment(fs.readFileSync(file));
+      expect(analysis.durationMs).toBe(row.endMs - row.startMs);
+      expect(analysis.keyframes).toBe(Math.round((row.endMs - row.startMs) / 1000));
+    }
+    expect(rows[0]!.path).toMatch(/^cam-1\/main\/2026-11-30\/08-00-00_\d+\.ts$/);
+    expect(rig.statuses.map((status) => status.state)).toContain('recording');
+  });
+
+  it('indexes a gap with its reason when the camera drops, then resumes', async () => {
+    const rig = setup();
+    opened.push(rig.index);
+    rig.recorder.start();
+    const frames = framesOf(clip);
+    play(rig, frames.slice(0, 150), 1);
+    rig.clock.advance(8000); // the camera is gone for 8 s
+    play(rig, frames.slice(300, 450), 2); // a new pull (epoch 2) starts at a keyframe
+    await rig.recorder.stop();
+    const rows = rig.index.segments('cam-1', 'main', 0, Number.MAX_SAFE_INTEGER);
+    expect(rows).toHaveLength(2);
+    const gaps = rig.index.gaps('cam-1', 'main', 0, Number.MAX_SAFE_INTEGER);
+    expect(gaps).toHaveLength(1);
+    expect(gaps[0]).toMatchObject({ reason: 'cameraOffline', startMs: rows[0]!.endMs, endMs: rows[1]!.startMs });
+    expect(gaps[0]!.endMs - gaps[0]!.startMs).toBeGreaterThan(7000);
+  });
+
+  it('handles a PC clock that jumps back: nothing overlaps, nothing is reordered, the jump is recorded', async () => {
+    const rig = setup();
+    opened.push(rig.index);
+    rig.recorder.start();
+    const frames = framesOf(clip);
+    play(rig, frames.slice(0, 15 * 45), 1, (index) => {
+      if (index === 15 * 25) rig.clock.jumpWall(-3_600_000); // NTP sets the clock back an hour
+    });
+    await rig.recorder.stop();
+    const rows = rig.index.segments('cam-1', 'main', 0, Number.MAX_SAFE_INTEGER);
+    for (let index = 1; index < rows.length; index++) expect(rows[index]!.startMs).toBeGreaterThanOrEqual(rows[index - 1]!.endMs);
+    expect(rig.index.events(0).map((event) => event.kind)).toContain('clockJump');
+  });
+
+  it('marks a forward jump of the PC clock as a gap with its reason', async () => {
+    const rig = setup();
+    opened.push(rig.index);
+    rig.recorder.start();
+    const frames = framesOf(clip);
+    play(rig, frames.slice(0, 150), 1);
+    rig.clock.advance(3000);
+    rig.clock.jumpWall(600_000); // a wrong BIOS clock corrected forward by 10 minutes
+    play(rig, frames.slice(300, 450), 2);
+    await rig.recorder.stop();
+    const gaps = rig.index.gaps('cam-1', 'main', 0, Number.MAX_SAFE_INTEGER);
+    expect(gaps).toHaveLength(1);
+    expect(gaps[0]!.reason).toBe('clockJump');
+  });
+
+  it('records only inside its weekly schedule, the rest is a "recording off" gap', async () => {
+    // 08:00-08:00:30 local on Monday 30/11/2026 is inside, 08:00:30 onwards outside
+    const rig = setup({ schedule: { schedule: [{ days: [1], from: '07:00', to: '08:01' }] } });
+    opened.push(rig.index);
+    rig.recorder.start();
+    const frames = framesOf(clip);
+    play(rig, frames.slice(0, 15 * 100)); // 08:00:00 → 08:01:40 local
+    rig.clock.advance(10_000); // the 10-s schedule check runs
+    await rig.recorder.stop();
+    const rows = rig.index.segments('cam-1', 'main', 0, Number.MAX_SAFE_INTEGER);
+    const last = rows.at(-1)!;
+    expect(last.endMs).toBeLessThanOrEqual(Date.UTC(2026, 10, 30, 1, 1, 10));
+    expect(isScheduled([{ days: [1], from: '22:00', to: '06:00' }], Date.UTC(2026, 10, 30, 22, 30), 'Asia/Ho_Chi_Minh')).toBe(true); // Tue 05:30 local
+    expect(isScheduled([{ days: [1], from: '22:00', to: '06:00' }], Date.UTC(2026, 10, 30, 23, 30), 'Asia/Ho_Chi_Minh')).toBe(false); // Tue 06:30
+    expect(isScheduled(undefined, 0, 'UTC')).toBe(true);
+  });
+
+  it('stops cleanly when the disk is full and nothing can be deleted, and resumes when space returns', async () => {
+    let full = false;
+    const storage: StorageGuard = { makeRoom: () => !full, hasRoom: () => !full, guarded: (write) => write() };
+    const rig = setup({ storage });
+    opened.push(rig.index);
+    rig.recorder.start();
+    const frames = framesOf(clip);
+    play(rig, frames.slice(0, 150));
+    // the disk fills: the next write fails with ENOSPC
+    full = true;
+    const segmentFile = (rig.recorder as unknown as { current: { file: { write: (data: Buffer) => void } } }).current.file;
+    // the disk is full: the next write fails with ENOSPC
+    segmentFile.write = () => {
+      throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
+    };
+    play(rig, frames.slice(150, 200));
+    expect(rig.recorder.status).toMatchObject({ state: 'diskFull', problem: 'diskFull' });
+    full = false;
+    rig.clock.advance(5000);
+    play(rig, frames.slice(300, 450));
+    expect(rig.recorder.status.state).toBe('recording');
+    await rig.recorder.stop();
+    const gaps = rig.index.gaps('cam-1', 'main', 0, Number.MAX_SAFE_INTEGER);
+    expect(gaps.map((gap) => gap.reason)).toEqual(['diskFull']);
+    expect(rig.index.events(0).map((event) => event.kind)).toContain('diskFull');
+  });
+});
+
+describe('retention with a simulated clock (days pass in seconds)', () => {
+  function seed(index: RecordingIndex, root: string, cameraId: string, startMs: number, count: number, bytes: number): void {
+    for (let n = 0; n < count; n++) {
+      const relative = `${cameraId}/main/day/${n}_${startMs + n * 3_600_000}.ts`;
+      const file = path.join(root, ...relative.split('/'));
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, Buffer.alloc(bytes));
+      index.insertSegment({ cameraId, stream: 'main', startMs: startMs + n * 3_600_000, endMs: startMs + (n + 1) * 3_600_000, bytes, path: relative, codec: 'h264', widthPx: null, heightPx: null, hasAudio: false, recovered: false });
+    }
+  }
+
+  it('deletes footage older than each camera keeps it, oldest first, through pending deletes', () => {
+    const dir = tempDir('retention');
+    const root = path.join(dir, 'recordings');
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const index = new RecordingIndex(path.join(dir, 'index.sqlite'));
+    opened.push(index);
+    seed(index, root, 'a', clock.now(), 24 * 10, 1000); // 10 days of hourly segments
+    seed(index, root, 'b', clock.now(), 24 * 10, 1000);
+    const storage = new StorageManager(index, root, { retentionDays: 7, cameraRetentionDays: new Map([['b', 3]]), quotaBytes: null, minFreeBytes: 0 }, { clock, log: silentLogger, stats: new DurabilityStats(), space: () => ({ totalBytes: 1e12, freeBytes: 1e12 }) });
+    clock.advance(10 * DAY_MS);
+    storage.enforce();
+    const oldestOf = (cameraId: string) => index.segments(cameraId, 'main', 0, Number.MAX_SAFE_INTEGER)[0]!.startMs;
+    expect(clock.now() - oldestOf('a')).toBeLessThanOrEqual(7 * DAY_MS + 3_600_000);
+    expect(clock.now() - oldestOf('b')).toBeLessThanOrEqual(3 * DAY_MS + 3_600_000);
+    expect(index.pendingDeletes()).toEqual([]);
+    const filesLeft = fs.readdirSync(path.join(root, 'b', 'main', 'day')).length;
+    expect(filesLeft).toBe(index.segments('b', 'main', 0, Number.MAX_SAFE_INTEGER).length);
+  });
+
+  it('keeps recordings under the quota and the free-space floor, and projects the days the disk can hold', () => {
+    const dir = tempDir('quota');
+    const root = path.join(dir, 'recordings');
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const index = new RecordingIndex(path.join(dir, 'index.sqlite'));
+    opened.push(index);
+    seed(index, root, 'a', clock.now(), 100, 10_000);
+    // a disk whose free space grows by what is deleted
+    let baseFree = 500_000;
+    const storage: StorageManager = new StorageManager(index, root, { retentionDays: 30, cameraRetentionDays: new Map(), quotaBytes: 600_000, minFreeBytes: 400_000 }, { clock, log: silentLogger, stats: new DurabilityStats(), space: () => ({ totalBytes: 2_000_000, freeBytes: baseFree + storage.deletedBytes }) });
+    storage.enforce();
+    expect(index.totalBytes()).toBe(600_000);
+    const oldestKept = index.segments('a', 'main', 0, Number.MAX_SAFE_INTEGER)[0]!.startMs;
+    expect(oldestKept).toBe(clock.now() + 40 * 3_600_000); // exactly the 40 oldest hours went
+    baseFree = 350_000 - storage.deletedBytes; // another program filled the disk: 50 kB below the floor
+    expect(storage.makeRoom(0)).toBe(true);
+    expect(index.totalBytes()).toBe(550_000); // five more of the oldest
+    baseFree = -10_000_000; // nothing we could delete would make room
+    expect(storage.makeRoom(0)).toBe(false);
+    expect(index.totalBytes()).toBe(0);
+    // 1 MB a day into (quota 600 kB) → 0.6 days; warn when short of the 30 configured
+    baseFree = 10_000_000;
+    expect(storage.projectedDays(1_000_000)).toBeCloseTo(0.6);
+    storage.checkProjection(1_000_000);
+    expect(index.events(0).map((event) => event.kind)).toContain('retentionShort');
+  });
+});
+
+describe('recovery at start-up', () => {
+  it('indexes a segment cut short by a crash, removes an unreadable one, finishes deletions, reports all', () => {
+    const dir = tempDir('recovery');
+    const root = path.join(dir, 'recordings');
+    const clock = new ManualClock(Date.UTC(2026, 10, 30, 2));
+    const index = new RecordingIndex(path.join(dir, 'index.sqlite'));
+    opened.push(index);
+    const day = path.join(root, 'cam-1', 'main', '2026-11-30');
+    fs.mkdirSync(day, { recursive: true });
+    const startMs = Date.UTC(2026, 10, 30, 1, 30);
+    // a segment being written when the console died: 10 s of footage, its last packet cut in half
+    fs.writeFileSync(path.join(day, `08-30-00_${startMs}.ts${PART_SUFFIX}`), clip.subarray(0, Math.floor(clip.length / 20) - 100));
+    fs.writeFileSync(path.join(day, `08-40-00_${startMs + 600000}.ts`), Buffer.from('this is not a video at all'.repeat(100)));
+    index.markForDeletion({ id: 999, cameraId: 'cam-1', stream: 'main', startMs: 0, endMs: 1, bytes: 1, path: 'cam-1/main/2026-11-29/00-00-00_1.ts', codec: null, widthPx: null, heightPx: null, hasAudio: false, recovered: false }, 0);
+    const storage = new StorageManager(index, root, { retentionDays: 30, cameraRetentionDays: new Map(), quotaBytes: null, minFreeBytes: 0 }, { clock, log: silentLogger, stats: new DurabilityStats() });
+    const report = recover(index, root, () => storage.finishPendingDeletes(), { clock, log: silentLogger, stats: new DurabilityStats() });
+    expect(report.pendingDeletesFinished).toBe(1);
+    expect(index.pendingDeletes()).toEqual([]);
+    expect(report.indexed).toHaveLength(1);
+    expect(report.removed).toEqual([{ path: `cam-1/main/2026-11-30/08-40-00_${startMs + 600000}.ts`, reason: 'no playable picture' }]);
+    const [row] = index.segments('cam-1', 'main', 0, Number.MAX_SAFE_INTEGER);
+    expect(row).toMatchObject({ startMs, recovered: true });
+    expect(row!.endMs - startMs).toBeGreaterThan(8000);
+    const file = path.join(day, `08-30-00_${startMs}.ts`);
+    expect(fs.statSync(file).size % TS_PACKET_BYTES).toBe(0);
+    expect(fs.statSync(file).size).toBe(row!.bytes);
+    expect(fs.readdirSync(day).filter((name) => name.endsWith(PART_SUFFIX))).toEqual([]);
+    expect(index.events(0).map((event) => event.kind).sort()).toEqual(['segmentRecovered', 'segmentRemoved']);
+  });
+});
