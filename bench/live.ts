@@ -30,6 +30,8 @@ import { RtspTestServer, type MountSpec } from '../tests/helpers/rtspServer';
 import { startConsoleProcess } from '../tests/helpers/consoleProcess';
 import { LiveConsumer } from '../tests/helpers/liveConsumer';
 import { outputPath, tempDir } from '../tests/helpers/paths';
+import { launchBrowser } from '../tests/helpers/browser';
+import type { WithDiagnostics } from '../common/diagnostics';
 import { coresBetween, machine, median, sampleTree, type TreeSample } from './proc';
 
 const numbers = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
@@ -163,6 +165,9 @@ async function main(): Promise<void> {
     stopLatency();
     const decodedLatency = consumer.frames.get(timecodeView)!.last!;
     await consumer.close();
+
+    // ---- 7: drawing in Chromium (software GL here) ------------------------------------------
+    const drawing = process.env.BENCH_NO_CHROMIUM ? { renderer: "not measured (BENCH_NO_CHROMIUM)", walls: [], latencies: [] as number[] } : await measureDrawing(console_.url, cameraId("/timecode"), cameraMounts.map(cameraId), consolePid);
     await console_.stop();
     console_ = null;
 
@@ -212,13 +217,74 @@ async function main(): Promise<void> {
       `   ${CAMERAS} camera streams, ${doubled.length} of them with 2 views, ${WARM_OPENS} more views opened and closed: ` +
         (notOne.length === 0 ? `exactly 1 SETUP each` : `min ${Math.min(...cameraSetups)}, max ${Math.max(...cameraSetups)}; not 1: ${notOne.map((mount) => `${mount}=${sessions[mount] ?? 0}`).join(', ')}`),
     );
-    print('   (a Chromium figure for latency and drawing is measured separately)');
+    print(`7. drawing in Chromium (${drawing.renderer})`);
+    for (const wall of drawing.walls) {
+      print(`   ${wall.name}: frames drawn per tile per second min ${fmt(wall.min, 1)}, median ${fmt(wall.median, 1)} over ${wall.tiles} tiles; browser ${fmt(wall.browserCores)} cores, ${fmt(wall.cpuMsPerFrame, 1)} ms of CPU per drawn tile-frame; console ${fmt(wall.consoleCores)} cores`);
+    }
+    print(`   glass-to-glass latency in a 3x3 wall, read back from the frames drawn (${drawing.latencies.length} frames): p50 ${fmt(percentile(drawing.latencies, 50), 0)} ms, p95 ${fmt(percentile(drawing.latencies, 95), 0)} ms, max ${fmt(Math.max(...drawing.latencies), 0)} ms`);
     fs.writeFileSync(outputPath('bench', 'live.txt'), `${new Date().toISOString()}\n${lines.join('\n')}\n`);
   } finally {
     for (const child of bare) child.kill('SIGKILL');
     await Promise.all(bare.map((child) => (child.exitCode !== null || child.signalCode !== null ? null : new Promise((resolve) => child.once('exit', resolve)))));
     await console_?.stop();
     await rtsp.close();
+  }
+}
+
+interface WallDrawing {
+  name: string;
+  tiles: number;
+  min: number;
+  median: number;
+  browserCores: number;
+  cpuMsPerFrame: number;
+  consoleCores: number;
+}
+
+/**
+ * The wall in Debian Chromium with the flags the tests use: frames drawn per tile per second on a
+ * 3x3 and a 36-tile wall, CPU per drawn frame, and the latency read back by the page from what it
+ * drew (the time code camera in the first tile of the 3x3 wall).
+ */
+async function measureDrawing(url: string, timecodeCamera: string, cameras: string[], consolePid: number): Promise<{ renderer: string; walls: WallDrawing[]; latencies: number[] }> {
+  const browser = await launchBrowser();
+  try {
+    const context = await browser.newContext({ viewport: { width: 1600, height: 900 } });
+    const tiles = [timecodeCamera, ...cameras].slice(0, 36);
+    await context.addInitScript((arrangement) => localStorage.setItem('console.wall.1', arrangement), JSON.stringify({ layoutId: 'grid-9', tiles }));
+    const page = await context.newPage();
+    await page.goto(url);
+    const walls: WallDrawing[] = [];
+    let latencies: number[] = [];
+    type Stats = Record<string, { framesDrawn: number }>;
+    const stats = () => page.evaluate(() => (window as WithDiagnostics).consoleDiagnostics?.stats() ?? {}) as Promise<Stats>;
+    for (const [name, layout, count] of [['3x3 wall', 'grid-9', 9], ['36-tile wall', 'grid-36', Math.min(36, tiles.length)]] as const) {
+      await page.click(`[data-layout="${layout}"]`);
+      await page.waitForFunction((expected) => document.querySelectorAll('[data-testid=tile][data-picture=yes]').length >= expected, count, { timeout: 120000 });
+      await sleep(5000);
+      if (layout === 'grid-9') await page.evaluate((camera) => (window as WithDiagnostics).consoleDiagnostics?.probeLatency(camera), timecodeCamera);
+      const before = await stats();
+      const browserBefore = sampleTree(process.pid, (stat) => /chrom/i.test(stat.command));
+      const consoleBefore = sampleTree(consolePid);
+      await sleep(15000);
+      const after = await stats();
+      const browserAfter = sampleTree(process.pid, (stat) => /chrom/i.test(stat.command));
+      const consoleAfter = sampleTree(consolePid);
+      if (layout === 'grid-9') latencies = await page.evaluate(() => (window as WithDiagnostics).consoleDiagnostics?.takeLatencySamples() ?? []);
+      const elapsedS = (browserAfter.atMs - browserBefore.atMs) / 1000;
+      const fps = Object.keys(after)
+        .filter((key) => before[key])
+        .map((key) => (after[key]!.framesDrawn - before[key]!.framesDrawn) / elapsedS)
+        .sort((a, b) => b - a)
+        .slice(0, count);
+      const browserCores = coresBetween(browserBefore, browserAfter);
+      const drawn = fps.reduce((sum, value) => sum + value, 0);
+      walls.push({ name, tiles: fps.length, min: Math.min(...fps), median: median(fps), browserCores, cpuMsPerFrame: (browserCores * 1000) / Math.max(1, drawn), consoleCores: coresBetween(consoleBefore, consoleAfter) });
+    }
+    const renderer = await page.evaluate(() => (window as WithDiagnostics).consoleDiagnostics?.renderer ?? 'no WebGL');
+    return { renderer, walls, latencies };
+  } finally {
+    await browser.close();
   }
 }
 

@@ -1,7 +1,11 @@
 import { z } from 'zod';
-import { CAMERA_ID_PATTERN, STREAM_KINDS } from './site';
-import { PERMISSIONS, ROLE_NAMES, type Permission } from './permissions';
+import { PERMISSIONS, ROLE_NAMES } from './permissions';
 import { resultSchema, type Result } from './result';
+import { CameraId, method, NoParams, StreamKindSchema } from './contractKit';
+import { ptzEvents, ptzMethods } from './ptzContract';
+import { mapEvents, mapMethods } from './mapContract';
+import { playbackEvents, playbackMethods } from './playbackContract';
+import { exportEvents, exportMethods } from './exportContract';
 
 /**
  * The one contract between the UI and the core. Both hosts (Electron IPC, browser HTTP/WebSocket)
@@ -11,8 +15,7 @@ import { resultSchema, type Result } from './result';
 
 // ---- shared shapes -------------------------------------------------------------------------
 
-export const CameraId = z.string().regex(CAMERA_ID_PATTERN);
-export const StreamKindSchema = z.enum(STREAM_KINDS);
+export { CameraId, StreamKindSchema };
 
 /** Connection state of one camera stream, as the core sees its pull. */
 export const STREAM_STATES = ['idle', 'connecting', 'live', 'reconnecting', 'offline'] as const;
@@ -40,6 +43,8 @@ export const StreamStatusSchema = z.object({
   codec: z.string().max(32).nullable(),
   widthPx: z.number().int().nonnegative().nullable(),
   heightPx: z.number().int().nonnegative().nullable(),
+  /** Grows with every change: the UI keeps the newest of an event and a list (see nextRevision). */
+  revision: z.number().int().nonnegative(),
 });
 export type StreamStatus = z.infer<typeof StreamStatusSchema>;
 
@@ -147,6 +152,7 @@ export const RecordingStatusSchema = z.object({
   state: z.enum(RECORDING_STATES),
   sinceMs: z.number(),
   problem: z.enum(RECORDING_PROBLEMS).nullable(),
+  revision: z.number().int().nonnegative(),
 });
 export type RecordingStatus = z.infer<typeof RecordingStatusSchema>;
 
@@ -184,19 +190,7 @@ export const SystemInfoSchema = z.object({
 
 // ---- methods --------------------------------------------------------------------------------
 
-interface MethodDefinition<P extends z.ZodType, R extends z.ZodType> {
-  permission: Permission;
-  params: P;
-  result: R;
-}
-
-function method<P extends z.ZodType, R extends z.ZodType>(definition: MethodDefinition<P, R>) {
-  return definition;
-}
-
-const NoParams = z.strictObject({});
-
-export const methods = {
+export const coreMethods = {
   getSession: method({ permission: 'viewLive', params: NoParams, result: SessionInfoSchema }),
   getSite: method({ permission: 'viewLive', params: NoParams, result: SiteSummarySchema }),
   listCameras: method({ permission: 'viewLive', params: NoParams, result: z.array(CameraSummarySchema) }),
@@ -243,6 +237,9 @@ export const methods = {
   getStorage: method({ permission: 'playback', params: NoParams, result: StorageInfoSchema }),
 } as const;
 
+/** Every method: the core's own and each feature's (names must not collide; a test checks). */
+export const methods = { ...coreMethods, ...ptzMethods, ...mapMethods, ...playbackMethods, ...exportMethods } as const;
+
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
 export const METHOD_NAMES = Object.keys(methods) as MethodName[];
@@ -275,18 +272,18 @@ export type CallRequest = z.infer<typeof CallRequestSchema>;
 
 // ---- events ---------------------------------------------------------------------------------
 
-export const events = {
+const coreEvents = {
   streamStatus: StreamStatusSchema,
   viewHealth: ViewHealthSchema,
   recordingStatus: RecordingStatusSchema,
 } as const;
+
+export const events = { ...coreEvents, ...ptzEvents, ...mapEvents, ...playbackEvents, ...exportEvents } as const;
 export type Events = typeof events;
 export type EventName = keyof Events;
 export type EventPayload<E extends EventName> = z.output<Events[E]>;
+export const EVENT_NAMES = Object.keys(events) as EventName[];
 
-export const EventEnvelopeSchema = z.discriminatedUnion('event', [
-  z.object({ event: z.literal('streamStatus'), payload: events.streamStatus }),
-  z.object({ event: z.literal('viewHealth'), payload: events.viewHealth }),
-  z.object({ event: z.literal('recordingStatus'), payload: events.recordingStatus }),
-]);
-export type EventEnvelope = z.infer<typeof EventEnvelopeSchema>;
+export type EventEnvelope = { [E in EventName]: { event: E; payload: EventPayload<E> } }[EventName];
+const envelopeSchemas = EVENT_NAMES.map((name) => z.object({ event: z.literal(name), payload: events[name] as z.ZodType }));
+export const EventEnvelopeSchema = z.discriminatedUnion('event', envelopeSchemas as unknown as [z.ZodObject, ...z.ZodObject[]]) as unknown as z.ZodType<EventEnvelope>;

@@ -8,6 +8,7 @@ import { Toasts } from './components/Toasts';
 import { TourDialog } from './components/TourDialog';
 import { Wall } from './wall/Wall';
 import { StoragePage } from './components/StoragePage';
+import { FEATURE_PAGES } from './pages';
 
 /** Polls the fps/kbps figures while the overlay shows them. */
 function useLiveStatsPolling(): void {
@@ -40,6 +41,7 @@ function DiskFullBanner() {
 function Console() {
   const showCameraList = useConsole((state) => state.showCameraList);
   const page = useConsole((state) => state.page);
+  const featurePage = FEATURE_PAGES.find((entry) => entry.id === page);
   const [tourTarget, setTourTarget] = useState<{ tile: number | null } | null>(null);
   useLiveStatsPolling();
   return (
@@ -49,6 +51,10 @@ function Console() {
       {page === 'storage' ? (
         <main className="page-area">
           <StoragePage />
+        </main>
+      ) : featurePage ? (
+        <main className="page-area">
+          <featurePage.Component />
         </main>
       ) : (
         <div className="app-body">

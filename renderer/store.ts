@@ -1,3 +1,4 @@
+import type { PageId } from './pages';
 import { create } from 'zustand';
 import type { CameraSummary, LiveStats, RecordingStatus, SavedView, SessionInfo, SiteSummary, StreamStatus, Tour, ViewHealth } from '../common/contract';
 import type { Language } from '../common/i18n';
@@ -33,7 +34,7 @@ export interface ConsoleState {
   viewHealth: Record<number, ViewHealth>;
   /** By camera id. */
   recording: Record<string, RecordingStatus>;
-  page: 'wall' | 'storage';
+  page: PageId;
   liveStats: LiveStats | null;
   liveClientId: string | null;
   visible: boolean;
@@ -49,7 +50,7 @@ export interface ConsoleState {
   setStatus(status: StreamStatus): void;
   setViewHealth(health: ViewHealth): void;
   setRecording(statuses: RecordingStatus[]): void;
-  setPage(page: 'wall' | 'storage'): void;
+  setPage(page: PageId): void;
   setLiveStats(stats: LiveStats | null): void;
   setLiveClientId(id: string | null): void;
   setVisible(visible: boolean): void;
@@ -67,6 +68,14 @@ export interface ConsoleState {
   toast(kind: Toast['kind'], text: string, snapshotFile?: string): void;
   dismissToast(id: number): void;
   setLanguage(language: Language): void;
+}
+
+/**
+ * Events come over the live socket, lists over HTTP: a list answered before an event may arrive
+ * after it. The core numbers every state it sends; an older one never replaces a newer one.
+ */
+export function isStale(held: { revision: number } | undefined, incoming: { revision: number }): boolean {
+  return held !== undefined && held.revision > incoming.revision;
 }
 
 export function statusKey(cameraId: string, stream: string): string {
@@ -160,9 +169,16 @@ export const useConsole = create<ConsoleState>((set, get) => {
         connection: 'ready',
         wall: restoredWall(cameras),
       }),
-    setStatus: (status) => set((state) => ({ statuses: { ...state.statuses, [statusKey(status.cameraId, status.stream)]: status } })),
+    setStatus: (status) =>
+      set((state) => {
+        const key = statusKey(status.cameraId, status.stream);
+        return isStale(state.statuses[key], status) ? {} : { statuses: { ...state.statuses, [key]: status } };
+      }),
     setViewHealth: (health) => set((state) => ({ viewHealth: { ...state.viewHealth, [health.viewId]: health } })),
-    setRecording: (statuses) => set((state) => ({ recording: { ...state.recording, ...Object.fromEntries(statuses.map((status) => [status.cameraId, status])) } })),
+    setRecording: (statuses) =>
+      set((state) => ({
+        recording: { ...state.recording, ...Object.fromEntries(statuses.filter((status) => !isStale(state.recording[status.cameraId], status)).map((status) => [status.cameraId, status])) },
+      })),
     setPage: (page) => set({ page }),
     setLiveStats: (liveStats) => set({ liveStats }),
     setLiveClientId: (liveClientId) => set({ liveClientId }),

@@ -1,4 +1,8 @@
 import type { Messages } from './vi';
+import { ptzEn } from './ptz';
+import { mapEn } from './map';
+import { playbackEn } from './playback';
+import { exportEn } from './export';
 
 /** English: the second language. Same keys as vi.ts. */
 export const en: Messages = {
@@ -95,6 +99,10 @@ export const en: Messages = {
   nav: {
     wall: 'Monitoring',
     storage: 'Storage',
+    map: 'Map',
+    playback: 'Playback',
+    exports: 'Export',
+    devices: 'Devices',
   },
   recording: {
     dot: 'Recording',
@@ -229,4 +237,8 @@ export const en: Messages = {
     stopping: 'Stopping…',
     electronMissing: 'Electron is not installed here: running in browser mode.',
   },
+  ptz: ptzEn,
+  map: mapEn,
+  playback: playbackEn,
+  exportClip: exportEn,
 };

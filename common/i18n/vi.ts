@@ -1,3 +1,9 @@
+import type { DeepStrings } from './types';
+import { ptzVi } from './ptz';
+import { mapVi } from './map';
+import { playbackVi } from './playback';
+import { exportVi } from './export';
+
 /**
  * Vietnamese: the default language of every screen. Keys are grouped by place; `{{name}}` is
  * interpolated. en.ts must have exactly the same keys (the type checker enforces it).
@@ -96,6 +102,10 @@ export const vi = {
   nav: {
     wall: 'Giám sát',
     storage: 'Lưu trữ',
+    map: 'Bản đồ',
+    playback: 'Xem lại',
+    exports: 'Trích xuất',
+    devices: 'Thiết bị',
   },
   recording: {
     dot: 'Đang ghi hình',
@@ -230,7 +240,11 @@ export const vi = {
     stopping: 'Đang dừng…',
     electronMissing: 'Chưa có Electron trên máy này: chạy ở chế độ trình duyệt.',
   },
+  // features: each in its own file
+  ptz: ptzVi,
+  map: mapVi,
+  playback: playbackVi,
+  exportClip: exportVi,
 } as const;
 
-type DeepStrings<T> = { readonly [K in keyof T]: T[K] extends string ? string : DeepStrings<T[K]> };
 export type Messages = DeepStrings<typeof vi>;

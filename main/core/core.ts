@@ -12,7 +12,7 @@ import { DemoMedia } from './demo/demoMedia';
 import { DEFAULT_LIVE_OPTIONS, LiveService, type LiveServiceOptions } from './media/liveService';
 import { SourceHub } from './media/sourceHub';
 import { RecordingService, type RecordingOptions } from './recording/recordingService';
-import { createDispatcher, type Dispatch } from './api/dispatch';
+import { createDispatcher, type Dispatch, type Handlers } from './api/dispatch';
 import { createHandlers } from './api/handlers';
 import { SnapshotService } from './snapshots/snapshots';
 import { SavedViews } from './views/savedViews';
@@ -21,6 +21,11 @@ import { DEFAULT_TIME_ZONE } from '../../common/site';
 import { newToken } from './server/auth';
 import { startConsoleServer, type RunningServer } from './server/consoleServer';
 import { CONSOLE_VERSION, demoSitePath } from './paths';
+import type { FeatureDeps } from './features';
+import { createPtzFeature } from './ptz/feature';
+import { createMapFeature } from './map/feature';
+import { createPlaybackFeature } from './playback/feature';
+import { createExportFeature } from './export/feature';
 
 /**
  * The composition root: every module of the core, wired in dependency order with its
@@ -109,10 +114,34 @@ export async function startCore(config: CoreConfig): Promise<RunningCore> {
   const snapshots = new SnapshotService(config.dataDir, live, ffmpeg, site.timeZone ?? DEFAULT_TIME_ZONE, { clock, log: log.child('snapshots'), registry });
   const savedViews = new SavedViews(config.dataDir, log.child('views'));
 
-  // 4. the contract
+  // 4. the features (each owns its folder and contract file; see features.ts)
+  let emitEvent: (envelope: EventEnvelope) => void = () => undefined;
+  const featureDeps = (scope: string): FeatureDeps => ({
+    site,
+    sitePath,
+    isDemo,
+    dataDir: config.dataDir,
+    version: CONSOLE_VERSION,
+    ffmpeg,
+    clock,
+    log: log.child(scope),
+    registry,
+    hub,
+    live,
+    recording,
+    emit: (envelope) => emitEvent(envelope),
+    onLiveClientGone: (listener) => live.onClientGone(listener),
+  });
+  const ptz = createPtzFeature(featureDeps('ptz'));
+  const map = createMapFeature(featureDeps('map'));
+  const playback = createPlaybackFeature(featureDeps('playback'));
+  const exports = createExportFeature(featureDeps('export'));
+  const features = [ptz, map, playback, exports];
+
+  // 5. the contract
   const token = newToken();
   let server: RunningServer | null = null;
-  const handlers = createHandlers({
+  const coreHandlers = createHandlers({
     site,
     isDemo,
     version: CONSOLE_VERSION,
@@ -127,10 +156,11 @@ export async function startCore(config: CoreConfig): Promise<RunningCore> {
     host: config.host,
     liveEndpoint: () => ({ url: server?.liveUrl ?? '', token }),
   });
+  const handlers: Handlers = { ...coreHandlers, ...ptz.handlers, ...map.handlers, ...playback.handlers, ...exports.handlers };
   const dispatch = createDispatcher(handlers, log.child('api'));
   const eventListeners = new Set<(envelope: EventEnvelope) => void>();
 
-  // 5. the loopback server (browser mode: everything; Electron: the live socket)
+  // 6. the loopback server (browser mode: everything; Electron: the live socket)
   server = await startConsoleServer({
     port: config.port,
     token,
@@ -149,6 +179,8 @@ export async function startCore(config: CoreConfig): Promise<RunningCore> {
   hub.onStatus((payload) => emit({ event: 'streamStatus', payload }));
   live.onViewHealth((payload) => emit({ event: 'viewHealth', payload }));
   recording.onStatus((payload) => emit({ event: 'recordingStatus', payload }));
+  emitEvent = emit;
+  for (const feature of features) await feature.start?.();
 
   let stopping: Promise<void> | null = null;
   return {
@@ -173,6 +205,7 @@ export async function startCore(config: CoreConfig): Promise<RunningCore> {
       stopping ??= (async () => {
         log.info('stopping');
         await running.close();
+        for (const feature of features) await feature.stop?.();
         await live.stop();
         await recording.stop();
         await hub.stop();

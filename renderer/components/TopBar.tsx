@@ -7,6 +7,7 @@ import { LAYOUTS, layoutLabel } from '../wall/layouts';
 import { Clock } from './Clock';
 import { Icon } from './Icon';
 import { ViewsMenu } from './ViewsMenu';
+import { visiblePages } from '../pages';
 
 export function TopBar({ onWallTour }: { onWallTour: () => void }) {
   const { t } = useTranslation();
@@ -37,7 +38,7 @@ export function TopBar({ onWallTour }: { onWallTour: () => void }) {
         {site?.isDemo && <span className="badge badge-demo">{t('app.demoBadge')}</span>}
       </div>
       <nav className="topbar-tabs" aria-label={t('app.title')}>
-        {(['wall', 'storage'] as const).map((target) => (
+        {visiblePages().map((target) => (
           <button key={target} type="button" className={page === target ? 'tab tab-active' : 'tab'} aria-pressed={page === target} data-page={target} onClick={() => store().setPage(target)}>
             {t(`nav.${target}`)}
           </button>

@@ -1,3 +1,4 @@
+import { TileAddons } from './TileAddons';
 import { useEffect, useMemo, useRef, useState, type DragEvent, type PointerEvent, type WheelEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { StreamKind } from '../../common/site';
@@ -236,6 +237,7 @@ export function Tile({ index, tileKey, rect, cameraId, maximized, wall, onPromot
             </button>
           </div>
           {problem && <div className="tile-center tile-problem">{problem}</div>}
+          <TileAddons index={index} camera={camera} selected={selected} maximized={maximized} width={rect.width} height={rect.height} />
           <div className="tile-bottom">
             <span className={`tile-status tile-status-${stalled ? 'stalled' : state}`}>
               <span className="tile-dot" aria-hidden="true" />

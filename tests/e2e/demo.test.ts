@@ -60,7 +60,9 @@ describe('the built-in demo site', () => {
 
   it('switches to the 4x4 layout', async () => {
     await page.click('[data-layout="grid-16"]');
-    await expect.poll(async () => (await tileBoxes(page)).filter((tile) => tile.state === 'live').length, { timeout: 90000, interval: 1000 }).toBe(16);
+    await expect
+      .poll(async () => (await tileBoxes(page)).map((tile) => `${tile.cameraId}:${tile.state}`).join(' '), { timeout: 90000, interval: 1000 })
+      .toBe(Array.from({ length: 16 }, (_, i) => `dk-${String(i + 1).padStart(2, '0')}:live`).join(' '));
     await page.waitForTimeout(1500);
     await screenshot(page, outputPath('e2e', 'demo-wall-4x4.png'));
   });

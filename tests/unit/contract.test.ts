@@ -40,7 +40,7 @@ describe('the contract', () => {
   it('validates call envelopes and events', () => {
     expect(CallRequestSchema.safeParse({ method: 'getSite', params: {} }).success).toBe(true);
     expect(CallRequestSchema.safeParse({ method: 'getSite', params: {}, more: 1 }).success).toBe(false);
-    const status = { cameraId: 'dk-01', stream: 'main', state: 'offline', sinceMs: 1, problem: 'unreachable', codec: null, widthPx: null, heightPx: null };
+    const status = { cameraId: 'dk-01', stream: 'main', state: 'offline', sinceMs: 1, problem: 'unreachable', codec: null, widthPx: null, heightPx: null, revision: 7 };
     expect(EventEnvelopeSchema.safeParse({ event: 'streamStatus', payload: status }).success).toBe(true);
     expect(EventEnvelopeSchema.safeParse({ event: 'streamStatus', payload: { ...status, state: 'weird' } }).success).toBe(false);
     expect(EventEnvelopeSchema.safeParse({ event: 'unknown', payload: status }).success).toBe(false);
@@ -73,5 +73,18 @@ describe('the live socket protocol', () => {
     expect(ClientTextMessageSchema.safeParse({ t: 'ack', viewId: 1, seq: 2 }).success).toBe(true);
     expect(ClientTextMessageSchema.safeParse({ t: 'ack', viewId: -1, seq: 2 }).success).toBe(false);
     expect(ClientTextMessageSchema.safeParse({ t: 'exec', command: 'rm' }).success).toBe(false);
+  });
+});
+
+describe('the contract split by feature', () => {
+  it('has no method or event name defined twice across its files', async () => {
+    const parts = await Promise.all([import('../../common/ptzContract'), import('../../common/mapContract'), import('../../common/playbackContract'), import('../../common/exportContract')]);
+    const { coreMethods, methods, events } = await import('../../common/contract');
+    const allMethodNames = [Object.keys(coreMethods), ...parts.map((part) => Object.keys(Object.entries(part).find(([key]) => key.endsWith('Methods'))?.[1] ?? {}))].flat();
+    const allEventNames = ['streamStatus', 'viewHealth', 'recordingStatus', ...parts.flatMap((part) => Object.keys(Object.entries(part).find(([key]) => key.endsWith('Events'))?.[1] ?? {}))];
+    expect(new Set(allMethodNames).size).toBe(allMethodNames.length);
+    expect(Object.keys(methods)).toHaveLength(allMethodNames.length);
+    expect(new Set(allEventNames).size).toBe(allEventNames.length);
+    expect(Object.keys(events)).toHaveLength(allEventNames.length);
   });
 });

@@ -67,7 +67,7 @@ function framesOf(data: Buffer): { piece: TsPiece; pts: number }[] {
 class ClipSource {
   consumer: SourceConsumer | null = null;
   readonly parser = new TsStreamParser();
-  status: StreamStatus = { cameraId: 'cam-1', stream: 'main', state: 'live', sinceMs: 0, problem: null, codec: 'h264', widthPx: 160, heightPx: 90 };
+  status: StreamStatus = { cameraId: 'cam-1', stream: 'main', state: 'live', sinceMs: 0, problem: null, codec: 'h264', widthPx: 160, heightPx: 90, revision: 1 };
   audioKept = false;
   constructor() {
     this.parser.parse(new TsChunker().push(clip.subarray(0, TS_PACKET_BYTES * 200))!);

@@ -138,3 +138,21 @@ describe('TileViewController', () => {
     expect(opened).toBeLessThanOrEqual(2);
   });
 });
+
+describe('statuses from two channels', () => {
+  it('keeps a newer status when an older list answer arrives after the event (the stuck "connecting" tile)', async () => {
+    const { useConsole } = await import('../../renderer/store');
+    const base = { cameraId: 'dk-11', stream: 'sub' as const, problem: null, codec: null, widthPx: null, heightPx: null };
+    const live = { ...base, state: 'live' as const, sinceMs: 2000, revision: 20 };
+    const connecting = { ...base, state: 'connecting' as const, sinceMs: 1000, revision: 10 };
+    useConsole.getState().setStatus(live);
+    useConsole.getState().setStatus(connecting);
+    expect(useConsole.getState().statuses['dk-11/sub']?.state).toBe('live');
+    useConsole.getState().setStatus({ ...base, state: 'reconnecting', sinceMs: 3000, revision: 30 });
+    expect(useConsole.getState().statuses['dk-11/sub']?.state).toBe('reconnecting');
+    const recording = { cameraId: 'dk-11', stream: 'sub' as const, problem: null };
+    useConsole.getState().setRecording([{ ...recording, state: 'recording', sinceMs: 2000, revision: 21 }]);
+    useConsole.getState().setRecording([{ ...recording, state: 'waiting', sinceMs: 1000, revision: 11 }]);
+    expect(useConsole.getState().recording['dk-11']?.state).toBe('recording');
+  });
+});

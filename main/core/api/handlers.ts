@@ -1,4 +1,4 @@
-import type { CameraSummary } from '../../../common/contract';
+import type { CameraSummary, coreMethods } from '../../../common/contract';
 import { DEFAULT_TIME_ZONE, streamsOf, type Site } from '../../../common/site';
 import { PERMISSIONS } from '../../../common/permissions';
 import { fail, ok } from '../../../common/result';
@@ -8,7 +8,7 @@ import type { SourceHub } from '../media/sourceHub';
 import type { RecordingService } from '../recording/recordingService';
 import type { SnapshotService } from '../snapshots/snapshots';
 import type { SavedViews } from '../views/savedViews';
-import type { Handlers } from './dispatch';
+import type { FeatureHandlers } from '../features';
 
 export interface HandlerContext {
   site: Site;
@@ -41,7 +41,7 @@ export function cameraSummaries(site: Site): CameraSummary[] {
 }
 
 /** The core's implementation of every contract method. Stream URLs and credentials never leave. */
-export function createHandlers(context: HandlerContext): Handlers {
+export function createHandlers(context: HandlerContext): FeatureHandlers<typeof coreMethods> {
   return {
     getSession(_params, principal) {
       const endpoint = context.liveEndpoint();

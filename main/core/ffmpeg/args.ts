@@ -9,8 +9,12 @@ type Caps = Pick<FfmpegInfo, 'rtspTimeoutOption' | 'fpsModeOption' | 'h264Encode
 /** RTSP socket I/O timeout handed to ffmpeg; the supervisor's own stall check is shorter. */
 const RTSP_SOCKET_TIMEOUT_US = 5_000_000;
 
-/** MPEG-TS on stdout, flushed per packet, no mux delay (else ~0.7 s of buffering). */
-const TS_TO_STDOUT = ['-f', 'mpegts', '-muxdelay', '0', '-muxpreload', '0', '-flush_packets', '1', 'pipe:1'];
+/**
+ * MPEG-TS on stdout, flushed per packet, no mux delay (else ~0.7 s of buffering), and with the
+ * PES length of video packets written: a reader then knows a frame is complete when its last
+ * byte arrives, instead of when the next frame starts (one frame of latency less).
+ */
+const TS_TO_STDOUT = ['-f', 'mpegts', '-muxdelay', '0', '-muxpreload', '0', '-omit_video_pes_length', '0', '-flush_packets', '1', 'pipe:1'];
 
 /**
  * One pull of one camera stream: stream copy, no decoding. Its output feeds every consumer.
@@ -58,7 +62,7 @@ export function evenClamp(value: number, min: number, max: number): number {
  * probe reads the keyframe the decoder was started on (the GOP cache's), so the first picture
  * waited for the NEXT keyframe (a whole GOP; 12 s on a camera with 12 s GOPs).
  */
-export function decodeArgs(caps: Caps, widthPx: number, heightPx: number): string[] {
+export function decodeArgs(caps: Caps, widthPx: number, heightPx: number, options: { cached: boolean } = { cached: false }): string[] {
   const width = evenClamp(widthPx, 16, 3840);
   const height = evenClamp(heightPx, 16, 2160);
   const filter = [
@@ -68,14 +72,22 @@ export function decodeArgs(caps: Caps, widthPx: number, heightPx: number): strin
   ].join(',');
   return [
     '-hide_banner', '-nostats', '-loglevel', 'error',
+    // Every PES from the pull is one whole frame (its length is written): no parser needed, and
+    // none waiting for the next frame to end this one. Measured: 204 → 70 ms glass to glass.
+    '-fflags', '+noparse+nofillin',
     '-flags', 'low_delay',
-    '-probesize', '65536', '-analyzeduration', '200000',
+    // Started on a GOP from the cache, the first packet is a whole keyframe: probe nothing more
+    // (first picture about 100 ms instead of waiting for 64 KB of live packets). Started before
+    // any keyframe came, the probe must wait for enough of the stream to learn its size.
+    ...(options.cached ? ['-probesize', '32', '-analyzeduration', '0'] : ['-probesize', '65536', '-analyzeduration', '200000']),
     '-threads', '1',
     '-f', 'mpegts', '-i', 'pipe:0',
     '-map', '0:v:0', '-an', '-sn', '-dn',
     '-filter_threads', '1',
     '-vf', filter,
     ...(caps.fpsModeOption === 'fps_mode' ? ['-fps_mode', 'passthrough'] : ['-vsync', 'passthrough']),
+    // each frame leaves at once (else its tail waits in ffmpeg's 32 KB output buffer for the next)
+    '-flush_packets', '1',
     '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1',
   ];
 }

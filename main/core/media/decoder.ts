@@ -38,7 +38,7 @@ export class LiveDecoder implements SourceConsumer {
     this.supervisor = new FfmpegSupervisor(
       {
         name: `decode ${source.key} ${widthPx}x${heightPx}`,
-        args: () => decodeArgs(ffmpeg, widthPx, heightPx),
+        args: () => decodeArgs(ffmpeg, widthPx, heightPx, { cached: source.snapshot() !== null }),
         stdin: true,
         startupTimeoutMs: null,
         stallTimeoutMs: null,

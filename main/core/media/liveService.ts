@@ -92,6 +92,8 @@ export class LiveService {
     this.scheduleHealth();
   }
 
+  private readonly clientGoneListeners = new Set<(clientId: string) => void>();
+
   onViewHealth(listener: (health: ViewHealth) => void): () => void {
     this.healthListeners.add(listener);
     return () => this.healthListeners.delete(listener);
@@ -113,6 +115,13 @@ export class LiveService {
     if (!client) return;
     for (const viewId of [...client.views]) void this.closeView(viewId);
     this.clients.delete(clientId);
+    for (const listener of this.clientGoneListeners) listener(clientId);
+  }
+
+  /** A UI window or tab closed its live socket (or lost it): what it held must be released. */
+  onClientGone(listener: (clientId: string) => void): () => void {
+    this.clientGoneListeners.add(listener);
+    return () => this.clientGoneListeners.delete(listener);
   }
 
   hasClient(clientId: string): boolean {

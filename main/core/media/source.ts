@@ -1,4 +1,5 @@
 import type { Camera, StreamKind } from '../../../common/site';
+import { nextRevision } from '../util/revision';
 import type { StreamProblem, StreamState, StreamStatus } from '../../../common/contract';
 import type { Clock, TimerHandle } from '../util/clock';
 import type { Logger } from '../log/logger';
@@ -94,6 +95,7 @@ export class CameraStreamSource {
       codec: null,
       widthPx: null,
       heightPx: null,
+      revision: nextRevision(),
     };
     const ffmpeg = deps.ffmpeg;
     const url = stream === 'main' ? camera.streams.main : camera.streams.sub;
@@ -212,7 +214,7 @@ export class CameraStreamSource {
     if (audio?.[1] && this.audioCodec === null) this.audioCodec = audio[1];
     const info = this.infoParser.pushLine(line);
     if (info) {
-      this.currentStatus = { ...this.currentStatus, codec: info.codec, widthPx: info.widthPx, heightPx: info.heightPx };
+      this.currentStatus = { ...this.currentStatus, codec: info.codec, widthPx: info.widthPx, heightPx: info.heightPx, revision: nextRevision() };
       if (this.currentStatus.state === 'live') this.onStatus(this.currentStatus);
     }
     if (!this.outputThisRun && !this.undecodable) this.countProbeError(line);
@@ -259,7 +261,7 @@ export class CameraStreamSource {
       this.lostAtMs = now;
       this.setState('reconnecting', now, problem);
     } else {
-      this.currentStatus = { ...this.currentStatus, problem };
+      this.currentStatus = { ...this.currentStatus, problem, revision: nextRevision() };
     }
     // A wrong password or a wrong path will not fix itself in a second: say so at once.
     const definitive = problem === 'authFailed' || problem === 'notFound' || problem === 'ffmpegMissing' || restartInMs === null;
@@ -285,7 +287,7 @@ export class CameraStreamSource {
   private setState(state: StreamState, sinceMs: number, problem: StreamProblem | null): void {
     const previous = this.currentStatus;
     if (previous.state === state && previous.problem === problem) return;
-    this.currentStatus = { ...previous, state, sinceMs, problem };
+    this.currentStatus = { ...previous, state, sinceMs, problem, revision: nextRevision() };
     if (state !== previous.state) this.deps.log.info(`stream ${this.key} ${previous.state} → ${state}`, { problem });
     this.onStatus(this.currentStatus);
   }

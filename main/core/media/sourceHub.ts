@@ -1,6 +1,7 @@
 import type { Camera, Site, StreamKind } from '../../../common/site';
 import type { StreamStatus } from '../../../common/contract';
 import type { TimerHandle } from '../util/clock';
+import { nextRevision } from '../util/revision';
 import { CameraStreamSource, sourceKey, type SourceDeps, type SourceOptions } from './source';
 
 interface HubEntry {
@@ -87,7 +88,7 @@ export class SourceHub {
         if (stream === 'sub' && !camera.streams.sub) continue;
         const entry = this.entries.get(sourceKey(camera.id, stream));
         list.push(
-          entry?.source.status ?? { cameraId: camera.id, stream, state: 'idle', sinceMs: this.deps.clock.now(), problem: null, codec: null, widthPx: null, heightPx: null },
+          entry?.source.status ?? { cameraId: camera.id, stream, state: 'idle', sinceMs: this.deps.clock.now(), problem: null, codec: null, widthPx: null, heightPx: null, revision: nextRevision() },
         );
       }
     }

@@ -11,6 +11,7 @@ import {
 } from '../../../common/site';
 import { formatDate } from '../../../common/time';
 import type { Clock, TimerHandle } from '../util/clock';
+import { nextRevision } from '../util/revision';
 import type { Logger } from '../log/logger';
 import type { CameraStreamSource } from '../media/source';
 import type { SourceHub } from '../media/sourceHub';
@@ -115,7 +116,7 @@ export class RecordingService {
   statuses(): RecordingStatus[] {
     return this.site.cameras.map((camera) => {
       const entry = this.recorders.get(camera.id);
-      return entry?.recorder.status ?? { cameraId: camera.id, stream: recordedStream(camera) ?? 'main', state: 'disabled', sinceMs: this.deps.clock.now(), problem: null };
+      return entry?.recorder.status ?? { cameraId: camera.id, stream: recordedStream(camera) ?? 'main', state: 'disabled', sinceMs: this.deps.clock.now(), problem: null, revision: nextRevision() };
     });
   }
 

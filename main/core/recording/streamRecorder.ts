@@ -3,6 +3,7 @@ import type { Camera, ScheduleWindow, StreamKind } from '../../../common/site';
 import type { RecordingProblem, RecordingState, RecordingStatus } from '../../../common/contract';
 import { formatFileStamp } from '../../../common/time';
 import type { Clock, TimerHandle } from '../util/clock';
+import { nextRevision } from '../util/revision';
 import type { Logger } from '../log/logger';
 import type { CameraStreamSource, SourceConsumer } from '../media/source';
 import { forEachPts, PTS_HZ, ptsDelta } from '../media/pes';
@@ -85,6 +86,7 @@ export class StreamRecorder implements SourceConsumer {
   private state: RecordingState = 'waiting';
   private problem: RecordingProblem | null = null;
   private sinceMs: number;
+  private revision = nextRevision();
   segmentsWritten = 0;
 
   constructor(
@@ -114,7 +116,7 @@ export class StreamRecorder implements SourceConsumer {
   }
 
   get status(): RecordingStatus {
-    return { cameraId: this.camera.id, stream: this.stream, state: this.state, sinceMs: this.sinceMs, problem: this.problem };
+    return { cameraId: this.camera.id, stream: this.stream, state: this.state, sinceMs: this.sinceMs, problem: this.problem, revision: this.revision };
   }
 
   start(): void {
@@ -376,6 +378,7 @@ export class StreamRecorder implements SourceConsumer {
     this.state = state;
     this.problem = problem;
     this.sinceMs = this.deps.clock.now();
+    this.revision = nextRevision();
     this.deps.onStatus(this.status);
   }
 }

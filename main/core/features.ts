@@ -1,0 +1,52 @@
+import type { z } from 'zod';
+import type { EventEnvelope } from '../../common/contract';
+import type { MethodDefinition } from '../../common/contractKit';
+import type { Result } from '../../common/result';
+import type { Site } from '../../common/site';
+import type { Principal } from './api/dispatch';
+import type { FfmpegInfo } from './ffmpeg/probe';
+import type { ProcessRegistry } from './ffmpeg/supervisor';
+import type { Logger } from './log/logger';
+import type { LiveService } from './media/liveService';
+import type { SourceHub } from './media/sourceHub';
+import type { RecordingService } from './recording/recordingService';
+import type { Clock } from './util/clock';
+
+/**
+ * What the composition root (core.ts) gives every feature (PTZ and devices, map, playback,
+ * export). A feature owns its folder under main/core/, its contract file in common/ and its
+ * handlers; core.ts only creates it, merges its handlers and starts/stops it.
+ */
+export interface FeatureDeps {
+  site: Site;
+  /** The site file in use (the demo's built-in file when isDemo). */
+  sitePath: string;
+  isDemo: boolean;
+  dataDir: string;
+  version: string;
+  ffmpeg: FfmpegInfo | null;
+  clock: Clock;
+  /** Already scoped to the feature. */
+  log: Logger;
+  registry: ProcessRegistry;
+  hub: SourceHub;
+  live: LiveService;
+  recording: RecordingService;
+  /** Send an event to every connected UI (validated against the contract on the way). */
+  emit(envelope: EventEnvelope): void;
+  /** A live client (one UI window or tab) went away: release what it held (PTZ, playback). */
+  onLiveClientGone(listener: (liveClientId: string) => void): () => void;
+}
+
+/** The handlers of one contract file's methods. */
+export type FeatureHandlers<M extends Record<string, MethodDefinition>> = {
+  [K in keyof M]: (params: z.output<M[K]['params']>, principal: Principal) => Promise<Result<z.output<M[K]['result']>>> | Result<z.output<M[K]['result']>>;
+};
+
+export interface CoreFeature<M extends Record<string, MethodDefinition>> {
+  handlers: FeatureHandlers<M>;
+  /** After the server is up. */
+  start?(): Promise<void> | void;
+  /** Before the media services stop. */
+  stop?(): Promise<void> | void;
+}

@@ -1,0 +1,7 @@
+import type { TileAddonProps } from '../wall/TileAddons';
+
+/** Drawn over a camera tile of the wall (see wall/TileAddons.tsx). */
+export function PtzTileAddon(props: TileAddonProps) {
+  void props;
+  return null;
+}
