@@ -276,6 +276,8 @@ const coreEvents = {
   streamStatus: StreamStatusSchema,
   viewHealth: ViewHealthSchema,
   recordingStatus: RecordingStatusSchema,
+  /** The site's cameras changed (added, removed, placed on the map): listCameras again. */
+  camerasChanged: z.object({ revision: z.number().int().nonnegative() }),
 } as const;
 
 export const events = { ...coreEvents, ...ptzEvents, ...mapEvents, ...playbackEvents, ...exportEvents } as const;

@@ -44,6 +44,11 @@ async function boot(): Promise<void> {
     if (envelope.event === 'streamStatus') useConsole.getState().setStatus(envelope.payload);
     else if (envelope.event === 'viewHealth') useConsole.getState().setViewHealth(envelope.payload);
     else if (envelope.event === 'recordingStatus') useConsole.getState().setRecording([envelope.payload]);
+    else if (envelope.event === 'camerasChanged') {
+      void client.call('listCameras', {}).then((result) => {
+        if (result.ok) useConsole.getState().setCameras(result.value);
+      });
+    }
   });
   // Only what is seen is decoded: a hidden tab or a minimized window closes its views (the
   // pulls stay warm for a while, so coming back is instant).

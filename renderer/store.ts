@@ -47,6 +47,7 @@ export interface ConsoleState {
   language: Language;
   setConnection(connection: ConnectionState): void;
   setLoaded(session: SessionInfo, site: SiteSummary, cameras: CameraSummary[], statuses: StreamStatus[]): void;
+  setCameras(cameras: CameraSummary[]): void;
   setStatus(status: StreamStatus): void;
   setViewHealth(health: ViewHealth): void;
   setRecording(statuses: RecordingStatus[]): void;
@@ -169,6 +170,7 @@ export const useConsole = create<ConsoleState>((set, get) => {
         connection: 'ready',
         wall: restoredWall(cameras),
       }),
+    setCameras: (cameras) => set({ cameras }),
     setStatus: (status) =>
       set((state) => {
         const key = statusKey(status.cameraId, status.stream);

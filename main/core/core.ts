@@ -22,6 +22,7 @@ import { newToken } from './server/auth';
 import { startConsoleServer, type RunningServer } from './server/consoleServer';
 import { CONSOLE_VERSION, demoSitePath } from './paths';
 import type { FeatureDeps } from './features';
+import { nextRevision } from './util/revision';
 import { createPtzFeature } from './ptz/feature';
 import { createMapFeature } from './map/feature';
 import { createPlaybackFeature } from './playback/feature';
@@ -130,6 +131,7 @@ export async function startCore(config: CoreConfig): Promise<RunningCore> {
     live,
     recording,
     emit: (envelope) => emitEvent(envelope),
+    camerasChanged: () => emitEvent({ event: 'camerasChanged', payload: { revision: nextRevision() } }),
     onLiveClientGone: (listener) => live.onClientGone(listener),
   });
   const ptz = createPtzFeature(featureDeps('ptz'));

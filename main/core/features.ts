@@ -34,6 +34,11 @@ export interface FeatureDeps {
   recording: RecordingService;
   /** Send an event to every connected UI (validated against the contract on the way). */
   emit(envelope: EventEnvelope): void;
+  /**
+   * The feature changed the site's cameras (in `site.cameras` and in the site file): the UIs
+   * reload their camera list. (The pulls of new cameras start when a view or recorder asks.)
+   */
+  camerasChanged(): void;
   /** A live client (one UI window or tab) went away: release what it held (PTZ, playback). */
   onLiveClientGone(listener: (liveClientId: string) => void): () => void;
 }
