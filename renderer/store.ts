@@ -6,6 +6,9 @@ import { DEFAULT_LAYOUT_ID, LAYOUTS, MAX_TILES, layoutById } from './wall/layout
 
 export type ConnectionState = 'starting' | 'ready' | 'lost' | 'unauthorized';
 
+/** A tile showing the commune map instead of a camera (issue 6). Never a camera id: those start with a letter or digit. */
+export const MAP_TILE = '@map';
+
 /** What a wall shows: a layout, a camera per tile, the maximized tile and the tours. */
 export interface WallArrangement {
   layoutId: string;
@@ -111,7 +114,7 @@ function restoredWall(cameras: CameraSummary[]): WallArrangement {
     if (!raw || !Array.isArray(raw.tiles) || typeof raw.layoutId !== 'string') return emptyWall(cameras);
     const tiles = Array.from({ length: MAX_TILES }, (_, index) => {
       const id = raw.tiles?.[index];
-      return typeof id === 'string' && known.has(id) ? id : null;
+      return typeof id === 'string' && (known.has(id) || id === MAP_TILE) ? id : null;
     });
     return {
       layoutId: LAYOUTS.some((layout) => layout.id === raw.layoutId) ? raw.layoutId : DEFAULT_LAYOUT_ID,
@@ -253,5 +256,6 @@ export function currentView(name: string): SavedView {
   const wall = useConsole.getState().wall;
   const tileTours: Record<string, Tour> = {};
   for (const [index, tour] of Object.entries(wall.tileTours)) tileTours[index] = tour;
-  return { name, layoutId: wall.layoutId, tiles: wall.tiles, tileTours, wallTour: wall.wallTour };
+  // A saved view holds camera ids only: a map tile is saved as an empty tile.
+  return { name, layoutId: wall.layoutId, tiles: wall.tiles.map((tile) => (tile === MAP_TILE ? null : tile)), tileTours, wallTour: wall.wallTour };
 }

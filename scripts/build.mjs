@@ -54,4 +54,6 @@ await Promise.all([
   }),
 ]);
 for (const file of ['index.html', 'icon.svg']) fs.copyFileSync(path.join(root, 'renderer', file), path.join(root, 'dist', 'renderer', file));
+// The map's worker (maplibre-gl loads it by URL next to app.js; served by the console, never fetched from outside).
+fs.copyFileSync(path.join(root, 'node_modules', 'maplibre-gl', 'dist', 'maplibre-gl-worker.mjs'), path.join(root, 'dist', 'renderer', 'maplibre-gl-worker.mjs'));
 console.log(`build: ${Date.now() - started} ms`);

@@ -1,8 +1,5 @@
 import type { FeaturePage } from '../pages';
+import { MapPage } from './MapPage';
 
-function MapPage() {
-  return null;
-}
-
-/** The map page of the top bar: hidden (ready: false) until the feature is built. */
-export const mapPage: FeaturePage = { id: 'map', ready: false, Component: MapPage };
+/** The map page of the top bar ("Bản đồ"). */
+export const mapPage: FeaturePage = { id: 'map', ready: true, Component: MapPage };

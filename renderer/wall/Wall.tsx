@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { WithDiagnostics } from '../../common/diagnostics';
-import { useConsole } from '../store';
+import { MAP_TILE, useConsole } from '../store';
+import { MapTile } from '../map/MapTile';
 import { useRuntime } from '../runtime';
 import { GlWall } from './glWall';
 import { layoutById, tileRects, type Rect } from './layouts';
@@ -83,7 +84,10 @@ export function Wall({ onEditTour }: { onEditTour: (tile: number) => void }) {
       {created?.error && <div className="banner banner-error">WebGL2: {created.error}</div>}
       {wall &&
         size.width > 0 &&
-        shown.map(({ index, rect }) => (
+        shown.map(({ index, rect }) =>
+          tiles[index] === MAP_TILE ? (
+            <MapTile key={`map-${index}`} index={index} rect={rect} />
+          ) : (
           <Tile
             key={`tile-${index}`}
             tileKey={`tile-${index}`}
@@ -95,7 +99,8 @@ export function Wall({ onEditTour }: { onEditTour: (tile: number) => void }) {
             onPromotion={onPromotion}
             onEditTour={onEditTour}
           />
-        ))}
+          ),
+        )}
     </div>
   );
 }
