@@ -23,7 +23,7 @@ import { startConsoleServer, type RunningServer } from './server/consoleServer';
 import { CONSOLE_VERSION, demoSitePath } from './paths';
 import type { FeatureDeps } from './features';
 import { nextRevision } from './util/revision';
-import { createPtzFeature } from './ptz/feature';
+import { createPtzFeature, prepareSiteCredentials } from './ptz/feature';
 import { createMapFeature } from './map/feature';
 import { createPlaybackFeature } from './playback/feature';
 import { createExportFeature } from './export/feature';
@@ -89,6 +89,8 @@ export async function startCore(config: CoreConfig): Promise<RunningCore> {
   const sitePath = config.sitePath ?? demoSitePath();
   const site = loadSiteFile(sitePath);
   log.info('site loaded', { file: sitePath, name: site.name, cameras: site.cameras.length, demo: isDemo });
+  // stored camera credentials into the stream URLs, in memory only, before any pull (issue 5)
+  prepareSiteCredentials(site, config.dataDir, log.child('ptz'));
 
   // 2. ffmpeg: resolved and probed once; without it the console still starts and says why
   const registry = new ProcessRegistry();

@@ -1,8 +1,5 @@
 import type { FeaturePage } from '../pages';
+import { DevicesPage } from './DevicesPage';
 
-function DevicesPage() {
-  return null;
-}
-
-/** The devices page of the top bar: hidden (ready: false) until the feature is built. */
-export const devicesPage: FeaturePage = { id: 'devices', ready: false, Component: DevicesPage };
+/** The devices page of the top bar (Thiết bị): scan, add ONVIF or RTSP cameras, import an NVR. */
+export const devicesPage: FeaturePage = { id: 'devices', ready: true, Component: DevicesPage };

@@ -11,9 +11,11 @@ import { repoRoot } from './paths';
  * - `garbage`: H.264 by its SDP, random bytes as access units (the pull gets data, nothing decodes);
  * - `switch`: `clip` for `switchAfterS` seconds, then `clipB`, and again (resolution change mid-stream);
  * - `timecode`: live-encoded (x264 zerolatency) frames carrying their send time (common/timecode.ts).
+ * - `ptz`: live-encoded, a window over a large test picture placed by the pan/tilt the ONVIF
+ *   simulator writes to `positionFile` (tests/helpers/onvifSim.ts): pan right, brighter picture.
  * A long-GOP camera is a `clip` encoded with a long GOP, usually `freeRunning`.
  */
-export type MountKind = 'clip' | 'h265' | 'garbage' | 'switch' | 'timecode';
+export type MountKind = 'clip' | 'h265' | 'garbage' | 'switch' | 'timecode' | 'ptz';
 
 export interface MountSpec {
   path: string;
@@ -28,6 +30,8 @@ export interface MountSpec {
   /** timecode: picture size (default 640x360). */
   width?: number;
   height?: number;
+  /** ptz: the JSON file {"pan", "tilt"} the ONVIF simulator keeps up to date. */
+  positionFile?: string;
   /** garbage: random bytes per access unit (default 3000). */
   bytes?: number;
   /**

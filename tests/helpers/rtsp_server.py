@@ -15,6 +15,10 @@ Each mount is a test camera, paced live at its frame rate exactly as a camera wo
             a moving background with the send time burned into the top band as in
             common/timecode.ts (ms since the epoch mod 2^32, taken just before the
             frame is pushed)                                                         {width, height}
+  ptz       LIVE-encoded: a window over a large test picture (a left-to-right luma ramp
+            with bars), placed by the pan/tilt written by the ONVIF simulator to
+            `positionFile` as JSON {"pan": -1..1, "tilt": -1..1}: pan right, the
+            picture gets brighter                                                    {width, height, positionFile}
 
 Common optional fields: `fps` (default 15); `freeRunning` (default false): frames are numbered
 from the server's start rather than from the client's connection, so a client joins mid-GOP as
@@ -308,7 +312,63 @@ class TimecodeMount(Mount):
         self.sent += 1
 
 
-KINDS = {"clip": ClipMount, "h264": ClipMount, "h265": H265Mount, "switch": SwitchMount, "garbage": GarbageMount, "timecode": TimecodeMount}
+class PtzMount(Mount):
+    """kind "ptz": what a PTZ camera sees: a window over a world 3x wider and 2x taller than the
+    picture, moved by the position the ONVIF simulator writes (tests/helpers/onvifSim.ts)."""
+
+    def __init__(self, server, spec):
+        super().__init__(server, spec)
+        self.width = int(spec.get("width", 320)) & ~1
+        self.height = int(spec.get("height", 180)) & ~1
+        self.position_file = spec["positionFile"]
+        self.position = (0.0, 0.0)
+        self.position_mtime = None
+        w, h = self.width, self.height
+        self.world_width = 3 * w
+        self.world_height = 2 * h
+        ww = self.world_width
+        row = bytes(max(16, min(235, 24 + (x * 200) // ww - (40 if (x // 24) % 4 == 0 else 0))) for x in range(ww))
+        dark = bytes(max(16, value - 30) for value in row)
+        self.world = b"".join(dark if (y // 30) % 5 == 0 else row for y in range(self.world_height))
+        self.chroma = bytes([128]) * (2 * (w // 2) * (h // 2))
+
+    def launch(self):
+        return (
+            "( appsrc name=src is-live=true do-timestamp=true format=time max-buffers=2 leaky-type=downstream "
+            f'caps="video/x-raw,format=I420,width={self.width},height={self.height},framerate={self.fps}/1" '
+            "! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=15 sliced-threads=false threads=1 "
+            "! rtph264pay name=pay0 pt=96 config-interval=-1 )"
+        )
+
+    def read_position(self):
+        try:
+            mtime = os.stat(self.position_file).st_mtime_ns
+            if mtime == self.position_mtime:
+                return
+            self.position_mtime = mtime
+            value = json.loads(open(self.position_file).read())
+            self.position = (float(value.get("pan", 0)), float(value.get("tilt", 0)))
+        except (OSError, ValueError):
+            pass
+
+    def tick(self):
+        if not self.active:
+            self.sent += 1
+            return
+        self.read_position()
+        w, h, ww = self.width, self.height, self.world_width
+        pan = max(-1.0, min(1.0, self.position[0]))
+        tilt = max(-1.0, min(1.0, self.position[1]))
+        ox = int((pan + 1) / 2 * (ww - w))
+        oy = int((1 - (tilt + 1) / 2) * (self.world_height - h))
+        luma = b"".join(self.world[(y + oy) * ww + ox : (y + oy) * ww + ox + w] for y in range(h))
+        frame = luma + self.chroma
+        for state in self.ready_states():
+            state["src"].emit("push-buffer", gst_buffer(frame))
+        self.sent += 1
+
+
+KINDS = {"clip": ClipMount, "h264": ClipMount, "h265": H265Mount, "switch": SwitchMount, "garbage": GarbageMount, "timecode": TimecodeMount, "ptz": PtzMount}
 
 
 def main():

@@ -40,6 +40,11 @@ export class SourceHub {
     return [...this.cameras.values()];
   }
 
+  /** A camera added while running (devices page, issue 5): its pulls start when something asks. */
+  addCamera(camera: Camera): void {
+    if (!this.cameras.has(camera.id)) this.cameras.set(camera.id, camera);
+  }
+
   onStatus(listener: (status: StreamStatus) => void): () => void {
     this.statusListeners.add(listener);
     return () => this.statusListeners.delete(listener);

@@ -7,6 +7,7 @@ import {
   DEFAULT_SEGMENT_SECONDS,
   DEFAULT_TIME_ZONE,
   recordedStream,
+  type Camera,
   type Site,
 } from '../../../common/site';
 import { formatDate } from '../../../common/time';
@@ -38,6 +39,7 @@ export interface RecordingOptions {
  */
 export class RecordingService {
   readonly index: RecordingIndex;
+  private started = false;
   readonly storage: StorageManager;
   readonly stats = new DurabilityStats();
   readonly root: string;
@@ -80,37 +82,45 @@ export class RecordingService {
   start(): void {
     this.recovery = recover(this.index, this.root, () => this.storage.finishPendingDeletes(), { clock: this.deps.clock, log: this.deps.log.child('recovery'), stats: this.stats });
     this.storage.start(this.options.storagePeriodMs);
-    const segmentMs = (this.site.recording?.segmentSeconds ?? DEFAULT_SEGMENT_SECONDS) * 1000;
-    for (const camera of this.site.cameras) {
-      const stream = recordedStream(camera);
-      if (!stream) continue;
-      const source = this.hub.acquire(camera, stream);
-      const recorder = new StreamRecorder(
-        camera,
-        stream,
-        source,
-        {
-          index: this.index,
-          storage: this.storage,
-          clock: this.deps.clock,
-          log: this.deps.log.child('recorder'),
-          stats: this.stats,
-          root: this.root,
-          timeZone: this.timeZone,
-          schedule: camera.recording?.schedule,
-          kbps: () => this.hub.rates().find((rate) => rate.cameraId === camera.id && rate.stream === stream)?.kbps ?? 0,
-          onStatus: (status) => this.listeners.forEach((listener) => listener(status)),
-        },
-        { ...DEFAULT_RECORDER_OPTIONS, segmentMs, ...this.options.recorder },
-      );
-      this.recorders.set(camera.id, { recorder, source });
-      recorder.start();
-    }
+    this.started = true;
+    for (const camera of this.site.cameras) this.startRecorder(camera);
     const project = (): void => {
       this.storage.checkProjection(this.bytesPerDay());
       this.projectionTimer = this.deps.clock.setTimeout(project, 600_000);
     };
     this.projectionTimer = this.deps.clock.setTimeout(project, 60_000);
+  }
+
+  /** A camera added while the console runs (devices page): recorded from now on. */
+  addCamera(camera: Camera): void {
+    if (this.started) this.startRecorder(camera);
+  }
+
+  private startRecorder(camera: Camera): void {
+    const segmentMs = (this.site.recording?.segmentSeconds ?? DEFAULT_SEGMENT_SECONDS) * 1000;
+    const stream = recordedStream(camera);
+    if (!stream || this.recorders.has(camera.id)) return;
+    const source = this.hub.acquire(camera, stream);
+    const recorder = new StreamRecorder(
+      camera,
+      stream,
+      source,
+      {
+        index: this.index,
+        storage: this.storage,
+        clock: this.deps.clock,
+        log: this.deps.log.child('recorder'),
+        stats: this.stats,
+        root: this.root,
+        timeZone: this.timeZone,
+        schedule: camera.recording?.schedule,
+        kbps: () => this.hub.rates().find((rate) => rate.cameraId === camera.id && rate.stream === stream)?.kbps ?? 0,
+        onStatus: (status) => this.listeners.forEach((listener) => listener(status)),
+      },
+      { ...DEFAULT_RECORDER_OPTIONS, segmentMs, ...this.options.recorder },
+    );
+    this.recorders.set(camera.id, { recorder, source });
+    recorder.start();
   }
 
   statuses(): RecordingStatus[] {
