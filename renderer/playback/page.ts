@@ -1,8 +1,5 @@
 import type { FeaturePage } from '../pages';
+import { PlaybackPage } from './PlaybackPage';
 
-function PlaybackPage() {
-  return null;
-}
-
-/** The playback page of the top bar: hidden (ready: false) until the feature is built. */
-export const playbackPage: FeaturePage = { id: 'playback', ready: false, Component: PlaybackPage };
+/** The playback page of the top bar (Xem lại): timeline, synchronized tiles, bookmarks. */
+export const playbackPage: FeaturePage = { id: 'playback', ready: true, Component: PlaybackPage };

@@ -47,8 +47,11 @@ interface LiveClient {
 interface View {
   id: number;
   client: LiveClient;
-  source: CameraStreamSource;
-  decoder: LiveDecoder;
+  /** Null for a fed view (openFedView): its frames come from a feature, not from a pull. */
+  source: CameraStreamSource | null;
+  decoder: LiveDecoder | null;
+  /** Fed views: called once when the view closes (its client went away, or stop). */
+  onClosed?: () => void;
   widthPx: number;
   heightPx: number;
   seq: number;
@@ -62,6 +65,15 @@ interface View {
   /** Decoded-frame count at the last health check, for the fps figure. */
   rateSeq: number;
   fps: number;
+}
+
+/** A view fed by a feature (playback): same header, acknowledgement and socket as a live view. */
+export interface FedView {
+  viewId: number;
+  /** A whole frame from a FrameAssembler (header room in front), and the time to put in its header. */
+  push(frame: Buffer, frameTimeMs: number): void;
+  /** True while the page has not acknowledged the last frame sent (the feeder may wait). */
+  readonly busy: boolean;
 }
 
 export interface LiveCounts {
@@ -170,9 +182,53 @@ export class LiveService {
     this.views.delete(viewId);
     view.client.views.delete(viewId);
     view.pending = null;
-    await view.decoder.stop();
-    this.hub.release(view.source);
+    if (view.decoder) await view.decoder.stop();
+    if (view.source) this.hub.release(view.source);
+    view.onClosed?.();
     return ok(null);
+  }
+
+  /**
+   * A view whose frames a feature produces (playback decodes recordings): it travels the same
+   * socket with the same header and the same acknowledgement as a live view, so the wall draws it
+   * like any other. The header's time is the frame's recorded time. `onClosed` runs when the view
+   * closes for any reason (closeView, the page's socket gone, stop).
+   */
+  openFedView(clientId: string, widthPx: number, heightPx: number, onClosed: () => void): Result<FedView> {
+    if (this.stopped) return fail('unavailable', 'live service stopped');
+    const client = this.clients.get(clientId);
+    if (!client) return fail('notFound', 'unknown live client');
+    const viewId = this.nextViewId++;
+    const view: View = {
+      id: viewId,
+      client,
+      source: null,
+      decoder: null,
+      onClosed,
+      widthPx: evenClamp(widthPx, 16, 3840),
+      heightPx: evenClamp(heightPx, 16, 2160),
+      seq: 0,
+      inFlightSinceMono: null,
+      pending: null,
+      framesSent: 0,
+      framesDropped: 0,
+      openedAtMono: this.deps.clock.monotonic(),
+      lastFrameAtMono: null,
+      health: { viewId, health: 'waiting', sinceMs: this.deps.clock.now(), problem: null },
+      rateSeq: 0,
+      fps: 0,
+    };
+    this.views.set(viewId, view);
+    client.views.add(viewId);
+    const ackTimeoutMs = this.options.ackTimeoutMs;
+    const clock = this.deps.clock;
+    return ok({
+      viewId,
+      push: (frame, frameTimeMs) => this.onFrame(viewId, frame, frameTimeMs),
+      get busy() {
+        return view.inFlightSinceMono !== null && clock.monotonic() - view.inFlightSinceMono < ackTimeoutMs;
+      },
+    });
   }
 
   /** Keeps a stream pulled for the linger time without a view (the next camera of a tour). */
@@ -209,7 +265,7 @@ export class LiveService {
 
   liveStats(): LiveStats {
     const viewers = new Map<string, number>();
-    for (const view of this.views.values()) viewers.set(view.source.key, (viewers.get(view.source.key) ?? 0) + 1);
+    for (const view of this.views.values()) if (view.source) viewers.set(view.source.key, (viewers.get(view.source.key) ?? 0) + 1);
     return {
       streams: this.hub.rates().map((rate) => ({
         cameraId: rate.cameraId,
@@ -240,7 +296,7 @@ export class LiveService {
 
   /** PIDs of every ffmpeg the live path runs (pulls and decoders), for tests and benchmarks. */
   pids(): { pulls: number[]; decoders: number[] } {
-    const decoders = [...this.views.values()].map((view) => view.decoder.pid).filter((pid): pid is number => pid !== null);
+    const decoders = [...this.views.values()].map((view) => view.decoder?.pid ?? null).filter((pid): pid is number => pid !== null);
     return { pulls: this.hub.pids(), decoders };
   }
 
@@ -272,6 +328,8 @@ export class LiveService {
   }
 
   private updateHealth(view: View, nowMono: number): void {
+    // a fed view's feeder says itself what its tile shows (playback pauses: no frames is normal)
+    if (!view.source || !view.decoder) return;
     const sourceLive = view.source.status.state === 'live';
     const recentFrame = view.lastFrameAtMono !== null && nowMono - view.lastFrameAtMono < this.options.stallAfterMs;
     const decoderError =
@@ -302,13 +360,13 @@ export class LiveService {
     for (const listener of this.healthListeners) listener(view.health);
   }
 
-  private onFrame(viewId: number, frame: Buffer): void {
+  private onFrame(viewId: number, frame: Buffer, frameTimeMs?: number): void {
     const view = this.views.get(viewId);
     if (!view) return;
     view.seq += 1;
     view.lastFrameAtMono = this.deps.clock.monotonic();
     if (view.health.health !== 'playing') this.updateHealth(view, view.lastFrameAtMono);
-    writeFrameHeader(frame, { viewId, seq: view.seq, width: view.widthPx, height: view.heightPx, decodedAtMs: this.deps.clock.now() });
+    writeFrameHeader(frame, { viewId, seq: view.seq, width: view.widthPx, height: view.heightPx, decodedAtMs: frameTimeMs ?? this.deps.clock.now() });
     const inFlight = view.inFlightSinceMono;
     if (inFlight !== null && this.deps.clock.monotonic() - inFlight < this.options.ackTimeoutMs) {
       if (view.pending) view.framesDropped += 1;

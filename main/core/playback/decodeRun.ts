@@ -1,0 +1,250 @@
+import fs from 'node:fs';
+import type { Clock, TimerHandle } from '../util/clock';
+import type { Logger } from '../log/logger';
+import type { FfmpegInfo } from '../ffmpeg/probe';
+import { FfmpegSupervisor, type ProcessRegistry } from '../ffmpeg/supervisor';
+import { decodeArgs } from '../ffmpeg/args';
+import { FrameAssembler } from '../media/frameAssembler';
+import type { SegmentScan } from './segmentScan';
+
+/** `[Parsed_showinfo_3 @ 0x…] n:  12 pts: 123456 pts_time:1.37 …` (ffmpeg 4.x to 7.x). */
+const SHOWINFO_LINE = /Parsed_showinfo_\d+ @ [^\]]*\] n:\s*\d+ pts:\s*(-?\d+)/;
+
+/**
+ * The live decoder's arguments (decodeArgs: same demuxer flags, filter, output), plus what
+ * playback needs to know which picture is which: the input's own timestamps kept (`-copyts`, so a
+ * picture's PTS is the PTS in the segment) and `showinfo` at the end of the filter chain, whose
+ * line per picture (info level) carries that PTS.
+ */
+export function playbackDecodeArgs(caps: Parameters<typeof decodeArgs>[0], widthPx: number, heightPx: number): string[] {
+  const args = decodeArgs(caps, widthPx, heightPx, { cached: true });
+  const level = args.indexOf('-loglevel');
+  if (level >= 0) args[level + 1] = 'info';
+  const filter = args.indexOf('-vf');
+  if (filter >= 0) args[filter + 1] = `${args[filter + 1]},showinfo`;
+  args.splice(args.indexOf('-i'), 0, '-copyts');
+  return args;
+}
+
+/** Frames handed to a decoder whose pictures have not come out yet (ffmpeg's own delay is ~1). */
+const MAX_IN_DECODER = 4;
+/**
+ * A decoder that gave no picture for this long although it holds frames may want more input
+ * before its first picture (its probe): it gets a few more, up to MAX_IN_DECODER_STARVED.
+ */
+const STARVED_AFTER_MS = 150;
+const MAX_IN_DECODER_STARVED = 24;
+
+/**
+ * One decoder ffmpeg on one recorded segment, started on a keyframe: PAT + PMT, then the frames
+ * of the plan (every frame from the keyframe on, or keyframes only for fast speeds), written to
+ * its stdin a few at a time, as the session asks (`feed`). The decoder is the live path's
+ * (`decodeArgs`: stdin MPEG-TS → scaled raw I420), so a recording plays exactly as live did.
+ * Pictures come out in presentation order; the n-th picture is the n-th plan time in order.
+ */
+export class DecodeRun {
+  private readonly supervisor: FfmpegSupervisor;
+  private readonly assembler: FrameAssembler;
+  /** Recorded times (wall ms) of the plan's frames, in presentation order. */
+  private readonly times: number[];
+  /** PTS → recorded time (wall ms) of the plan's frames. */
+  private readonly timeByPts = new Map<number, number>();
+  /** PTS of pictures announced by showinfo, and pictures waiting for theirs. */
+  private readonly announced: number[] = [];
+  private readonly pictures: Buffer[] = [];
+  private fd: number | null = null;
+  private next = 0;
+  private out = 0;
+  private ended = false;
+  private stopped = false;
+  private readonly startedAtMono: number;
+  private starvedTimer: TimerHandle | null = null;
+  private outAtLastCheck = -1;
+  private extraRoom = 0;
+  private psiPending = false;
+  /** Monotonic ms of the first picture, for seek-latency figures. */
+  firstFrameAfterMs: number | null = null;
+  failed = false;
+
+  constructor(
+    readonly file: string,
+    readonly segmentStartMs: number,
+    readonly scan: SegmentScan,
+    /** Indexes into scan.frames to feed, ascending; the first is a keyframe. */
+    private readonly plan: readonly number[],
+    widthPx: number,
+    heightPx: number,
+    ffmpeg: FfmpegInfo,
+    private readonly deps: { clock: Clock; log: Logger; registry?: ProcessRegistry | undefined },
+    private readonly onFrame: (run: DecodeRun, wallMs: number, frame: Buffer) => void,
+    private readonly onDone: (run: DecodeRun) => void,
+  ) {
+    this.times = plan.map((index) => segmentStartMs + scan.frames[index]!.atMs).sort((a, b) => a - b);
+    for (const index of plan) this.timeByPts.set(scan.frames[index]!.pts, segmentStartMs + scan.frames[index]!.atMs);
+    this.assembler = new FrameAssembler(widthPx, heightPx);
+    this.startedAtMono = deps.clock.monotonic();
+    this.supervisor = new FfmpegSupervisor(
+      {
+        name: `playback ${file.split(/[\\/]/).slice(-4).join('/')} ${widthPx}x${heightPx}`,
+        args: () => playbackDecodeArgs(ffmpeg, widthPx, heightPx),
+        stdin: true,
+        startupTimeoutMs: null,
+        stallTimeoutMs: null,
+        restart: null,
+        killGraceMs: 300,
+      },
+      {
+        onStart: () => {
+          // PAT + PMT and the keyframe in ONE write, as the live decoder gets its GOP: written
+          // apart, ffmpeg's 32-byte probe could start on the tables alone and lose the keyframe
+          this.psiPending = true;
+          this.feed(MAX_IN_DECODER);
+          this.watchStarvation();
+        },
+        onStdout: (chunk) => {
+          for (const frame of this.assembler.push(chunk)) this.pictures.push(frame);
+          this.pair();
+        },
+        onStderrLine: (line) => {
+          const match = SHOWINFO_LINE.exec(line);
+          if (!match) return;
+          this.announced.push(Number(match[1]));
+          this.pair();
+        },
+        onEnd: (end) => {
+          if (end.reason !== 'stopped' && end.code !== 0) {
+            this.failed = true;
+            this.deps.log.warn('playback decoder failed', { file: this.file, code: end.code, stderr: end.stderrTail.slice(-300) });
+          }
+          this.closeFile();
+          this.starvedTimer?.cancel();
+          this.starvedTimer = null;
+          if (!this.stopped) this.onDone(this);
+        },
+      },
+      { binary: ffmpeg.path, clock: deps.clock, log: deps.log, registry: deps.registry },
+    );
+    this.supervisor.start();
+  }
+
+  /** Recorded time of the first and last picture this run will give. */
+  get firstMs(): number {
+    return this.times[0] ?? this.segmentStartMs;
+  }
+
+  get lastMs(): number {
+    return this.times.at(-1) ?? this.segmentStartMs;
+  }
+
+  /** Every frame of the plan was written (the decoder's input is closed). */
+  get allFed(): boolean {
+    return this.ended;
+  }
+
+  get pending(): number {
+    return this.next - this.out;
+  }
+
+  /** Writes up to `count` more frames, keeping at most MAX_IN_DECODER inside ffmpeg. */
+  feed(count: number): void {
+    if (this.stopped || this.ended || !this.supervisor.running) return;
+    const room = Math.min(count, MAX_IN_DECODER + this.extraRoom - this.pending);
+    if (room <= 0) return;
+    const frames = this.scan.frames;
+    const pieces: Buffer[] = [];
+    for (let written = 0; written < room && this.next < this.plan.length; written++) {
+      const index = this.plan[this.next]!;
+      const start = frames[index]!.offset;
+      const end = index + 1 < frames.length ? frames[index + 1]!.offset : this.scan.bytes;
+      pieces.push(this.read(start, end));
+      this.next += 1;
+    }
+    if (this.psiPending) {
+      pieces.unshift(this.scan.psi);
+      this.psiPending = false;
+    }
+    if (pieces.length > 0) this.supervisor.write(Buffer.concat(pieces));
+    if (this.next >= this.plan.length) {
+      this.ended = true;
+      this.supervisor.endInput();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.starvedTimer?.cancel();
+    this.starvedTimer = null;
+    await this.supervisor.stop();
+    this.closeFile();
+  }
+
+  /**
+   * Each picture on stdout gets the PTS showinfo printed for it on stderr (the two pipes arrive
+   * in any order): its recorded time is then exact even if the decoder dropped a frame.
+   */
+  private pair(): void {
+    while (this.pictures.length > 0 && this.announced.length > 0 && !this.stopped) {
+      const frame = this.pictures.shift()!;
+      const pts = this.announced.shift()!;
+      const wallMs = this.timeByPts.get(pts) ?? this.nearestTime(pts);
+      this.out += 1;
+      this.firstFrameAfterMs ??= this.deps.clock.monotonic() - this.startedAtMono;
+      this.onFrame(this, wallMs, frame);
+    }
+  }
+
+  /** A PTS the index does not know (never seen so far): the nearest frame of the plan. */
+  private nearestTime(pts: number): number {
+    let best = this.times[0] ?? this.segmentStartMs;
+    let bestDistance = Infinity;
+    for (const [candidate, wallMs] of this.timeByPts) {
+      const distance = Math.abs(candidate - pts);
+      if (distance < bestDistance) {
+        bestDistance = distance;
+        best = wallMs;
+      }
+    }
+    return best;
+  }
+
+  private watchStarvation(): void {
+    this.starvedTimer = this.deps.clock.setTimeout(() => {
+      this.starvedTimer = null;
+      if (this.stopped || this.ended || !this.supervisor.running) return;
+      if (this.out === this.outAtLastCheck && this.pending > 0) {
+        if (this.extraRoom < MAX_IN_DECODER_STARVED - MAX_IN_DECODER) {
+          this.extraRoom += 4;
+          this.feed(4);
+        } else if (this.pictures.length > 0 || this.announced.length > 0) {
+          this.deps.log.warn('playback decoder output unpaired', { file: this.file, pictures: this.pictures.length, announced: this.announced.length });
+        }
+      } else if (this.out > this.outAtLastCheck) {
+        this.extraRoom = 0;
+      }
+      this.outAtLastCheck = this.out;
+      this.watchStarvation();
+    }, STARVED_AFTER_MS);
+  }
+
+  private read(start: number, end: number): Buffer {
+    this.fd ??= fs.openSync(this.file, 'r');
+    const buffer = Buffer.allocUnsafe(end - start);
+    let done = 0;
+    while (done < buffer.length) {
+      const bytes = fs.readSync(this.fd, buffer, done, buffer.length - done, start + done);
+      if (bytes <= 0) break;
+      done += bytes;
+    }
+    return done === buffer.length ? buffer : buffer.subarray(0, done);
+  }
+
+  private closeFile(): void {
+    if (this.fd === null) return;
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    this.fd = null;
+  }
+}
