@@ -1,8 +1,5 @@
 import type { FeaturePage } from '../pages';
+import { ExportPage } from './ExportPage';
 
-function ExportPage() {
-  return null;
-}
-
-/** The exports page of the top bar: hidden (ready: false) until the feature is built. */
-export const exportPage: FeaturePage = { id: 'exports', ready: false, Component: ExportPage };
+/** The exports page of the top bar (Trích xuất): the export dialog, its progress and the export log. */
+export const exportPage: FeaturePage = { id: 'exports', ready: true, Component: ExportPage };

@@ -1,8 +1,102 @@
+import path from 'node:path';
+import type { ExportJob } from '../../../common/exportContract';
 import type { exportMethods } from '../../../common/exportContract';
+import { fail, ok } from '../../../common/result';
 import type { CoreFeature, FeatureDeps } from '../features';
+import { findLabelFont } from '../demo/fonts';
+import { ejectDrive, listRemovableDrives } from './drives';
+import { ExportLog } from './exportLog';
+import { camerasWithin } from './geo';
+import { estimate, ExportFailure, ExportJobRunner, type ExportEnv } from './job';
+
+export interface ExportOptions {
+  /** Mount points listed as removable drives besides the real ones (tests; CONSOLE_EXPORT_EXTRA_DRIVES). */
+  extraDrives?: readonly string[];
+  /** Read every file back and hash it (the bench turns it off to measure the cut alone). */
+  verify?: boolean;
+}
+
+const KEPT_JOBS = 20;
+
+/** What the captioned copy needs: an H.264 encoder and drawtext in this ffmpeg, a font with Vietnamese glyphs. */
+function burnInTools(deps: FeatureDeps): { encoder: string; fontFile: string } | null {
+  const fontFile = findLabelFont();
+  if (!deps.ffmpeg?.hasDrawtext || !deps.ffmpeg.h264Encoder || !fontFile) return null;
+  return { encoder: deps.ffmpeg.h264Encoder, fontFile };
+}
 
 /** Composition of the export feature: creates its services and returns their handlers. */
-export function createExportFeature(deps: FeatureDeps): CoreFeature<typeof exportMethods> {
-  void deps;
-  return { handlers: {} };
+export function createExportFeature(deps: FeatureDeps, options: ExportOptions = {}): CoreFeature<typeof exportMethods> {
+  const log = new ExportLog(deps.dataDir);
+  const extraDrives = options.extraDrives ?? (process.env.CONSOLE_EXPORT_EXTRA_DRIVES ?? '').split(path.delimiter).filter(Boolean);
+  const env: ExportEnv = {
+    site: deps.site,
+    index: deps.recording.index,
+    recordingsRoot: deps.recording.root,
+    dataDir: deps.dataDir,
+    version: deps.version,
+    ffmpeg: deps.ffmpeg ? { binary: deps.ffmpeg.path, clock: deps.clock, log: deps.log, registry: deps.registry } : null,
+    clock: deps.clock,
+    log: deps.log,
+    pin: (paths) => deps.recording.storage.pin(paths),
+    burnIn: burnInTools(deps),
+  };
+  const jobs: ExportJobRunner[] = [];
+  let running: Promise<unknown> | null = null;
+
+  const drives = () => listRemovableDrives(extraDrives);
+  const isRemovable = (destination: string) => drives().some((drive) => destination === drive.mountPoint || destination.startsWith(drive.mountPoint + path.sep));
+  const failure = (error: unknown) => (error instanceof ExportFailure ? fail('badRequest', `${error.code}: ${error.message}`) : fail('internal', (error as Error).message));
+
+  return {
+    handlers: {
+      exportListDrives: () => ok(drives()),
+      exportEstimate: (request) => {
+        try {
+          return ok(estimate(env, request));
+        } catch (error) {
+          return failure(error);
+        }
+      },
+      exportStart: (request) => {
+        if (jobs.some((job) => !job.finished)) return fail('unavailable', 'busy: an export is running');
+        const job = new ExportJobRunner(env, request, {
+          verify: options.verify ?? true,
+          removable: isRemovable(request.destination),
+          onStatus: (status: ExportJob) => deps.emit({ event: 'exportProgress', payload: status }),
+        });
+        jobs.unshift(job);
+        jobs.splice(KEPT_JOBS);
+        running = job.run().then(() => {
+          try {
+            log.append(job.logEntry());
+          } catch (error) {
+            deps.log.error('could not write the export log', { error });
+          }
+        });
+        return ok({ ...job.status });
+      },
+      exportCancel: ({ jobId }) => {
+        const job = jobs.find((candidate) => candidate.id === jobId);
+        if (!job) return fail('notFound', 'no such export');
+        job.cancel();
+        return ok(null);
+      },
+      exportListJobs: () => ok(jobs.map((job) => ({ ...job.status }))),
+      exportLog: ({ limit }) => ok(log.list(limit)),
+      exportEject: async ({ mountPoint }) => {
+        if (!drives().some((drive) => drive.mountPoint === mountPoint)) return fail('notFound', 'not a removable drive');
+        if (jobs.some((job) => !job.finished && (job.request.destination === mountPoint || job.request.destination.startsWith(mountPoint + path.sep)))) {
+          return fail('unavailable', 'busy: an export is writing to this drive');
+        }
+        const result = await ejectDrive(mountPoint);
+        return result.ok ? ok(null) : fail('unavailable', result.message || 'eject failed');
+      },
+      exportCamerasNear: (incident) => ok(camerasWithin(deps.site.cameras, incident, incident.radiusM)),
+    },
+    async stop() {
+      for (const job of jobs) job.cancel();
+      await running;
+    },
+  };
 }

@@ -40,6 +40,9 @@ export class StorageManager implements StorageGuard {
   private lastShortWarningMs = 0;
   deletedSegments = 0;
   deletedBytes = 0;
+  /** Segment files an export is reading (path → holders), and those whose deletion waits for them. */
+  private readonly pins = new Map<string, number>();
+  private readonly deferredFiles = new Set<string>();
 
   private readonly reservePath: string;
 
@@ -186,10 +189,35 @@ export class StorageManager implements StorageGuard {
 
   delete(segment: SegmentRow, why: 'retention' | 'quota' | 'diskFloor'): void {
     this.guarded(() => this.index.markForDeletion(segment, this.deps.clock.now()));
-    this.removeFile(segment.path);
+    // a pinned file loses its row now (so every rule moves on) and its bytes when the export is done
+    if (this.pins.has(segment.path)) this.deferredFiles.add(segment.path);
+    else this.removeFile(segment.path);
     this.deletedSegments += 1;
     this.deletedBytes += segment.bytes;
     this.deps.log.debug('segment deleted', { path: segment.path, why });
+  }
+
+  /**
+   * Keeps these segment files (relative paths) on disk while an export reads them. Retention may
+   * still drop their rows; the files go when the last holder calls the returned release.
+   */
+  pin(paths: readonly string[]): () => void {
+    const unique = [...new Set(paths)];
+    for (const relative of unique) this.pins.set(relative, (this.pins.get(relative) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const relative of unique) {
+        const holders = (this.pins.get(relative) ?? 1) - 1;
+        if (holders > 0) {
+          this.pins.set(relative, holders);
+          continue;
+        }
+        this.pins.delete(relative);
+        if (this.deferredFiles.delete(relative)) this.removeFile(relative);
+      }
+    };
   }
 
   /**

@@ -1,0 +1,119 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { FfmpegSupervisor, type SupervisorDeps } from '../ffmpeg/supervisor';
+import type { PartPlan } from './plan';
+
+export interface CutResult {
+  ok: boolean;
+  cancelled: boolean;
+  stderrTail: string;
+}
+
+/** ffmpeg's `-progress` key=value lines: how many µs of the output are written. */
+export function parseProgressMicros(text: string): number | null {
+  let found: number | null = null;
+  for (const line of text.split('\n')) {
+    const match = /^out_time_(?:us|ms)=(\d+)$/.exec(line.trim());
+    if (match) found = Number(match[1]);
+  }
+  return found;
+}
+
+/**
+ * The input URL of one part: ffmpeg's `concat` protocol over `subfile` byte ranges of the recorded
+ * segments (no temporary copy of the footage), behind the PAT/PMT when the cut starts inside a file.
+ * `|` would end a concat item: the recordings folder must not contain one (checked).
+ */
+export function concatUrl(part: PartPlan, recordingsRoot: string, psiFile: string | null): string {
+  const items: string[] = [];
+  if (psiFile) items.push(psiFile);
+  for (const piece of part.pieces) {
+    const file = path.join(recordingsRoot, ...piece.path.split('/'));
+    if (file.includes('|')) throw new Error('a recording path contains "|"');
+    items.push(piece.start === 0 && piece.end >= fs.statSync(file).size ? file : `subfile,,start,${piece.start},end,${piece.end},,:${file}`);
+  }
+  return `concat:${items.join('|')}`;
+}
+
+/** Arguments of the stream copy to MP4 (no re-encoding, moov in front so it plays while loading). */
+export function cutArgs(input: string, output: string): string[] {
+  return [
+    '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
+    '-f', 'mpegts', '-i', input,
+    '-map', '0:v:0', '-map', '0:a?',
+    '-c', 'copy',
+    '-movflags', '+faststart',
+    '-progress', 'pipe:1', '-nostats',
+    '-f', 'mp4', output,
+  ];
+}
+
+/** A path inside an ffmpeg filter argument: `\\` and `:` and `'` escaped. */
+function filterPath(file: string): string {
+  return file.replace(/\\/g, '/').replace(/([:'])/g, '\\$1');
+}
+
+/**
+ * Arguments of the captioned copy: re-encoded (H.264), the camera name (from a text file: no
+ * escaping of what a person typed) and the local time of every frame drawn at the top left.
+ * `startLocalS`: the local wall time of the first frame, in seconds since 1970 (UTC + offset).
+ */
+export function burnInArgs(input: string, output: string, options: { encoder: string; fontFile: string; nameFile: string; startLocalS: number }): string[] {
+  const font = filterPath(options.fontFile);
+  const box = 'fontsize=h/22:fontcolor=white:box=1:boxcolor=black@0.55:boxborderw=6';
+  const time = String.raw`%{pts\:gmtime\:${options.startLocalS.toFixed(3)}\:%d/%m/%Y %H\\\:%M\\\:%S}`;
+  const filter = [
+    'setpts=PTS-STARTPTS',
+    `drawtext=fontfile=${font}:textfile=${filterPath(options.nameFile)}:x=12:y=12:${box}`,
+    `drawtext=fontfile=${font}:text='${time}':x=12:y=12+h/14:${box}`,
+  ].join(',');
+  return [
+    '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
+    '-f', 'mpegts', '-i', input,
+    '-map', '0:v:0', '-map', '0:a?',
+    '-vf', filter,
+    '-c:v', options.encoder, ...(options.encoder === 'libx264' ? ['-preset', 'veryfast', '-crf', '23'] : []), '-pix_fmt', 'yuv420p',
+    '-c:a', 'aac',
+    '-movflags', '+faststart',
+    '-progress', 'pipe:1', '-nostats',
+    '-f', 'mp4', output,
+  ];
+}
+
+/**
+ * Runs one stream copy (one owner per ffmpeg: the supervisor). `onProgress` gets the share of
+ * the part written so far (0..1); `signal` cancels (the child is killed and reaped).
+ */
+export function cutPart(
+  deps: SupervisorDeps,
+  args: string[],
+  durationMs: number,
+  onProgress: (share: number) => void,
+  signal: AbortSignal,
+): Promise<CutResult> {
+  if (signal.aborted) return Promise.resolve({ ok: false, cancelled: true, stderrTail: '' });
+  return new Promise((resolve) => {
+    let buffered = '';
+    const supervisor = new FfmpegSupervisor(
+      { name: 'export cut', args: () => args, startupTimeoutMs: null, stallTimeoutMs: null, restart: null, stderrTailBytes: 16 * 1024 },
+      {
+        onStdout(chunk) {
+          buffered += chunk.toString('utf8');
+          const cut = buffered.lastIndexOf('\n');
+          if (cut < 0) return;
+          const micros = parseProgressMicros(buffered.slice(0, cut));
+          buffered = buffered.slice(cut + 1);
+          if (micros !== null && durationMs > 0) onProgress(Math.max(0, Math.min(1, micros / 1000 / durationMs)));
+        },
+        onEnd(end) {
+          signal.removeEventListener('abort', abort);
+          resolve({ ok: end.reason === 'exited' && end.code === 0, cancelled: signal.aborted, stderrTail: end.stderrTail || end.errorMessage || '' });
+        },
+      },
+      deps,
+    );
+    const abort = (): void => void supervisor.stop();
+    signal.addEventListener('abort', abort);
+    supervisor.start();
+  });
+}

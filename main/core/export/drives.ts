@@ -1,0 +1,142 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Drive } from '../../../common/exportContract';
+
+/** FAT32 holds no file of 4 GiB or more. */
+export const FAT32_MAX_FILE_BYTES = 4 * 1024 ** 3 - 1;
+const MSDOS_SUPER_MAGIC = 0x4d44;
+
+/** Largest file a folder's filesystem holds, from statfs (FAT: 4 GiB - 1), null when unlimited. */
+export function maxFileBytesOf(dir: string): number | null {
+  try {
+    return fs.statfsSync(dir).type === MSDOS_SUPER_MAGIC ? FAT32_MAX_FILE_BYTES : null;
+  } catch {
+    return null;
+  }
+}
+
+/** /proc/mounts escapes space, tab, newline and backslash as octal. */
+export function unescapeMount(text: string): string {
+  return text.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+}
+
+export interface MountEntry {
+  device: string;
+  mountPoint: string;
+  filesystem: string;
+  readOnly: boolean;
+}
+
+export function parseMounts(text: string): MountEntry[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields.length >= 4)
+    .map(([device, mountPoint, filesystem, options]) => ({
+      device: unescapeMount(device ?? ''),
+      mountPoint: unescapeMount(mountPoint ?? ''),
+      filesystem: filesystem ?? '',
+      readOnly: (options ?? '').split(',').includes('ro'),
+    }));
+}
+
+/** sdb1 → sdb, mmcblk0p1 → mmcblk0, nvme0n1p2 → nvme0n1. */
+export function blockDeviceOf(device: string): string | null {
+  const name = path.basename(device);
+  const match = /^(sd[a-z]+|vd[a-z]+|mmcblk\d+|nvme\d+n\d+)/.exec(name);
+  return match?.[1] ?? null;
+}
+
+function isRemovableBlock(block: string): boolean {
+  try {
+    if (fs.readFileSync(`/sys/block/${block}/removable`, 'utf8').trim() === '1') return true;
+  } catch {
+    return false;
+  }
+  try {
+    // USB disks that call themselves fixed (many USB hard drives and some sticks)
+    return fs.realpathSync(`/sys/block/${block}`).includes('/usb');
+  } catch {
+    return false;
+  }
+}
+
+function labels(): Map<string, string> {
+  const found = new Map<string, string>();
+  try {
+    for (const name of fs.readdirSync('/dev/disk/by-label')) {
+      found.set(fs.realpathSync(path.join('/dev/disk/by-label', name)), unescapeMount(name.replace(/\\x([0-9a-f]{2})/gi, (_, hex: string) => `\\${parseInt(hex, 16).toString(8).padStart(3, '0')}`)));
+    }
+  } catch {
+    // no labels (containers, Windows)
+  }
+  return found;
+}
+
+function describe(entry: MountEntry, removable: boolean, label: string): Drive | null {
+  try {
+    const stats = fs.statfsSync(entry.mountPoint);
+    return {
+      mountPoint: entry.mountPoint,
+      label,
+      filesystem: entry.filesystem,
+      totalBytes: stats.blocks * stats.bsize,
+      freeBytes: stats.bavail * stats.bsize,
+      removable,
+      readOnly: entry.readOnly,
+      maxFileBytes: stats.type === MSDOS_SUPER_MAGIC || entry.filesystem === 'vfat' || entry.filesystem === 'msdos' ? FAT32_MAX_FILE_BYTES : null,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Removable drives on Linux: mounted block devices whose disk says removable (or hangs off USB),
+ * with label, filesystem and space. `extraMountPoints` (CONSOLE_EXPORT_EXTRA_DRIVES, for tests
+ * and odd readers) are listed as removable too.
+ * TODO(windows): GetLogicalDrives + GetDriveType(DRIVE_REMOVABLE) + GetVolumeInformation; not
+ * testable here, so Windows lists no drive yet and the clerk types a folder (E:\).
+ */
+export function listRemovableDrives(extraMountPoints: readonly string[] = []): Drive[] {
+  if (process.platform !== 'linux') return [];
+  let mounts: MountEntry[];
+  try {
+    mounts = parseMounts(fs.readFileSync('/proc/mounts', 'utf8'));
+  } catch {
+    return [];
+  }
+  const byLabel = labels();
+  const drives: Drive[] = [];
+  const seen = new Set<string>();
+  for (const entry of mounts) {
+    if (seen.has(entry.mountPoint)) continue;
+    const extra = extraMountPoints.includes(entry.mountPoint);
+    const block = entry.device.startsWith('/dev/') ? blockDeviceOf(entry.device) : null;
+    if (!extra && (!block || !isRemovableBlock(block))) continue;
+    let real = entry.device;
+    try {
+      real = fs.realpathSync(entry.device);
+    } catch {
+      // tmpfs and the like
+    }
+    const drive = describe(entry, true, byLabel.get(real) ?? path.basename(entry.mountPoint));
+    if (drive) {
+      drives.push(drive);
+      seen.add(entry.mountPoint);
+    }
+  }
+  return drives;
+}
+
+/** Flushes and unmounts a listed drive so it can be pulled out safely. */
+export function ejectDrive(mountPoint: string): Promise<{ ok: boolean; message: string }> {
+  return new Promise((resolve) => {
+    execFile('sync', [], () => {
+      execFile('umount', [mountPoint], { timeout: 20_000 }, (error, _stdout, stderr) => {
+        resolve({ ok: !error, message: error ? String(stderr || error.message).slice(0, 300) : '' });
+      });
+    });
+  });
+}

@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** fsync of a file by path (open read-only is enough on Linux; Windows needs write access). */
+export function fsyncFile(file: string): void {
+  const fd = fs.openSync(file, process.platform === 'win32' ? 'r+' : 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** fsync of a directory, so a rename inside it survives a pulled stick (not possible on Windows). */
+export function fsyncDir(dir: string): void {
+  if (process.platform === 'win32') return;
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export const TEMP_SUFFIX = '.part';
+
+/** Writes bytes under a temporary name, fsyncs, renames, fsyncs the folder. */
+export function writeDurable(file: string, data: Buffer | string): void {
+  const temporary = file + TEMP_SUFFIX;
+  const fd = fs.openSync(temporary, 'wx');
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(temporary, file);
+  fsyncDir(path.dirname(file));
+}
+
+/** SHA-256 of a file read back from its disk, in 1 MB reads; `onBytes` reports progress. */
+export async function sha256File(file: string, onBytes: (bytes: number) => void = () => undefined, signal?: AbortSignal): Promise<string> {
+  const hash = createHash('sha256');
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(1024 * 1024);
+    for (;;) {
+      if (signal?.aborted) throw Object.assign(new Error('cancelled'), { code: 'ECANCELED' });
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      onBytes(bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
+  return hash.digest('hex');
+}
+
+export function sha256(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** True when an MP4's `moov` box comes before its `mdat` (faststart), read from the first boxes. */
+export function isFaststart(file: string): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const header = Buffer.alloc(16);
+    let offset = 0;
+    const size = fs.fstatSync(fd).size;
+    for (let n = 0; n < 16 && offset + 8 <= size; n++) {
+      fs.readSync(fd, header, 0, 16, offset);
+      let boxSize = header.readUInt32BE(0);
+      const type = header.toString('latin1', 4, 8);
+      if (type === 'moov') return true;
+      if (type === 'mdat') return false;
+      if (boxSize === 1) boxSize = Number(header.readBigUInt64BE(8));
+      if (boxSize < 8) return false;
+      offset += boxSize;
+    }
+    return false;
+  } finally {
+    fs.closeSync(fd);
+  }
+}

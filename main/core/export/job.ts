@@ -1,0 +1,552 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { MAX_EXPORT_RANGE_MS, type Estimate, type ExportError, type ExportJob, type ExportLogEntry, type ExportRequestSchema } from '../../../common/exportContract';
+import { DEFAULT_TIME_ZONE, recordedStream, type Camera, type Site, type StreamKind } from '../../../common/site';
+import { formatFileStamp } from '../../../common/time';
+import type { z } from 'zod';
+import type { SupervisorDeps } from '../ffmpeg/supervisor';
+import type { Logger } from '../log/logger';
+import type { RecordingIndex, SegmentRow } from '../recording/recordingIndex';
+import type { Clock } from '../util/clock';
+import { resourcesDir } from '../paths';
+import { zoneOffsetMs } from '../recording/recordingService';
+import { burnInArgs, concatUrl, cutArgs, cutPart } from './cutter';
+import { fsyncDir, fsyncFile, isFaststart, sha256, sha256File, TEMP_SUFFIX, writeDurable } from './durable';
+import { maxFileBytesOf } from './drives';
+import { distanceM } from './geo';
+import { segmentKeyframes, segmentKeyframesAsync, wholeSegment, type SegmentKeyframes } from './keyframes';
+import { localIso, sha256sums, timeRange, utcIso, type Manifest, type ManifestCamera, type ManifestFile } from './manifest';
+import { planCamera, type CameraPlan, type PartPlan } from './plan';
+import { recordHtml, recordPdf } from './record';
+import { plainText, safeName } from './safeName';
+
+export type ParsedRequest = z.output<typeof ExportRequestSchema>;
+
+/** A failure the clerk is told about in Vietnamese (`exportClip.errors.<code>`). */
+export class ExportFailure extends Error {
+  constructor(
+    readonly code: ExportError,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+/** An errno from the target drive, in the clerk's words. */
+export function failureOf(error: unknown, fallback: ExportError = 'writeFailed'): ExportFailure {
+  if (error instanceof ExportFailure) return error;
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const detail = (error as Error | null)?.message ?? String(error);
+  if (code === 'ENOSPC' || code === 'EFBIG' || code === 'EDQUOT') return new ExportFailure('notEnoughSpace', detail);
+  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return new ExportFailure('readOnly', detail);
+  if (code === 'ENOENT' || code === 'EIO' || code === 'ENODEV' || code === 'ENXIO' || code === 'ESTALE' || code === 'ENOTDIR') return new ExportFailure('targetGone', detail);
+  return new ExportFailure(fallback, detail);
+}
+
+export interface ExportEnv {
+  site: Site;
+  index: RecordingIndex;
+  recordingsRoot: string;
+  dataDir: string;
+  version: string;
+  ffmpeg: SupervisorDeps | null;
+  clock: Clock;
+  log: Logger;
+  /** The captioned copy's H.264 encoder and font; null when this PC cannot make one. */
+  burnIn?: { encoder: string; fontFile: string } | null;
+  /** Keeps segment files from retention while the job reads them; returns the release. */
+  pin(paths: readonly string[]): () => void;
+}
+
+export interface CameraSelection {
+  cameraId: string;
+  camera: Camera | null;
+  stream: StreamKind;
+  plan: CameraPlan;
+}
+
+/** Space left free on the target besides the files (folder entries, the record, the player). */
+const SPARE_BYTES = 2 * 1024 * 1024;
+const PROGRESS_PERIOD_MS = 250;
+
+function streamOf(env: ExportEnv, cameraId: string, camera: Camera | null, startMs: number, endMs: number): StreamKind {
+  const configured = camera ? recordedStream(camera) : null;
+  if (configured) return configured;
+  // a camera deleted since (or not recording now): whichever stream has footage in the range
+  for (const stream of ['main', 'sub'] as const) if (env.index.segments(cameraId, stream, startMs, endMs).length > 0) return stream;
+  return 'main';
+}
+
+/**
+ * Which bytes each camera contributes: the plan of every camera. `keyframes` gives a segment's
+ * keyframes (default: read it now, synchronously).
+ */
+export function planExport(env: ExportEnv, request: ParsedRequest, maxFileBytes: number | null, keyframes?: (segment: SegmentRow) => SegmentKeyframes): CameraSelection[] {
+  if (!(request.endMs > request.startMs)) throw new ExportFailure('badRange', 'end before start');
+  if (request.endMs - request.startMs > MAX_EXPORT_RANGE_MS) throw new ExportFailure('badRange', 'range longer than a day');
+  const cameras = new Map(env.site.cameras.map((camera) => [camera.id, camera]));
+  const ids = [...new Set(request.cameraIds)];
+  return ids.map((cameraId) => {
+    const camera = cameras.get(cameraId) ?? null;
+    const stream = streamOf(env, cameraId, camera, request.startMs, request.endMs);
+    const segments = env.index.segments(cameraId, stream, request.startMs, request.endMs);
+    if (!camera && segments.length === 0) throw new ExportFailure('unknownCamera', cameraId);
+    const gaps = env.index.gaps(cameraId, stream, request.startMs, request.endMs);
+    const plan = planCamera(segments, gaps, request.startMs, request.endMs, maxFileBytes, keyframes ?? ((segment: SegmentRow) => segmentKeyframes(path.join(env.recordingsRoot, ...segment.path.split('/')))));
+    return { cameraId, camera, stream, plan };
+  });
+}
+
+/**
+ * Plans with the keyframes of only the segments the plan needs (the edges of each run, segments
+ * bigger than a part), read asynchronously first: 31 cameras do not stall the live wall.
+ */
+export async function planExportAsync(env: ExportEnv, request: ParsedRequest, maxFileBytes: number | null): Promise<CameraSelection[]> {
+  const needed = new Map<string, SegmentRow>();
+  planExport(env, request, maxFileBytes, (segment) => {
+    needed.set(segment.path, segment);
+    return wholeSegment(segment.bytes);
+  });
+  const cache = new Map<string, SegmentKeyframes>();
+  for (const segment of needed.values()) cache.set(segment.path, await segmentKeyframesAsync(path.join(env.recordingsRoot, ...segment.path.split('/'))));
+  return planExport(env, request, maxFileBytes, (segment) => cache.get(segment.path) ?? segmentKeyframes(path.join(env.recordingsRoot, ...segment.path.split('/'))));
+}
+
+/**
+ * The size before starting, without reading any footage: each segment's bytes in proportion to
+ * the part of it the range covers (the cut at keyframes adds up to a GOP at each end). The job
+ * itself checks the exact bytes against the free space before writing.
+ */
+export function estimate(env: ExportEnv, request: ParsedRequest): Estimate {
+  const maxFileBytes = request.maxFileBytes ?? maxFileBytesOf(request.destination);
+  const selections = planExport(env, request, maxFileBytes, (segment) => wholeSegment(segment.bytes));
+  let freeBytes: number | null = null;
+  try {
+    const stats = fs.statfsSync(request.destination);
+    freeBytes = stats.bavail * stats.bsize;
+  } catch {
+    freeBytes = null;
+  }
+  const cameras = selections.map((selection) => {
+    const segments = env.index.segments(selection.cameraId, selection.stream, request.startMs, request.endMs);
+    let bytes = 0;
+    let recordedMs = 0;
+    for (const segment of segments) {
+      const overlapMs = Math.max(0, Math.min(segment.endMs, request.endMs) - Math.max(segment.startMs, request.startMs));
+      recordedMs += overlapMs;
+      bytes += segment.endMs > segment.startMs ? Math.round((segment.bytes * overlapMs) / (segment.endMs - segment.startMs)) : segment.bytes;
+    }
+    return { cameraId: selection.cameraId, bytes, segments: segments.length, recordedMs, gapMs: selection.plan.gaps.reduce((sum, gap) => sum + (gap.endMs - gap.startMs), 0) };
+  });
+  const totalBytes = cameras.reduce((sum, camera) => sum + camera.bytes, 0);
+  return {
+    totalBytes,
+    cameras,
+    freeBytes,
+    fits: freeBytes === null ? null : totalBytes + SPARE_BYTES <= freeBytes,
+    willSplit: selections.some((selection) => selection.plan.runs.some((run) => run.length > 1)),
+    maxFileBytes,
+  };
+}
+
+interface PlannedFile {
+  name: string;
+  part: PartPlan;
+  cameraId: string;
+  partNumber: number;
+  parts: number;
+}
+
+/**
+ * One export to one target folder: cut (ffmpeg stream copy, MP4 with faststart) into a folder
+ * named `….dang-ghi`, each file under a temporary name, fsynced, renamed; every file read back
+ * from the target and hashed; the manifest, SHA256SUMS, the record (HTML, PDF) and the player;
+ * the folder renamed to its final name only when everything checked. On any fault the folder is
+ * removed (or, if the stick is gone, never got its final name) and the job can simply be run again.
+ */
+export class ExportJobRunner {
+  readonly id = randomUUID();
+  private readonly abort = new AbortController();
+  readonly status: ExportJob;
+  private lastEmitMs = 0;
+  private startedMono = 0;
+  private targetDevice: number | null = null;
+  private tempFolder: string | null = null;
+  manifestSha256: string | null = null;
+  private copyBytes = 0;
+
+  constructor(
+    private readonly env: ExportEnv,
+    readonly request: ParsedRequest,
+    private readonly options: { verify: boolean; onStatus: (status: ExportJob) => void; removable: boolean },
+  ) {
+    const now = env.clock.now();
+    this.status = {
+      jobId: this.id,
+      state: 'preparing',
+      cameraIds: request.cameraIds,
+      startMs: request.startMs,
+      endMs: request.endMs,
+      caseNumber: plainText(request.caseNumber, 100),
+      destination: request.destination,
+      folder: null,
+      removable: options.removable,
+      totalBytes: 0,
+      doneBytes: 0,
+      bytesPerSecond: 0,
+      remainingMs: null,
+      currentFile: null,
+      files: 0,
+      split: false,
+      error: null,
+      errorDetail: null,
+      startedAtMs: now,
+      finishedAtMs: null,
+    };
+  }
+
+  cancel(): void {
+    this.abort.abort();
+  }
+
+  get finished(): boolean {
+    return this.status.finishedAtMs !== null;
+  }
+
+  private update(change: Partial<ExportJob>, force = false): void {
+    Object.assign(this.status, change);
+    const now = this.env.clock.monotonic();
+    const elapsedS = (now - this.startedMono) / 1000;
+    if (elapsedS > 0.5 && this.status.doneBytes > 0) {
+      this.status.bytesPerSecond = Math.round(this.status.doneBytes / elapsedS);
+      this.status.remainingMs = Math.round(((this.status.totalBytes - this.status.doneBytes) / this.status.bytesPerSecond) * 1000);
+    }
+    if (force || now - this.lastEmitMs >= PROGRESS_PERIOD_MS) {
+      this.lastEmitMs = now;
+      this.options.onStatus({ ...this.status });
+    }
+  }
+
+  private checkCancelled(): void {
+    if (this.abort.signal.aborted) throw new ExportFailure('cancelled', 'cancelled by the user');
+  }
+
+  /** The stick is still the one we started on (a pulled stick leaves the bare mount point). */
+  private checkTarget(): void {
+    let device: number;
+    try {
+      device = fs.statSync(this.request.destination).dev;
+    } catch (error) {
+      throw failureOf(error);
+    }
+    if (this.targetDevice !== null && device !== this.targetDevice) throw new ExportFailure('targetGone', 'the target drive changed');
+    if (this.tempFolder && !fs.existsSync(this.tempFolder)) throw new ExportFailure('targetGone', 'the export folder vanished');
+  }
+
+  async run(): Promise<ExportJob> {
+    this.startedMono = this.env.clock.monotonic();
+    let release: (() => void) | null = null;
+    try {
+      const { destination } = this.request;
+      if (!path.isAbsolute(destination)) throw new ExportFailure('badDestination', 'not an absolute path');
+      let stat: fs.Stats;
+      try {
+        stat = fs.statSync(destination);
+      } catch (error) {
+        throw new ExportFailure('badDestination', (error as Error).message);
+      }
+      if (!stat.isDirectory()) throw new ExportFailure('badDestination', 'not a folder');
+      this.targetDevice = stat.dev;
+      try {
+        fs.accessSync(destination, fs.constants.W_OK);
+      } catch (error) {
+        throw failureOf(error, 'readOnly');
+      }
+      if (!this.env.ffmpeg) throw new ExportFailure('ffmpegMissing', 'no ffmpeg');
+      if (this.request.burnIn && !this.env.burnIn) throw new ExportFailure('burnInUnavailable', 'no H.264 encoder, drawtext or font');
+      const maxFileBytes = this.request.maxFileBytes ?? maxFileBytesOf(destination);
+      // pinned before the first await: retention cannot take a file between the plan and the cut
+      release = this.env.pin(
+        this.request.cameraIds.flatMap((cameraId) => (['main', 'sub'] as const).flatMap((stream) => this.env.index.segments(cameraId, stream, this.request.startMs, this.request.endMs).map((segment) => segment.path))),
+      );
+      const selections = await planExportAsync(this.env, this.request, maxFileBytes);
+      const copyBytes = selections.reduce((sum, selection) => sum + selection.plan.bytes, 0);
+      if (copyBytes === 0) throw new ExportFailure('noFootage', 'no recorded segment in the range');
+      this.copyBytes = copyBytes;
+      const stats = fs.statfsSync(destination);
+      const freeBytes = stats.bavail * stats.bsize;
+      if (copyBytes + SPARE_BYTES > freeBytes) throw new ExportFailure('notEnoughSpace', `${copyBytes} bytes needed, ${freeBytes} free`);
+
+      const files = this.nameFiles(selections);
+      const createdMs = this.env.clock.now();
+      const timeZone = this.env.site.timeZone ?? DEFAULT_TIME_ZONE;
+      const folderName = this.uniqueFolder(destination, `TrichXuat_${formatFileStamp(createdMs, timeZone)}_${safeName(this.request.caseNumber, 'khong-so-ho-so', 40)}`);
+      this.tempFolder = path.join(destination, `${folderName}.dang-ghi`);
+      fs.rmSync(this.tempFolder, { recursive: true, force: true });
+      try {
+        fs.mkdirSync(this.tempFolder);
+      } catch (error) {
+        throw failureOf(error);
+      }
+      const passes = 1 + (this.request.burnIn ? 1 : 0) + (this.options.verify ? 1 : 0);
+      this.update({ state: 'copying', totalBytes: copyBytes * passes, split: files.some((file) => file.parts > 1), folder: path.join(destination, folderName) }, true);
+
+      // 1. the clips
+      const written: ManifestFile[] = [];
+      let copiedBefore = 0;
+      const psiDir = fs.mkdtempSync(path.join(this.env.dataDir, 'export-'));
+      try {
+        for (const file of files) {
+          this.checkCancelled();
+          this.checkTarget();
+          this.update({ currentFile: file.name }, true);
+          const bytes = await this.cutFile(file, file.name, psiDir, maxFileBytes, null, (share) => this.update({ doneBytes: copiedBefore + Math.round(share * file.part.bytes) }));
+          copiedBefore += file.part.bytes;
+          written.push({ name: file.name, cameraId: file.cameraId, part: file.partNumber, parts: file.parts, burnedIn: false, bytes, sha256: '', ...timeRange(file.part.startMs, file.part.endMs, timeZone) });
+          if (this.request.burnIn) {
+            const name = file.name.replace(/\.mp4$/, '_co-chu.mp4');
+            this.update({ currentFile: name }, true);
+            const burned = await this.cutFile(file, name, psiDir, maxFileBytes, timeZone, (share) => this.update({ doneBytes: copiedBefore + Math.round(share * file.part.bytes) }));
+            copiedBefore += file.part.bytes;
+            written.push({ name, cameraId: file.cameraId, part: file.partNumber, parts: file.parts, burnedIn: true, bytes: burned, sha256: '', ...timeRange(file.part.startMs, file.part.endMs, timeZone) });
+          }
+          this.update({ doneBytes: copiedBefore, files: written.length });
+        }
+      } finally {
+        fs.rmSync(psiDir, { recursive: true, force: true });
+      }
+
+      // 2. read every clip back from the target
+      this.update({ state: 'verifying' }, true);
+      let verified = copiedBefore;
+      for (const file of written) {
+        this.checkCancelled();
+        this.checkTarget();
+        this.update({ currentFile: file.name }, true);
+        const target = path.join(this.tempFolder, file.name);
+        if (!this.options.verify) {
+          // bench only: the cut alone, without the read-back (the manifest then carries no hash)
+          file.sha256 = 'not-checked';
+          continue;
+        }
+        try {
+          file.sha256 = await sha256File(target, (bytes) => this.options.verify && this.update({ doneBytes: Math.min(this.status.totalBytes, (verified += (bytes * copyBytes) / Math.max(1, totalOf(written)))) }), this.abort.signal);
+        } catch (error) {
+          throw failureOf(error, 'verifyFailed');
+        }
+        if (!isFaststart(target)) throw new ExportFailure('verifyFailed', `${file.name}: moov not in front`);
+      }
+
+      // 3. the manifest, the record, the player, SHA256SUMS: written, then read back and compared
+      const manifest = this.manifest(selections, written, createdMs, timeZone, maxFileBytes);
+      const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+      this.manifestSha256 = sha256(manifestText);
+      const documents: { name: string; data: Buffer }[] = [{ name: 'manifest.json', data: Buffer.from(manifestText) }];
+      documents.push({ name: 'bien-ban-ban-giao.html', data: Buffer.from(recordHtml(manifest, this.manifestSha256)) });
+      documents.push({ name: 'bien-ban-ban-giao.pdf', data: await recordPdf(manifest, this.manifestSha256) });
+      const otherFiles = documents.map((document) => ({ name: document.name, sha256: sha256(document.data) }));
+      documents.push({ name: 'index.html', data: Buffer.from(playerHtml(manifest, otherFiles)) });
+      documents.push({ name: 'SHA256SUMS', data: Buffer.from(sha256sums([...written, ...documents.map((document) => ({ name: document.name, sha256: sha256(document.data) }))])) });
+      for (const document of documents) {
+        this.checkCancelled();
+        this.checkTarget();
+        const target = path.join(this.tempFolder, document.name);
+        try {
+          writeDurable(target, document.data);
+        } catch (error) {
+          throw failureOf(error);
+        }
+        let readBack: string;
+        try {
+          readBack = await sha256File(target);
+        } catch (error) {
+          throw failureOf(error, 'verifyFailed');
+        }
+        if (readBack !== sha256(document.data)) throw new ExportFailure('verifyFailed', `${document.name} differs after writing`);
+      }
+
+      // 4. the final name, only now
+      this.checkCancelled();
+      this.checkTarget();
+      const finalFolder = path.join(destination, folderName);
+      try {
+        fs.renameSync(this.tempFolder, finalFolder);
+        fsyncDir(destination);
+      } catch (error) {
+        throw failureOf(error);
+      }
+      this.tempFolder = null;
+      this.update({ state: 'done', doneBytes: this.status.totalBytes, remainingMs: 0, currentFile: null, folder: finalFolder, finishedAtMs: this.env.clock.now() }, true);
+    } catch (error) {
+      const failure = this.abort.signal.aborted ? new ExportFailure('cancelled', 'cancelled by the user') : failureOf(error);
+      this.cleanUp();
+      this.env.log.warn('export failed', { code: failure.code, detail: failure.message });
+      this.update(
+        { state: failure.code === 'cancelled' ? 'cancelled' : 'failed', error: failure.code, errorDetail: failure.message.slice(0, 500), currentFile: null, remainingMs: null, finishedAtMs: this.env.clock.now() },
+        true,
+      );
+    } finally {
+      release?.();
+    }
+    return { ...this.status };
+  }
+
+  /** Removes the unfinished folder, but only while it is still on the drive we started on. */
+  private cleanUp(): void {
+    const folder = this.tempFolder;
+    if (!folder) return;
+    try {
+      if (fs.statSync(this.request.destination).dev !== this.targetDevice) return;
+      fs.rmSync(folder, { recursive: true, force: true });
+      fsyncDir(this.request.destination);
+    } catch (error) {
+      this.env.log.warn('could not remove the unfinished export folder', { error });
+    }
+  }
+
+  private uniqueFolder(destination: string, base: string): string {
+    let name = base;
+    for (let n = 2; fs.existsSync(path.join(destination, name)); n++) name = `${base}_${n}`;
+    return name;
+  }
+
+  private nameFiles(selections: CameraSelection[]): PlannedFile[] {
+    const timeZone = this.env.site.timeZone ?? DEFAULT_TIME_ZONE;
+    const files: PlannedFile[] = [];
+    for (const selection of selections) {
+      const cameraName = safeName(selection.camera?.name ?? '', 'camera', 40);
+      for (const run of selection.plan.runs) {
+        run.forEach((part, index) => {
+          const stem = `${selection.cameraId}_${cameraName}_${formatFileStamp(run[0]!.startMs, timeZone)}`;
+          files.push({ name: run.length > 1 ? `${stem}_phan${index + 1}.mp4` : `${stem}.mp4`, part, cameraId: selection.cameraId, partNumber: index + 1, parts: run.length });
+        });
+      }
+    }
+    return files;
+  }
+
+  /** One MP4 of a planned file: the stream copy, or (with `burnInZone`) the captioned copy. */
+  private async cutFile(file: PlannedFile, name: string, psiDir: string, maxFileBytes: number | null, burnInZone: string | null, onShare: (share: number) => void): Promise<number> {
+    const folder = this.tempFolder!;
+    const target = path.join(folder, name);
+    const temporary = target + TEMP_SUFFIX;
+    let psiFile: string | null = null;
+    if (file.part.psi && file.part.psi.length > 0) {
+      psiFile = path.join(psiDir, `${files(psiDir)}.ts`);
+      fs.writeFileSync(psiFile, file.part.psi);
+    }
+    const input = concatUrl(file.part, this.env.recordingsRoot, psiFile);
+    let args = cutArgs(input, temporary);
+    if (burnInZone !== null && this.env.burnIn) {
+      const nameFile = path.join(psiDir, `${files(psiDir)}.txt`);
+      const camera = this.env.site.cameras.find((candidate) => candidate.id === file.cameraId);
+      fs.writeFileSync(nameFile, plainText(camera?.name ?? file.cameraId, 120));
+      const startLocalS = (file.part.startMs + zoneOffsetMs(burnInZone, file.part.startMs)) / 1000;
+      args = burnInArgs(input, temporary, { ...this.env.burnIn, nameFile, startLocalS });
+    }
+    const result = await cutPart(this.env.ffmpeg!, args, file.part.endMs - file.part.startMs, onShare, this.abort.signal);
+    this.checkCancelled();
+    if (!result.ok) {
+      // the stick's own error beats ffmpeg's words for it
+      this.checkTarget();
+      try {
+        const stats = fs.statfsSync(this.request.destination);
+        if (stats.bavail * stats.bsize < 1024 * 1024) throw new ExportFailure('notEnoughSpace', result.stderrTail.slice(-300));
+      } catch (error) {
+        if (error instanceof ExportFailure) throw error;
+      }
+      if (/No space left/i.test(result.stderrTail)) throw new ExportFailure('notEnoughSpace', result.stderrTail.slice(-300));
+      if (/Read-only/i.test(result.stderrTail)) throw new ExportFailure('readOnly', result.stderrTail.slice(-300));
+      throw new ExportFailure('cutFailed', result.stderrTail.slice(-300));
+    }
+    let bytes: number;
+    try {
+      fsyncFile(temporary);
+      bytes = fs.statSync(temporary).size;
+      if (maxFileBytes !== null && bytes > maxFileBytes) throw new ExportFailure('writeFailed', `${name} is ${bytes} bytes, over the ${maxFileBytes} limit`);
+      fs.renameSync(temporary, target);
+      fsyncDir(folder);
+    } catch (error) {
+      throw failureOf(error);
+    }
+    return bytes;
+  }
+
+  private manifest(selections: CameraSelection[], written: ManifestFile[], createdMs: number, timeZone: string, maxFileBytes: number | null): Manifest {
+    const request = this.request;
+    const cameras: ManifestCamera[] = selections.map((selection) => {
+      const parts = selection.plan.runs.flat();
+      const camera = selection.camera;
+      return {
+        id: selection.cameraId,
+        name: camera ? plainText(camera.name, 120) : `${selection.cameraId} (đã xóa khỏi cấu hình)`,
+        village: camera?.village ?? null,
+        latitude: camera?.latitude ?? null,
+        longitude: camera?.longitude ?? null,
+        distanceM:
+          request.incident && camera?.latitude !== undefined && camera.longitude !== undefined
+            ? Math.round(distanceM(request.incident, { latitude: camera.latitude, longitude: camera.longitude }))
+            : null,
+        stream: selection.stream,
+        actual: parts.length > 0 ? timeRange(parts[0]!.startMs, parts.at(-1)!.endMs, timeZone) : null,
+        gaps: selection.plan.gaps.map((gap) => ({ ...timeRange(gap.startMs, gap.endMs, timeZone), reason: gap.reason })),
+        files: written.filter((file) => file.cameraId === selection.cameraId).map((file) => file.name),
+      };
+    });
+    return {
+      format: 'commune-console-export/1',
+      exportId: this.id,
+      console: { name: 'Giám sát camera', version: this.env.version },
+      station: plainText(this.env.site.name, 200),
+      timeZone,
+      createdUtc: utcIso(createdMs),
+      createdLocal: localIso(createdMs, timeZone),
+      caseNumber: plainText(request.caseNumber, 100),
+      officer: plainText(request.officer, 120),
+      reason: plainText(request.reason, 500),
+      operator: plainText(request.operator, 120),
+      requested: timeRange(request.startMs, request.endMs, timeZone),
+      incident: request.incident,
+      maxFileBytes,
+      cameras,
+      files: written,
+    };
+  }
+
+  logEntry(): ExportLogEntry {
+    return {
+      jobId: this.id,
+      atMs: this.status.startedAtMs,
+      operator: plainText(this.request.operator, 120),
+      officer: plainText(this.request.officer, 120),
+      caseNumber: plainText(this.request.caseNumber, 100),
+      reason: plainText(this.request.reason, 500),
+      cameraIds: this.request.cameraIds,
+      startMs: this.request.startMs,
+      endMs: this.request.endMs,
+      destination: this.request.destination,
+      folder: this.status.state === 'done' ? this.status.folder : null,
+      state: this.status.state,
+      error: this.status.error,
+      bytes: this.status.state === 'done' ? this.copyBytes : 0,
+      files: this.status.files,
+      manifestSha256: this.status.state === 'done' ? this.manifestSha256 : null,
+    };
+  }
+}
+
+function totalOf(files: readonly ManifestFile[]): number {
+  return files.reduce((sum, file) => sum + file.bytes, 0);
+}
+
+function files(dir: string): number {
+  return fs.readdirSync(dir).length;
+}
+
+/** The player page with the manifest (and the other files' hashes) inside: a page from a file cannot fetch. */
+export function playerHtml(manifest: Manifest, otherFiles: { name: string; sha256: string }[]): string {
+  const template = fs.readFileSync(path.join(resourcesDir(), 'export', 'player.html'), 'utf8');
+  const data = JSON.stringify({ manifest, otherFiles }).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return template.replace('/*__MANIFEST__*/', () => data);
+}

@@ -1,0 +1,288 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import fontkit from '@pdf-lib/fontkit';
+import { appRoot } from '../paths';
+import type { Manifest } from './manifest';
+
+/**
+ * The handover record ("Biên bản bàn giao dữ liệu camera"), as HTML (printable from any browser)
+ * and PDF (pdf-lib with Noto Sans embedded: its Latin and Vietnamese subsets, chosen per
+ * character, so every mark prints on a PC with no Vietnamese font).
+ */
+
+const GAP_REASONS_VI: Record<string, string> = {
+  cameraOffline: 'camera mất kết nối',
+  recordingOff: 'không ghi theo lịch',
+  diskFull: 'ổ đĩa đầy',
+  consoleNotRunning: 'phần mềm không chạy',
+  clockJump: 'đồng hồ máy tính nhảy',
+  error: 'lỗi ghi',
+  noRecording: 'không có dữ liệu ghi',
+};
+
+export function gapReasonVi(reason: string): string {
+  return GAP_REASONS_VI[reason] ?? reason;
+}
+
+/** "30/11/2026 07:41:05" from a local ISO time (the manifest's own words). */
+export function viDateTime(localIsoTime: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}:\d{2}:\d{2})/.exec(localIsoTime);
+  return match ? `${match[3]}/${match[2]}/${match[1]} ${match[4]}` : localIsoTime;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(2).replace('.', ',')} GB`;
+  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1).replace('.', ',')} MB`;
+  return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
+
+interface RecordText {
+  title: string;
+  intro: string[];
+  cameraRows: string[][];
+  fileRows: string[][];
+  gapLines: string[];
+  closing: string[];
+}
+
+function recordText(manifest: Manifest, manifestSha256: string): RecordText {
+  const created = viDateTime(manifest.createdLocal);
+  const [date, time] = created.split(' ');
+  const [hour, minute] = (time ?? '').split(':');
+  const cameraRows = manifest.cameras.map((camera, index) => [
+    String(index + 1),
+    `${camera.name} (${camera.id})`,
+    [camera.village, camera.latitude !== null && camera.longitude !== null ? `${camera.latitude.toFixed(5)}, ${camera.longitude.toFixed(5)}` : null, camera.distanceM !== null ? `cách ${camera.distanceM} m` : null]
+      .filter(Boolean)
+      .join('; ') || '—',
+    camera.actual ? `${viDateTime(camera.actual.startLocal)} – ${viDateTime(camera.actual.endLocal)}` : 'Không có dữ liệu',
+  ]);
+  const fileRows = manifest.files.map((file, index) => [
+    String(index + 1),
+    `${file.name}${file.parts > 1 ? ` (phần ${file.part}/${file.parts})` : ''}${file.burnedIn ? ' – bản có chữ, mã hóa lại, không phải bản gốc' : ''}`,
+    formatBytes(file.bytes),
+    file.sha256,
+  ]);
+  const gapLines = manifest.cameras.flatMap((camera) =>
+    camera.gaps.map((gap) => `${camera.name}: ${viDateTime(gap.startLocal)} – ${viDateTime(gap.endLocal)} (${gapReasonVi(gap.reason)})`),
+  );
+  return {
+    title: 'BIÊN BẢN BÀN GIAO DỮ LIỆU CAMERA',
+    intro: [
+      `Hôm nay, lúc ${hour ?? ''} giờ ${minute ?? ''} phút, ngày ${date ?? ''}, tại ${manifest.station}.`,
+      `Số hồ sơ / vụ việc: ${manifest.caseNumber || '—'}`,
+      `Bên giao (người trích xuất): ${manifest.operator || '—'}`,
+      `Bên nhận (cán bộ yêu cầu): ${manifest.officer || '—'}`,
+      `Lý do trích xuất: ${manifest.reason || '—'}`,
+      `Thời gian yêu cầu: từ ${viDateTime(manifest.requested.startLocal)} đến ${viDateTime(manifest.requested.endLocal)} (giờ Việt Nam; UTC ${manifest.requested.startUtc} – ${manifest.requested.endUtc})`,
+      ...(manifest.incident ? [`Khu vực sự việc: ${manifest.incident.latitude.toFixed(5)}, ${manifest.incident.longitude.toFixed(5)}, bán kính ${manifest.incident.radiusM} m`] : []),
+    ],
+    cameraRows,
+    fileRows,
+    gapLines,
+    closing: [
+      `Dữ liệu được sao chép nguyên gốc từ bản ghi của hệ thống (không mã hóa lại), cắt tại khung hình khóa gần nhất bao trọn thời gian yêu cầu. Mã SHA-256 của tệp manifest.json: ${manifestSha256}`,
+      'Cách kiểm tra: mở tệp index.html trên thiết bị lưu trữ bằng trình duyệt và chọn thư mục này, hoặc chạy lệnh "sha256sum -c SHA256SUMS" trong thư mục.',
+      `Phần mềm: ${manifest.console.name} ${manifest.console.version}. Mã trích xuất: ${manifest.exportId}.`,
+      'Biên bản được lập thành 02 bản có giá trị như nhau, mỗi bên giữ 01 bản.',
+    ],
+  };
+}
+
+export function recordHtml(manifest: Manifest, manifestSha256: string): string {
+  const text = recordText(manifest, manifestSha256);
+  const table = (head: string[], rows: string[][], hashColumn = -1) =>
+    `<table><thead><tr>${head.map((cell) => `<th>${escapeHtml(cell)}</th>`).join('')}</tr></thead><tbody>${rows
+      .map((row) => `<tr>${row.map((cell, index) => `<td${index === hashColumn ? ' class="hash"' : ''}>${escapeHtml(cell)}</td>`).join('')}</tr>`)
+      .join('')}</tbody></table>`;
+  return `<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><title>${escapeHtml(text.title)} – ${escapeHtml(manifest.caseNumber)}</title>
+<style>
+@page { size: A4; margin: 18mm 16mm; }
+body { font-family: "Times New Roman", "Noto Serif", serif; font-size: 13pt; color: #000; max-width: 180mm; margin: 0 auto; line-height: 1.4; }
+.top { display: flex; justify-content: space-between; text-align: center; font-size: 12pt; }
+.top div { width: 48%; } .top b { display: block; }
+h1 { text-align: center; font-size: 15pt; margin: 18px 0 12px; }
+table { border-collapse: collapse; width: 100%; margin: 6px 0 10px; font-size: 11pt; }
+th, td { border: 1px solid #000; padding: 3px 5px; vertical-align: top; text-align: left; }
+td.hash { font-family: "DejaVu Sans Mono", monospace; font-size: 8pt; word-break: break-all; }
+.sign { display: flex; justify-content: space-around; text-align: center; margin-top: 24px; min-height: 40mm; }
+.sign i { display: block; font-size: 11pt; }
+</style></head><body>
+<div class="top"><div><b>${escapeHtml(manifest.station.toUpperCase())}</b></div><div><b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b><b>Độc lập - Tự do - Hạnh phúc</b></div></div>
+<h1>${escapeHtml(text.title)}</h1>
+${text.intro.map((line) => `<p>${escapeHtml(line)}</p>`).join('\n')}
+<h2 style="font-size:13pt">1. Camera và thời gian</h2>
+${table(['STT', 'Camera', 'Vị trí', 'Thời gian có dữ liệu'], text.cameraRows)}
+<p><b>Khoảng không có dữ liệu trong thời gian yêu cầu:</b> ${text.gapLines.length === 0 ? 'không có.' : ''}</p>
+${text.gapLines.length > 0 ? `<ul>${text.gapLines.map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>` : ''}
+<h2 style="font-size:13pt">2. Tệp dữ liệu bàn giao</h2>
+${table(['STT', 'Tệp', 'Dung lượng', 'SHA-256'], text.fileRows, 3)}
+${text.closing.map((line) => `<p>${escapeHtml(line)}</p>`).join('\n')}
+<div class="sign"><div><b>BÊN GIAO</b><i>(Ký, ghi rõ họ tên)</i></div><div><b>BÊN NHẬN</b><i>(Ký, ghi rõ họ tên)</i></div><div><b>LÃNH ĐẠO ĐƠN VỊ</b><i>(Ký, ghi rõ họ tên)</i></div></div>
+</body></html>
+`;
+}
+
+// ---- PDF --------------------------------------------------------------------------------------
+
+function fontFile(name: string): Buffer {
+  const candidates = [path.join(appRoot(), 'node_modules', '@fontsource', 'noto-sans', 'files', name)];
+  try {
+    candidates.push(path.join(path.dirname(require.resolve('@fontsource/noto-sans/package.json')), 'files', name));
+  } catch {
+    // not resolvable from a bundle: the app root above
+  }
+  for (const candidate of candidates) if (fs.existsSync(candidate)) return fs.readFileSync(candidate);
+  throw new Error(`font not found: ${name}`);
+}
+
+/** A face made of Noto Sans' Latin and Vietnamese subsets: each character drawn by the one that has it. */
+class Face {
+  private readonly latinSet: Set<number>;
+  constructor(
+    private readonly latin: PDFFont,
+    private readonly vietnamese: PDFFont,
+  ) {
+    this.latinSet = new Set(latin.getCharacterSet());
+  }
+
+  runs(text: string): { text: string; font: PDFFont }[] {
+    const runs: { text: string; font: PDFFont }[] = [];
+    for (const char of text.normalize('NFC')) {
+      const font = this.latinSet.has(char.codePointAt(0) ?? 0) ? this.latin : this.vietnamese;
+      const last = runs.at(-1);
+      if (last && last.font === font) last.text += char;
+      else runs.push({ text: char, font });
+    }
+    return runs;
+  }
+
+  width(text: string, size: number): number {
+    return this.runs(text).reduce((sum, run) => sum + run.font.widthOfTextAtSize(run.text, size), 0);
+  }
+
+  draw(page: PDFPage, text: string, x: number, y: number, size: number): void {
+    let cursor = x;
+    for (const run of this.runs(text)) {
+      page.drawText(run.text, { x: cursor, y, size, font: run.font, color: rgb(0, 0, 0) });
+      cursor += run.font.widthOfTextAtSize(run.text, size);
+    }
+  }
+}
+
+const A4: [number, number] = [595.28, 841.89];
+const MARGIN = 50;
+
+/** Splits text into lines no wider than `width` (at spaces, or anywhere for a hash). */
+function wrap(face: Face, text: string, size: number, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/(\s+)/)) {
+    const candidate = line + word;
+    if (face.width(candidate, size) <= width || line === '') {
+      line = candidate;
+    } else {
+      lines.push(line.trimEnd());
+      line = word.trimStart();
+    }
+    while (face.width(line, size) > width) {
+      let cut = line.length - 1;
+      while (cut > 1 && face.width(line.slice(0, cut), size) > width) cut -= 1;
+      lines.push(line.slice(0, cut));
+      line = line.slice(cut);
+    }
+  }
+  if (line.trim() !== '') lines.push(line.trimEnd());
+  return lines;
+}
+
+export async function recordPdf(manifest: Manifest, manifestSha256: string): Promise<Buffer> {
+  const text = recordText(manifest, manifestSha256);
+  const doc = await PDFDocument.create();
+  doc.registerFontkit(fontkit);
+  doc.setTitle(`${text.title} – ${manifest.caseNumber}`);
+  doc.setProducer(`${manifest.console.name} ${manifest.console.version}`);
+  doc.setCreator(manifest.console.name);
+  // a fixed date: the same export gives the same bytes
+  doc.setCreationDate(new Date(manifest.createdUtc));
+  doc.setModificationDate(new Date(manifest.createdUtc));
+  const embed = (name: string) => doc.embedFont(fontFile(name), { subset: true });
+  const regular = new Face(await embed('noto-sans-latin-400-normal.woff'), await embed('noto-sans-vietnamese-400-normal.woff'));
+  const bold = new Face(await embed('noto-sans-latin-700-normal.woff'), await embed('noto-sans-vietnamese-700-normal.woff'));
+
+  let page = doc.addPage(A4);
+  let y = A4[1] - MARGIN;
+  const contentWidth = A4[0] - 2 * MARGIN;
+  const ensure = (height: number): void => {
+    if (y - height >= MARGIN) return;
+    page = doc.addPage(A4);
+    y = A4[1] - MARGIN;
+  };
+  const paragraph = (line: string, options: { size?: number; face?: Face; center?: boolean; x?: number; width?: number; gap?: number } = {}): void => {
+    const size = options.size ?? 10.5;
+    const face = options.face ?? regular;
+    const width = options.width ?? contentWidth;
+    for (const part of wrap(face, line, size, width)) {
+      ensure(size * 1.45);
+      const x = options.center ? (options.x ?? MARGIN) + (width - face.width(part, size)) / 2 : (options.x ?? MARGIN);
+      face.draw(page, part, x, y - size, size);
+      y -= size * 1.45;
+    }
+    y -= options.gap ?? 3;
+  };
+  const table = (head: string[], rows: string[][], widths: number[], sizes: number[]): void => {
+    const drawRow = (cells: string[], face: Face): void => {
+      const lines = cells.map((cell, index) => wrap(face, cell, sizes[index] ?? 9, (widths[index] ?? 50) - 6));
+      const height = Math.max(...lines.map((cellLines, index) => cellLines.length * (sizes[index] ?? 9) * 1.35)) + 6;
+      ensure(height);
+      let x = MARGIN;
+      cells.forEach((_, index) => {
+        const width = widths[index] ?? 50;
+        const size = sizes[index] ?? 9;
+        page.drawRectangle({ x, y: y - height, width, height, borderColor: rgb(0, 0, 0), borderWidth: 0.6 });
+        (lines[index] ?? []).forEach((line, n) => face.draw(page, line, x + 3, y - 3 - size - n * size * 1.35, size));
+        x += width;
+      });
+      y -= height;
+    };
+    drawRow(head, bold);
+    for (const row of rows) drawRow(row, regular);
+    y -= 8;
+  };
+
+  const half = contentWidth / 2;
+  const topY = y;
+  paragraph(manifest.station.toUpperCase(), { face: bold, size: 10, center: true, width: half - 10 });
+  const afterLeft = y;
+  y = topY;
+  paragraph('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', { face: bold, size: 10, center: true, x: MARGIN + half, width: half, gap: 0 });
+  paragraph('Độc lập - Tự do - Hạnh phúc', { face: bold, size: 10, center: true, x: MARGIN + half, width: half });
+  y = Math.min(y, afterLeft) - 14;
+  paragraph(text.title, { face: bold, size: 14, center: true, gap: 10 });
+  for (const line of text.intro) paragraph(line);
+  y -= 4;
+  paragraph('1. Camera và thời gian', { face: bold, size: 11 });
+  table(['STT', 'Camera', 'Vị trí', 'Thời gian có dữ liệu'], text.cameraRows, [30, 150, 145, contentWidth - 325], [9, 9, 9, 9]);
+  paragraph(`Khoảng không có dữ liệu trong thời gian yêu cầu: ${text.gapLines.length === 0 ? 'không có.' : ''}`, { face: bold, size: 10 });
+  for (const line of text.gapLines) paragraph(`– ${line}`, { size: 9.5, x: MARGIN + 10, width: contentWidth - 10, gap: 0 });
+  y -= 6;
+  paragraph('2. Tệp dữ liệu bàn giao', { face: bold, size: 11 });
+  table(['STT', 'Tệp', 'Dung lượng', 'SHA-256'], text.fileRows, [30, 190, 60, contentWidth - 280], [9, 8.5, 9, 7.5]);
+  for (const line of text.closing) paragraph(line, { size: 9.5 });
+  ensure(120);
+  y -= 14;
+  const signWidth = contentWidth / 3;
+  const signTop = y;
+  ['BÊN GIAO', 'BÊN NHẬN', 'LÃNH ĐẠO ĐƠN VỊ'].forEach((who, index) => {
+    y = signTop;
+    paragraph(who, { face: bold, size: 10.5, center: true, x: MARGIN + index * signWidth, width: signWidth, gap: 0 });
+    paragraph('(Ký, ghi rõ họ tên)', { size: 9.5, center: true, x: MARGIN + index * signWidth, width: signWidth });
+  });
+  return Buffer.from(await doc.save({ useObjectStreams: false }));
+}
