@@ -45,6 +45,8 @@ export interface CoreConfig {
   staticDir: string | null;
   extraOrigins?: string[];
   ffmpegPath?: string | null;
+  /** Electron: the credentials data key, unwrapped with safeStorage by the main process. */
+  credentialsKey?: Buffer | null;
   logLevel?: LogLevel;
   /** Minimum level copied to stderr (the file under data/logs gets `logLevel` and up); null: none. */
   stderrLevel?: LogLevel | null;
@@ -90,7 +92,7 @@ export async function startCore(config: CoreConfig): Promise<RunningCore> {
   const site = loadSiteFile(sitePath);
   log.info('site loaded', { file: sitePath, name: site.name, cameras: site.cameras.length, demo: isDemo });
   // stored camera credentials into the stream URLs, in memory only, before any pull (issue 5)
-  prepareSiteCredentials(site, config.dataDir, log.child('ptz'));
+  prepareSiteCredentials(site, config.dataDir, log.child('ptz'), config.credentialsKey ?? null);
 
   // 2. ffmpeg: resolved and probed once; without it the console still starts and says why
   const registry = new ProcessRegistry();
@@ -125,6 +127,7 @@ export async function startCore(config: CoreConfig): Promise<RunningCore> {
     isDemo,
     dataDir: config.dataDir,
     version: CONSOLE_VERSION,
+    credentialsKey: config.credentialsKey ?? null,
     ffmpeg,
     clock,
     log: log.child(scope),

@@ -24,6 +24,8 @@ export interface FeatureDeps {
   isDemo: boolean;
   dataDir: string;
   version: string;
+  /** The credentials data key unwrapped by the host (Electron safeStorage), else null: key file. */
+  credentialsKey: Buffer | null;
   ffmpeg: FfmpegInfo | null;
   clock: Clock;
   /** Already scoped to the feature. */

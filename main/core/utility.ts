@@ -31,6 +31,7 @@ parentPort.on('message', (event: { data: unknown }) => {
       staticDir: null,
       extraOrigins: [APP_ORIGIN],
       ffmpegPath: message.ffmpegPath,
+      credentialsKey: message.credentialsKey ? Buffer.from(message.credentialsKey, 'base64') : null,
     }).then(
       (running) => {
         core = running;

@@ -9,6 +9,8 @@ export const ToCoreSchema = z.discriminatedUnion('type', [
     dataDir: z.string(),
     language: z.enum(['vi', 'en']),
     ffmpegPath: z.string().nullable(),
+    /** base64 of the 32-byte credentials key unwrapped with safeStorage; null: the core's key file. */
+    credentialsKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/).nullable(),
   }),
   z.object({ type: z.literal('call'), id: z.number().int(), method: z.string(), params: z.unknown() }),
   z.object({ type: z.literal('stop') }),

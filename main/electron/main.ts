@@ -1,7 +1,8 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, utilityProcess, type IpcMainInvokeEvent, type UtilityProcess } from 'electron';
+import { randomBytes } from 'node:crypto';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, safeStorage, session, utilityProcess, type IpcMainInvokeEvent, type UtilityProcess } from 'electron';
 import { APP_ORIGIN, APP_SCHEME, IPC_CHANNELS } from '../../common/bridge';
 import { CallRequestSchema } from '../../common/contract';
 import { fail } from '../../common/result';
@@ -82,9 +83,41 @@ function startCoreProcess(options: CliOptions): Promise<void> {
       pendingCalls.clear();
       if (code !== 0) reject(new Error(`core exited with ${code}`));
     });
-    const start: ToCore = { type: 'start', sitePath: options.site, dataDir: options.data, language: options.language, ffmpegPath: options.ffmpeg };
+    const start: ToCore = {
+      type: 'start',
+      sitePath: options.site,
+      dataDir: options.data,
+      language: options.language,
+      ffmpegPath: options.ffmpeg,
+      credentialsKey: credentialsKey(options.data),
+    };
     core.postMessage(start);
   });
+}
+
+/**
+ * The data key of the camera credentials, kept wrapped by the OS keychain (safeStorage: DPAPI
+ * on Windows, libsecret/kwallet on Linux) in DATA/credentials.key.wrapped, unwrapped here and
+ * handed to the core. Without a keychain: null, and the core keeps its 0600 key file (the
+ * browser-mode fallback, docs/devices.md).
+ */
+function credentialsKey(dataDir: string): string | null {
+  try {
+    if (!safeStorage.isEncryptionAvailable()) return null;
+    const wrappedFile = path.join(dataDir, 'credentials.key.wrapped');
+    if (fs.existsSync(wrappedFile)) return safeStorage.decryptString(fs.readFileSync(wrappedFile));
+    // a first start under Electron after browser mode: take over the key file's key
+    const plainFile = path.join(dataDir, 'credentials.key');
+    const key = fs.existsSync(plainFile) ? fs.readFileSync(plainFile) : randomBytes(32);
+    if (key.length !== 32) return null;
+    const encoded = key.toString('base64');
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(wrappedFile, safeStorage.encryptString(encoded), { mode: 0o600 });
+    if (fs.existsSync(plainFile)) fs.rmSync(plainFile);
+    return encoded;
+  } catch {
+    return null;
+  }
 }
 
 /** The same locked-down preferences for every window (the wall and any second screen). */

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -144,6 +145,16 @@ describe('devices: credentials, vendor templates, site file', () => {
     file.entries['camera:other'] = file.entries['camera:dk-01'];
     fs.writeFileSync(path.join(data, 'credentials.json'), JSON.stringify(file));
     expect(new CredentialStore(data).get('camera:other')).toBeNull();
+  });
+
+  it('uses the key the Electron host unwrapped with safeStorage, and never writes a key file then', () => {
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'ccc-cred-host-'));
+    const key = crypto.randomBytes(32);
+    new CredentialStore(data, null, key).put('camera:dk-02', { username: 'admin', password: 'Khóa-của-máy' });
+    expect(fs.existsSync(path.join(data, 'credentials.key'))).toBe(false);
+    expect(new CredentialStore(data, null, key).get('camera:dk-02')).toEqual({ username: 'admin', password: 'Khóa-của-máy' });
+    expect(new CredentialStore(data, null, crypto.randomBytes(32)).get('camera:dk-02')).toBeNull();
+    expect(new CredentialStore(data, null, key).protection).toBe('keychain');
   });
 
   it('moves credentials between URLs and the store', () => {

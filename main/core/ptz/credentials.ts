@@ -39,13 +39,24 @@ export class CredentialStore {
   constructor(
     private readonly dataDir: string,
     private readonly wrapper: KeyWrapper | null = null,
+    /**
+     * The data key itself, already unwrapped by the host: Electron's main process unwraps
+     * DATA/credentials.key.wrapped with safeStorage (see hostCredentialsKey) and hands the key
+     * to the core in its start message; it is never written in clear.
+     */
+    providedKey: Buffer | null = null,
   ) {
     this.file = path.join(dataDir, 'credentials.json');
+    if (providedKey && providedKey.length !== 32) throw new Error('the credentials key must be 32 bytes');
+    this.key = providedKey;
+    this.keyFromHost = providedKey !== null;
   }
+
+  private readonly keyFromHost: boolean;
 
   /** Where the key lives (for docs and the devices page). */
   get protection(): 'keychain' | 'keyFile' {
-    return this.wrapper ? 'keychain' : 'keyFile';
+    return this.wrapper || this.keyFromHost ? 'keychain' : 'keyFile';
   }
 
   private dataKey(): Buffer {

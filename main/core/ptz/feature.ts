@@ -30,8 +30,8 @@ export interface PtzFeatureOptions {
  * At start, before any pull: the stored credentials go into the cameras' URLs in memory.
  * (Called by core.ts right after the site is loaded.)
  */
-export function prepareSiteCredentials(site: Site, dataDir: string, log: Logger): void {
-  applyStoredCredentials(site, new CredentialStore(dataDir), log);
+export function prepareSiteCredentials(site: Site, dataDir: string, log: Logger, credentialsKey: Buffer | null = null): void {
+  applyStoredCredentials(site, new CredentialStore(dataDir, null, credentialsKey), log);
 }
 
 function problemOf(error: unknown): DeviceProblemInfo {
@@ -48,7 +48,7 @@ function controlProblem(result: ControlResult): DeviceProblemInfo | null {
 export function createPtzFeature(deps: FeatureDeps, options: PtzFeatureOptions = {}): CoreFeature<typeof ptzMethods> {
   const log = deps.log;
   let roads: RoadLine[] | null = null;
-  const store = new CredentialStore(deps.dataDir, options.keyWrapper ?? null);
+  const store = new CredentialStore(deps.dataDir, options.keyWrapper ?? null, deps.credentialsKey);
   // a camera added while running: its pulls start when asked, and it records from now on
   const cameras = {
     addCamera: (camera: Camera): void => {
