@@ -152,13 +152,15 @@ export class LiveService {
     const height = evenClamp(heightPx, 16, 2160);
     const viewId = this.nextViewId++;
     const decoder = new LiveDecoder(source, width, height, this.deps.ffmpeg, this.deps, (frame) => this.onFrame(viewId, frame));
+    this.addView({ id: viewId, client, source, decoder, widthPx: width, heightPx: height });
+    decoder.start();
+    return ok({ viewId, status: source.status });
+  }
+
+  /** A new view, live or fed, with its counters at zero, registered with its client. */
+  private addView(base: Pick<View, 'id' | 'client' | 'source' | 'decoder' | 'widthPx' | 'heightPx'> & Partial<Pick<View, 'onClosed'>>): View {
     const view: View = {
-      id: viewId,
-      client,
-      source,
-      decoder,
-      widthPx: width,
-      heightPx: height,
+      ...base,
       seq: 0,
       inFlightSinceMono: null,
       pending: null,
@@ -166,14 +168,13 @@ export class LiveService {
       framesDropped: 0,
       openedAtMono: this.deps.clock.monotonic(),
       lastFrameAtMono: null,
-      health: { viewId, health: 'waiting', sinceMs: this.deps.clock.now(), problem: null },
+      health: { viewId: base.id, health: 'waiting', sinceMs: this.deps.clock.now(), problem: null },
       rateSeq: 0,
       fps: 0,
     };
-    this.views.set(viewId, view);
-    client.views.add(viewId);
-    decoder.start();
-    return ok({ viewId, status: source.status });
+    this.views.set(view.id, view);
+    base.client.views.add(view.id);
+    return view;
   }
 
   async closeView(viewId: number): Promise<Result<null>> {
@@ -199,7 +200,7 @@ export class LiveService {
     const client = this.clients.get(clientId);
     if (!client) return fail('notFound', 'unknown live client');
     const viewId = this.nextViewId++;
-    const view: View = {
+    const view = this.addView({
       id: viewId,
       client,
       source: null,
@@ -207,19 +208,7 @@ export class LiveService {
       onClosed,
       widthPx: evenClamp(widthPx, 16, 3840),
       heightPx: evenClamp(heightPx, 16, 2160),
-      seq: 0,
-      inFlightSinceMono: null,
-      pending: null,
-      framesSent: 0,
-      framesDropped: 0,
-      openedAtMono: this.deps.clock.monotonic(),
-      lastFrameAtMono: null,
-      health: { viewId, health: 'waiting', sinceMs: this.deps.clock.now(), problem: null },
-      rateSeq: 0,
-      fps: 0,
-    };
-    this.views.set(viewId, view);
-    client.views.add(viewId);
+    });
     const ackTimeoutMs = this.options.ackTimeoutMs;
     const clock = this.deps.clock;
     return ok({
