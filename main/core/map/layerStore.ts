@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { writeFileAtomic } from '../util/atomicFile';
 import path from 'node:path';
 import { z } from 'zod';
 import { CornersSchema, MapLayerInfoSchema, MAP_IMPORT_MAX_BYTES, type Corners, type MapImportProblem, type MapLayerData, type MapLayerInfo, type MapLayerKind } from '../../../common/mapContract';
@@ -32,24 +33,6 @@ interface Upload {
 
 export type ImportOutcome = { layer: MapLayerInfo; problem: null; detail: null } | { layer: null; problem: MapImportProblem; detail: string | null };
 
-export function writeFileAtomic(file: string, data: string | Buffer): void {
-  const temporary = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-  const fd = fs.openSync(temporary, 'w');
-  try {
-    fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(temporary, file);
-  try {
-    const dir = fs.openSync(path.dirname(file), 'r');
-    fs.fsyncSync(dir);
-    fs.closeSync(dir);
-  } catch {
-    // directories cannot be fsynced on Windows: the rename is still atomic there
-  }
-}
 
 function imageFormat(head: Buffer): 'png' | 'jpg' | 'webp' | null {
   if (head.subarray(0, 8).toString('hex') === '89504e470d0a1a0a') return 'png';

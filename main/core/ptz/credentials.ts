@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { writeFileAtomic } from '../util/atomicFile';
 import path from 'node:path';
 
 /**
@@ -122,10 +123,7 @@ export class CredentialStore {
 }
 
 function writePrivate(file: string, data: Buffer): void {
-  const temporary = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, data, { mode: 0o600 });
-  fs.chmodSync(temporary, 0o600);
-  fs.renameSync(temporary, file);
+  writeFileAtomic(file, data, 0o600);
 }
 
 /** rtsp://host/path + credentials → rtsp://user:pass@host/path (in memory only, for the pull). */

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { writeFileAtomic } from '../util/atomicFile';
 import { applyEdits, modify } from 'jsonc-parser';
 import type { DeviceProblem, DeviceProblemInfo } from '../../../common/ptzContract';
 import { CameraSchema, STREAM_URL_PATTERN, type Camera, type Site } from '../../../common/site';
@@ -113,9 +114,7 @@ export class DeviceRegistry {
     try {
       text = fs.readFileSync(this.sitePath, 'utf8');
       for (const camera of cameras) text = applyEdits(text, modify(text, ['cameras', -1], camera, { formattingOptions: { insertSpaces: true, tabSize: 2 } }));
-      const temporary = `${this.sitePath}.${process.pid}.tmp`;
-      fs.writeFileSync(temporary, text);
-      fs.renameSync(temporary, this.sitePath);
+      writeFileAtomic(this.sitePath, text);
     } catch (error) {
       throw new DeviceProblemError('siteNotSaved', (error as Error).message);
     }
