@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BookmarkStore, foldForSearch } from '../../main/core/playback/bookmarkStore';
 import { keyframeBefore, scanSegment } from '../../main/core/playback/segmentScan';
+import { firstTimeAfter } from '../../main/core/playback/decodeRun';
 import { cameraTimeline, mergeRanges } from '../../main/core/playback/timeline';
 import { parseVietnameseDateTime, startOfDay, timelineTicks, zoneOffsetMs } from '../../renderer/playback/timeMath';
 import { unionRanges } from '../../renderer/playback/Timeline';
@@ -137,5 +138,16 @@ describe('segment frame index', () => {
     expect(keyframeBefore(scan, 1500)).toBe(15);
     expect(keyframeBefore(scan, 999)).toBe(0);
     expect(scanSegment(Buffer.alloc(188 * 10))).toBeNull();
+  });
+
+  it('knows the frame after a decoded one (so the frame at the clock is shown without waiting for the next)', () => {
+    const times = [1000, 1066.667, 1133.333, 1133.4, 1200];
+    expect(firstTimeAfter(times, 999)).toBe(1000);
+    expect(firstTimeAfter(times, 1000)).toBe(1066.667);
+    expect(firstTimeAfter(times, 1066.667)).toBe(1133.333);
+    // two frames with (almost) the same time are one for a clock
+    expect(firstTimeAfter(times, 1133.333)).toBe(1200);
+    expect(firstTimeAfter(times, 1200)).toBeNull();
+    expect(firstTimeAfter([], 0)).toBeNull();
   });
 });

@@ -26,6 +26,18 @@ export function playbackDecodeArgs(caps: Parameters<typeof decodeArgs>[0], width
   return args;
 }
 
+/** The first of ascending `times` later than `wallMs` (times within 0.5 ms count as the same frame). */
+export function firstTimeAfter(times: readonly number[], wallMs: number): number | null {
+  let low = 0;
+  let high = times.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (times[middle]! <= wallMs + 0.5) low = middle + 1;
+    else high = middle;
+  }
+  return times[low] ?? null;
+}
+
 /** Frames handed to a decoder whose pictures have not come out yet (ffmpeg's own delay is ~1). */
 const MAX_IN_DECODER = 4;
 /**
@@ -134,6 +146,11 @@ export class DecodeRun {
 
   get lastMs(): number {
     return this.times.at(-1) ?? this.segmentStartMs;
+  }
+
+  /** Recorded time of the first frame of the plan later than `wallMs` (null: none left in this run). */
+  plannedAfter(wallMs: number): number | null {
+    return firstTimeAfter(this.times, wallMs);
   }
 
   /** Every frame of the plan was written (the decoder's input is closed). */

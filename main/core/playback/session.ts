@@ -17,6 +17,12 @@ const STATE_PERIOD_MS = 250;
 export const KEYFRAMES_ONLY_FROM_SPEED = 8;
 /** A decoder silent this long: show the newest frame not later than the clock without waiting for the next. */
 const STUCK_AFTER_MS = 600;
+/**
+ * The same after a seek, before its picture: the frame index already tells which decoded frame
+ * is the one, so this only matters for a decoder that lost frames (on a loaded machine a healthy
+ * decoder can pause 600 ms between two pictures, and the picture before the target would show).
+ */
+const STUCK_AFTER_SEEK_MS = 2500;
 /** How far ahead to look for a tile's next footage. */
 const HORIZON_MS = 7 * 24 * 3600 * 1000;
 
@@ -128,8 +134,16 @@ class PlaybackTileReader {
     // nothing more is coming): after a seek the frames between the keyframe and the target are
     // decoded, never shown.
     // (a decoder that gave nothing for a while is not waited for: better the newest frame we have)
-    const waitedTooLong = this.lastDecodedAtMono !== null && this.deps.clock.monotonic() - this.lastDecodedAtMono > STUCK_AFTER_MS;
-    const final = this.runs.length === 0 || waitedTooLong || this.queue.some((queued) => queued.wallMs > atMs);
+    // The segment's frame index says which frame comes next: a decoded frame whose next planned
+    // frame is later than the clock is the one, without waiting for that next frame.
+    const silentMs = this.lastDecodedAtMono === null ? 0 : this.deps.clock.monotonic() - this.lastDecodedAtMono;
+    const waitedTooLong = silentMs > (this.seekAskedAtMono === null ? STUCK_AFTER_MS : STUCK_AFTER_SEEK_MS);
+    const candidate = this.queue.filter((queued) => queued.wallMs <= atMs).at(-1);
+    const final =
+      this.runs.length === 0 ||
+      waitedTooLong ||
+      this.queue.some((queued) => queued.wallMs > atMs) ||
+      (candidate !== undefined && this.nextPlannedAfter(candidate.wallMs) > atMs);
     let show: QueuedFrame | null = null;
     while (final && this.queue.length > 0 && this.queue[0]!.wallMs <= atMs) show = this.queue.shift()!;
     // the decoder could not give the frames before the clock (it lost its first keyframe): the
@@ -147,6 +161,13 @@ class PlaybackTileReader {
     this.state = !inFootage ? 'noFootage' : this.shownMs !== null && atMs - this.shownMs < 2000 * Math.max(1, this.session.speed) ? 'playing' : 'loading';
     this.catchUp(atMs, inFootage);
     this.pump(atMs);
+  }
+
+  /** Recorded time of the next frame any decoder of this tile will give after `wallMs` (-Infinity: none planned). */
+  private nextPlannedAfter(wallMs: number): number {
+    let next = Infinity;
+    for (const run of this.runs) next = Math.min(next, run.plannedAfter(wallMs) ?? Infinity);
+    return next === Infinity ? -Infinity : next;
   }
 
   /**
