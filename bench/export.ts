@@ -4,6 +4,8 @@
  *   - `cp` of the same segment bytes to the same target (the ceiling);
  *   - the export with its read-back check (SHA-256 of every file read back from the target);
  *   - the export without the read-back (the cut alone);
+ *   - baselines of the parts: `cp` then `sha256sum` of the copies (a copy with the same check),
+ *     and bare ffmpeg remuxing the same segments to MP4 (the cut without the console);
  *   - time, throughput (segment bytes per second) and the ratio to cp. Goal: ≥ 0.8 with the check.
  * An hour of real recording takes an hour, so: the real recorder records ~75 s from the real RTSP
  * test server, its first closed 60 s segment is re-timed with `ffmpeg -c copy -output_ts_offset`
@@ -17,6 +19,7 @@ import path from 'node:path';
 import type { Site } from '../common/site';
 import { ExportRequestSchema } from '../common/exportContract';
 import { startCore } from '../main/core/core';
+import { moovReserveBytes } from '../main/core/export/cutter';
 import { ExportJobRunner, type ExportEnv } from '../main/core/export/job';
 import { runFfmpegOnce } from '../main/core/ffmpeg/supervisor';
 import { silentLogger } from '../main/core/log/logger';
@@ -125,27 +128,49 @@ async function main(): Promise<void> {
       cameraIds: ['cam-1'], startMs: baseMs, endMs: baseMs + minutes * durationMs, caseNumber: 'bench', officer: '', reason: '', operator: '', destination: stick,
     });
     const runs: { name: string; seconds: number }[] = [];
-    const cp = (): number => {
+    const cp = (check: boolean): number => {
       const target = path.join(stick, 'cp');
       fs.mkdirSync(target);
       const started = process.hrtime.bigint();
       execFileSync('cp', [...files, target]);
       execFileSync('sync', ['-f', target]);
+      // the same check as the export's: every byte read back from the target and hashed
+      if (check) execFileSync('sha256sum', files.map((file) => path.join(target, path.basename(file))), { maxBuffer: 1 << 20 });
       const took = seconds(started);
       fs.rmSync(target, { recursive: true });
       return took;
     };
+    const bareFfmpeg = async (): Promise<number> => {
+      const target = path.join(stick, 'bare.mp4');
+      const started = process.hrtime.bigint();
+      const result = await runFfmpegOnce({ binary: ffmpeg.path, ...deps }, 'bare remux', [
+        '-hide_banner', '-loglevel', 'error', '-y', '-f', 'mpegts', '-i', `concat:${files.join('|')}`, '-map', '0:v:0', '-c', 'copy', '-moov_size', String(moovReserveBytes(minutes * durationMs)), '-f', 'mp4', target,
+      ]);
+      execFileSync('sync', ['-f', stick]);
+      const took = seconds(started);
+      if (result.code !== 0) throw new Error(result.stderrTail);
+      fs.rmSync(target);
+      return took;
+    };
+    const phases: string[] = [];
     const exportOnce = async (verify: boolean): Promise<number> => {
       const started = process.hrtime.bigint();
-      const job = await new ExportJobRunner(env, request, { verify, removable: true, onStatus: () => undefined }).run();
+      const marks: [string, number][] = [];
+      const onStatus = (status: { state: string }): void => {
+        if (marks.at(-1)?.[0] !== status.state) marks.push([status.state, seconds(started)]);
+      };
+      const job = await new ExportJobRunner(env, request, { verify, removable: true, onStatus }).run();
       const took = seconds(started);
+      phases.push(`${verify ? 'with' : 'without'} read-back: ${marks.map(([state, at]) => `${state} at ${at.toFixed(2)} s`).join(', ')}; total ${took.toFixed(2)} s`);
       if (job.state !== 'done') throw new Error(`export ${job.error}: ${job.errorDetail}`);
       fs.rmSync(job.folder!, { recursive: true });
       return took;
     };
     // two rounds, alternating, so a neighbour's load hits both alike; the best of each is kept
     for (let round = 0; round < 2; round++) {
-      runs.push({ name: 'cp', seconds: cp() });
+      runs.push({ name: 'cp', seconds: cp(false) });
+      runs.push({ name: 'cp + sha256sum of the copies', seconds: cp(true) });
+      runs.push({ name: 'bare ffmpeg -c copy to MP4', seconds: await bareFfmpeg() });
       runs.push({ name: 'export + read-back', seconds: await exportOnce(true) });
       runs.push({ name: 'export, no read-back', seconds: await exportOnce(false) });
     }
@@ -154,10 +179,11 @@ async function main(): Promise<void> {
     say('');
     say('| run | time (best of 2) | throughput | ratio to cp |');
     say('| --- | --- | --- | --- |');
-    for (const name of ['cp', 'export + read-back', 'export, no read-back']) {
+    for (const name of ['cp', 'cp + sha256sum of the copies', 'bare ffmpeg -c copy to MP4', 'export + read-back', 'export, no read-back']) {
       const took = best(name);
       say(`| ${name} | ${took.toFixed(2)} s | ${(totalBytes / took / 1e6).toFixed(0)} MB/s | ${(cpSeconds / took).toFixed(2)} |`);
     }
+    for (const line of phases) say(`phases, ${line}`);
     say(`all runs: ${runs.map((run) => `${run.name} ${run.seconds.toFixed(2)} s`).join('; ')}`);
   } finally {
     execFileSync('umount', ['-l', stick]);

@@ -6,6 +6,7 @@ import type { ExportJob, ExportRequest } from '../../common/exportContract';
 import { ExportRequestSchema } from '../../common/exportContract';
 import { estimate, ExportJobRunner, type ExportEnv } from '../../main/core/export/job';
 import type { Manifest } from '../../main/core/export/manifest';
+import { isFaststart } from '../../main/core/export/durable';
 import { runFfmpegOnce } from '../../main/core/ffmpeg/supervisor';
 import { deps, testFfmpeg } from '../helpers/ffmpeg';
 import { launchBrowser } from '../helpers/browser';
@@ -213,6 +214,18 @@ describe.skipIf(!mountable)('export to a USB stick', () => {
       total += played.durationS;
     }
     expect(total).toBeGreaterThan((base.endMs - base.startMs) / 1000 - 1);
+  });
+
+  it('a moov bigger than the space reserved for it: the clip is cut again with faststart, and plays', async () => {
+    const target = stick();
+    const done = await runJob({ ...env, moovReserveBytes: () => 1000 }, { ...base, cameraIds: ['cam-1'], destination: target.dir });
+    expect(done.state, done.errorDetail ?? '').toBe('done');
+    const manifest = JSON.parse(fs.readFileSync(path.join(done.folder!, 'manifest.json'), 'utf8')) as Manifest;
+    const clip = path.join(done.folder!, manifest.files[0]!.name);
+    expect(isFaststart(clip)).toBe(true);
+    const played = await probe(clip);
+    expect(played.ok, played.stderr).toBe(true);
+    expect(played.durationS).toBeGreaterThan((base.endMs - base.startMs) / 1000 - 1);
   });
 
   it('refuses a stick too small before writing anything, with the size in the estimate', async () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXPORT_ERRORS, EXPORT_STATES, ExportRequestSchema, exportEvents, exportMethods } from '../../common/exportContract';
 import { exportEn, exportVi } from '../../common/i18n/export';
-import { concatUrl, cutArgs, parseProgressMicros } from '../../main/core/export/cutter';
+import { concatUrl, cutArgs, moovReserveBytes, parseProgressMicros, trailerFailed } from '../../main/core/export/cutter';
 import { blockDeviceOf, parseMounts, unescapeMount } from '../../main/core/export/drives';
 import { ExportLog } from '../../main/core/export/exportLog';
 import { camerasWithin, distanceM } from '../../main/core/export/geo';
@@ -154,6 +154,14 @@ describe('pieces of the export job', () => {
     const args = cutArgs(url, '/stick/x.mp4.part');
     expect(args).toEqual(expect.arrayContaining(['-c', 'copy', '-movflags', '+faststart', '-f', 'mp4']));
     expect(args).not.toContain('libx264');
+    // one pass: the moov goes into space reserved in front (an hour: a few MB of a 2 GB file)
+    const reserved = cutArgs(url, '/stick/x.mp4.part', moovReserveBytes(3600_000));
+    expect(reserved).toEqual(expect.arrayContaining(['-c', 'copy', '-moov_size', String(moovReserveBytes(3600_000))]));
+    expect(reserved).not.toContain('+faststart');
+    expect(moovReserveBytes(3600_000)).toBeLessThan(6e6);
+    // ffmpeg may exit 0 when it could not write the moov
+    expect(trailerFailed('[mp4 @ 0x1] reserved_moov_size is too small, needed 3886 additional\nError writing trailer of x.mp4: Invalid argument')).toBe(true);
+    expect(trailerFailed('')).toBe(false);
   });
 
   it('SHA256SUMS in the format sha256sum -c reads; local times with the +07:00 offset', () => {

@@ -35,17 +35,35 @@ export function concatUrl(part: PartPlan, recordingsRoot: string, psiFile: strin
   return `concat:${items.join('|')}`;
 }
 
-/** Arguments of the stream copy to MP4 (no re-encoding, moov in front so it plays while loading). */
-export function cutArgs(input: string, output: string): string[] {
+/**
+ * Bytes to reserve in front of the media for the `moov` of a clip this long: its sample tables
+ * need ~5 bytes per video frame (measured: 900 frames, 4.9 KB); 1300 bytes per second covers
+ * 30 fps video plus AAC audio at 16 bytes per sample, with 64 KiB for the rest.
+ */
+export function moovReserveBytes(durationMs: number): number {
+  return Math.ceil((Math.max(0, durationMs) / 1000) * 1300) + 64 * 1024;
+}
+
+/**
+ * Arguments of the stream copy to MP4 (no re-encoding, moov in front so it plays while loading).
+ * With `reserveMoovBytes` the moov is written into space kept in front of the media (one pass);
+ * without, ffmpeg's `faststart` moves it there afterwards (a second pass over the whole file).
+ */
+export function cutArgs(input: string, output: string, reserveMoovBytes: number | null = null): string[] {
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
     '-f', 'mpegts', '-i', input,
     '-map', '0:v:0', '-map', '0:a?',
     '-c', 'copy',
-    '-movflags', '+faststart',
+    ...(reserveMoovBytes === null ? ['-movflags', '+faststart'] : ['-moov_size', String(reserveMoovBytes)]),
     '-progress', 'pipe:1', '-nostats',
     '-f', 'mp4', output,
   ];
+}
+
+/** ffmpeg failed to finish the file although it may exit with 0 (e.g. the reserved moov space was too small). */
+export function trailerFailed(stderrTail: string): boolean {
+  return /Error writing trailer|reserved_moov_size is too small/.test(stderrTail);
 }
 
 /** A path inside an ffmpeg filter argument: `\\` and `:` and `'` escaped. */
@@ -107,7 +125,8 @@ export function cutPart(
         },
         onEnd(end) {
           signal.removeEventListener('abort', abort);
-          resolve({ ok: end.reason === 'exited' && end.code === 0, cancelled: signal.aborted, stderrTail: end.stderrTail || end.errorMessage || '' });
+          const tail = end.stderrTail || end.errorMessage || '';
+          resolve({ ok: end.reason === 'exited' && end.code === 0 && !trailerFailed(tail), cancelled: signal.aborted, stderrTail: tail });
         },
       },
       deps,

@@ -11,7 +11,7 @@ import type { RecordingIndex, SegmentRow } from '../recording/recordingIndex';
 import type { Clock } from '../util/clock';
 import { resourcesDir } from '../paths';
 import { zoneOffsetMs } from '../recording/recordingService';
-import { burnInArgs, concatUrl, cutArgs, cutPart } from './cutter';
+import { burnInArgs, concatUrl, cutArgs, cutPart, moovReserveBytes } from './cutter';
 import { fsyncDir, fsyncFile, isFaststart, sha256, sha256File, TEMP_SUFFIX, writeDurable } from './durable';
 import { maxFileBytesOf } from './drives';
 import { distanceM } from './geo';
@@ -57,6 +57,8 @@ export interface ExportEnv {
   burnIn?: { encoder: string; fontFile: string } | null;
   /** Keeps segment files from retention while the job reads them; returns the release. */
   pin(paths: readonly string[]): () => void;
+  /** Space kept for the moov in front of a clip this long (default `moovReserveBytes`; tests make it too small). */
+  moovReserveBytes?: (durationMs: number) => number;
 }
 
 export interface CameraSelection {
@@ -437,7 +439,8 @@ export class ExportJobRunner {
       fs.writeFileSync(psiFile, file.part.psi);
     }
     const input = concatUrl(file.part, this.env.recordingsRoot, psiFile);
-    let args = cutArgs(input, temporary);
+    const durationMs = file.part.endMs - file.part.startMs;
+    let args = cutArgs(input, temporary, (this.env.moovReserveBytes ?? moovReserveBytes)(durationMs));
     if (burnInZone !== null && this.env.burnIn) {
       const nameFile = path.join(psiDir, `${files(psiDir)}.txt`);
       const camera = this.env.site.cameras.find((candidate) => candidate.id === file.cameraId);
@@ -445,8 +448,15 @@ export class ExportJobRunner {
       const startLocalS = (file.part.startMs + zoneOffsetMs(burnInZone, file.part.startMs)) / 1000;
       args = burnInArgs(input, temporary, { ...this.env.burnIn, nameFile, startLocalS });
     }
-    const result = await cutPart(this.env.ffmpeg!, args, file.part.endMs - file.part.startMs, onShare, this.abort.signal);
+    let result = await cutPart(this.env.ffmpeg!, args, durationMs, onShare, this.abort.signal);
     this.checkCancelled();
+    if (!result.ok && /reserved_moov_size is too small/.test(result.stderrTail)) {
+      // more samples than the estimate: the moov is moved to the front afterwards instead
+      this.env.log.info('export: reserved moov space too small, cutting again with faststart', { name });
+      fs.rmSync(temporary, { force: true });
+      result = await cutPart(this.env.ffmpeg!, cutArgs(input, temporary), durationMs, onShare, this.abort.signal);
+      this.checkCancelled();
+    }
     if (!result.ok) {
       // the stick's own error beats ffmpeg's words for it
       this.checkTarget();
