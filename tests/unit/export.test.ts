@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { EXPORT_ERRORS, EXPORT_STATES, ExportRequestSchema, exportEvents, exportMethods } from '../../common/exportContract';
 import { exportEn, exportVi } from '../../common/i18n/export';
 import { concatUrl, cutArgs, moovReserveBytes, parseProgressMicros, trailerFailed } from '../../main/core/export/cutter';
-import { blockDeviceOf, parseMounts, unescapeMount } from '../../main/core/export/drives';
+import { blockDeviceOf, FAT32_MAX_FILE_BYTES, parseMounts, parseWindowsDrives, unescapeMount, windowsEjectScript } from '../../main/core/export/drives';
 import { ExportLog } from '../../main/core/export/exportLog';
 import { camerasWithin, distanceM } from '../../main/core/export/geo';
 import { failureOf } from '../../main/core/export/job';
@@ -135,6 +135,29 @@ describe('drive listing parsers', () => {
     expect(blockDeviceOf('/dev/mmcblk0p1')).toBe('mmcblk0');
     expect(blockDeviceOf('/dev/nvme0n1p2')).toBe('nvme0n1');
     expect(blockDeviceOf('tmpfs')).toBeNull();
+  });
+
+  it('reads Windows drives from PowerShell CIM JSON (one object or an array; a card reader without a card is left out)', () => {
+    // what ConvertTo-Json -Compress prints for a FAT32 stick, a write-protected NTFS USB disk and an empty reader
+    const json =
+      '[{"DeviceID":"E:","VolumeName":"KINGSTON","FileSystem":"FAT32","Size":15500083200,"FreeSpace":15498608640,"Access":3},' +
+      '{"DeviceID":"F:","VolumeName":"","FileSystem":"NTFS","Size":1000202039296,"FreeSpace":500000000000,"Access":1},' +
+      '{"DeviceID":"G:","VolumeName":null,"FileSystem":null,"Size":null,"FreeSpace":null,"Access":0}]';
+    expect(parseWindowsDrives(json)).toEqual([
+      { mountPoint: 'E:\\', label: 'KINGSTON (E:)', filesystem: 'fat32', totalBytes: 15500083200, freeBytes: 15498608640, removable: true, readOnly: false, maxFileBytes: FAT32_MAX_FILE_BYTES },
+      { mountPoint: 'F:\\', label: 'F:', filesystem: 'ntfs', totalBytes: 1000202039296, freeBytes: 500000000000, removable: true, readOnly: true, maxFileBytes: null },
+    ]);
+    expect(parseWindowsDrives('{"DeviceID":"E:","VolumeName":"USB","FileSystem":"exFAT","Size":64000000000,"FreeSpace":1000,"Access":3}')).toHaveLength(1);
+    expect(parseWindowsDrives('')).toEqual([]);
+    expect(parseWindowsDrives('not json')).toEqual([]);
+    expect(parseWindowsDrives('[{"DeviceID":"E:; rm -rf","Size":1}]')).toEqual([]);
+  });
+
+  it('ejects only a drive letter on Windows (nothing else reaches PowerShell)', () => {
+    expect(windowsEjectScript('E:\\')).toBe("(New-Object -ComObject Shell.Application).NameSpace(17).ParseName('E:').InvokeVerb('Eject')");
+    expect(windowsEjectScript('e:')).toContain("ParseName('E:')");
+    expect(windowsEjectScript("E:\\'; Remove-Item C:\\")).toBeNull();
+    expect(windowsEjectScript('/media/usb')).toBeNull();
   });
 });
 

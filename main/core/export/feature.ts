@@ -45,12 +45,12 @@ export function createExportFeature(deps: FeatureDeps, options: ExportOptions = 
   let running: Promise<unknown> | null = null;
 
   const drives = () => listRemovableDrives(extraDrives);
-  const isRemovable = (destination: string) => drives().some((drive) => destination === drive.mountPoint || destination.startsWith(drive.mountPoint + path.sep));
+  const isRemovable = async (destination: string) => (await drives()).some((drive) => destination === drive.mountPoint || destination.startsWith(drive.mountPoint.endsWith(path.sep) ? drive.mountPoint : drive.mountPoint + path.sep));
   const failure = (error: unknown) => (error instanceof ExportFailure ? fail('badRequest', `${error.code}: ${error.message}`) : fail('internal', (error as Error).message));
 
   return {
     handlers: {
-      exportListDrives: () => ok(drives()),
+      exportListDrives: async () => ok(await drives()),
       exportEstimate: (request) => {
         try {
           return ok(estimate(env, request));
@@ -58,11 +58,13 @@ export function createExportFeature(deps: FeatureDeps, options: ExportOptions = 
           return failure(error);
         }
       },
-      exportStart: (request) => {
+      exportStart: async (request) => {
+        if (jobs.some((job) => !job.finished)) return fail('unavailable', 'busy: an export is running');
+        const removable = await isRemovable(request.destination);
         if (jobs.some((job) => !job.finished)) return fail('unavailable', 'busy: an export is running');
         const job = new ExportJobRunner(env, request, {
           verify: options.verify ?? true,
-          removable: isRemovable(request.destination),
+          removable,
           onStatus: (status: ExportJob) => deps.emit({ event: 'exportProgress', payload: status }),
         });
         jobs.unshift(job);
@@ -85,7 +87,7 @@ export function createExportFeature(deps: FeatureDeps, options: ExportOptions = 
       exportListJobs: () => ok(jobs.map((job) => ({ ...job.status }))),
       exportLog: ({ limit }) => ok(log.list(limit)),
       exportEject: async ({ mountPoint }) => {
-        if (!drives().some((drive) => drive.mountPoint === mountPoint)) return fail('notFound', 'not a removable drive');
+        if (!(await drives()).some((drive) => drive.mountPoint === mountPoint)) return fail('notFound', 'not a removable drive');
         if (jobs.some((job) => !job.finished && (job.request.destination === mountPoint || job.request.destination.startsWith(mountPoint + path.sep)))) {
           return fail('unavailable', 'busy: an export is writing to this drive');
         }
