@@ -11,7 +11,7 @@
  *      drawn per tile per second and the browser's CPU per drawn frame.
  * Figures only; nothing is asserted. Results also go to test-results/bench/playback.txt.
  *
- * Usage: npm run bench:playback -- [seconds=20]
+ * Usage: npm run bench:playback -- [seconds=20] [--chromium (phase 3 only)]
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -29,6 +29,8 @@ import type { WithDiagnostics } from '../common/diagnostics';
 import { coresBetween, machine, median, sampleTree } from './proc';
 
 const seconds = Number(process.argv.slice(2).find((arg) => !arg.startsWith('--')) ?? 20);
+/** `--chromium`: only the drawing phase (3). */
+const chromiumOnly = process.argv.includes('--chromium');
 const CAMERAS = 16;
 const RECORD_S = 75;
 const TILE = { width: 320, height: 180 };
@@ -122,70 +124,72 @@ async function main(): Promise<void> {
     print(`ffmpeg: ${ffmpeg.source} ${ffmpeg.version}`);
     print(`recordings: ${CAMERAS} cameras, 640x360 H.264 at ${fmt(recordedFps)} fps, GOP 1 s, ${segments.length} segments of ~10 s, ${fmt((endMs - startMs) / 1000, 0)} s in common; tiles ${TILE.width}x${TILE.height}`);
 
-    // ---- 1. seek latency -----------------------------------------------------------------------
-    const consumer = await LiveConsumer.connect(console_.url, console_.token);
-    const opened = await consumer.call('openPlayback', { liveClientId: consumer.liveClientId, tiles: [{ cameraId: 'cam-1', ...{ widthPx: TILE.width, heightPx: TILE.height } }], atMs: startMs + 1000 });
-    if (!opened.ok) throw new Error(opened.error.message);
-    const session = opened.value.sessionId;
-    const viewId = opened.value.tiles[0]!.viewId;
-    let lastFrame: { frameMs: number; atMs: number } | null = null;
-    consumer.onFrame((header) => {
-      if (header.viewId === viewId) lastFrame = { frameMs: header.decodedAtMs, atMs: performance.now() };
-    });
-    await sleep(1500);
-    const ours: number[] = [];
-    let wrong = 0;
-    const cold: number[] = [];
-    const cam1 = byCamera('cam-1');
-    for (let n = 0; n < SEEKS; n++) {
-      const target = Math.round(startMs + 2000 + Math.random() * (endMs - startMs - 4000));
-      const asked = performance.now();
-      lastFrame = null;
-      await consumer.call('controlPlayback', { sessionId: session, control: { action: 'seek', atMs: target } });
-      await consumer.waitFor(() => lastFrame !== null, 10000, 'the seek frame');
-      ours.push(lastFrame!.atMs - asked);
-      // the frame received is the one of the target: not later, and less than a frame before
-      if (lastFrame!.frameMs > target || target - lastFrame!.frameMs > 1000 / recordedFps + 1) wrong += 1;
-      const segment = cam1.find((entry) => entry.startMs <= target && target < entry.endMs)!;
-      cold.push(await coldSeek(ffmpeg.path, fileOf(segment), (target - segment.startMs) / 1000));
-      await sleep(200);
-    }
-    await consumer.call('closePlayback', { sessionId: session });
-    print('');
-    print(`1. seek latency over ${SEEKS} random targets (a seek on the contract → the frame of that time on the live socket)`);
-    print(`   console: p50 ${fmt(percentile(ours, 50), 0)} ms, p95 ${fmt(percentile(ours, 95), 0)} ms   (goal p50 ≤ 300 ms)`);
-    const coldOk = cold.filter((value) => Number.isFinite(value));
-    print(`   cold ffmpeg -ss on the same segment, to its first frame: p50 ${fmt(percentile(coldOk, 50), 0)} ms, p95 ${fmt(percentile(coldOk, 95), 0)} ms (${cold.length - coldOk.length} gave no frame)`);
-    print(`   frames shown after a seek that were not the newest frame at or before the target: ${wrong}`);
-
-    // ---- 2. 16 cameras synchronized at 1x and 4x ------------------------------------------------
-    print('');
-    print(`2. ${CAMERAS} cameras in synchronized playback, ${TILE.width}x${TILE.height} tiles, headless consumer`);
-    for (const speed of [1, 4] as const) {
-      const playFor = speed === 1 ? seconds : Math.min(seconds, Math.floor((endMs - startMs - 6000) / 4000));
-      const wall = await consumer.call('openPlayback', {
-        liveClientId: consumer.liveClientId,
-        tiles: Array.from({ length: CAMERAS }, (_, i) => ({ cameraId: `cam-${i + 1}`, widthPx: TILE.width, heightPx: TILE.height })),
-        atMs: startMs + 1000,
-        speed,
+    if (!chromiumOnly) {
+      // ---- 1. seek latency -----------------------------------------------------------------------
+      const consumer = await LiveConsumer.connect(console_.url, console_.token);
+      const opened = await consumer.call('openPlayback', { liveClientId: consumer.liveClientId, tiles: [{ cameraId: 'cam-1', ...{ widthPx: TILE.width, heightPx: TILE.height } }], atMs: startMs + 1000 });
+      if (!opened.ok) throw new Error(opened.error.message);
+      const session = opened.value.sessionId;
+      const viewId = opened.value.tiles[0]!.viewId;
+      let lastFrame: { frameMs: number; atMs: number } | null = null;
+      consumer.onFrame((header) => {
+        if (header.viewId === viewId) lastFrame = { frameMs: header.decodedAtMs, atMs: performance.now() };
       });
-      if (!wall.ok) throw new Error(wall.error.message);
-      const views = wall.value.tiles.map((tile) => tile.viewId);
-      await consumer.waitFor(() => views.every((id) => (consumer.frames.get(id)?.count ?? 0) > 0), 30000, 'a frame on every tile');
-      await consumer.call('controlPlayback', { sessionId: wall.value.sessionId, control: { action: 'play' } });
       await sleep(1500);
-      const before = views.map((id) => consumer.frames.get(id)!.count);
-      const cpuBefore = sampleTree(consolePid);
-      await sleep(playFor * 1000);
-      const after = views.map((id) => consumer.frames.get(id)!.count);
-      const cpuAfter = sampleTree(consolePid);
-      const elapsed = (cpuAfter.atMs - cpuBefore.atMs) / 1000;
-      const rates = after.map((count, i) => (count - before[i]!) / elapsed);
-      const state = await consumer.call('getPlaybackState', { sessionId: wall.value.sessionId });
-      await consumer.call('closePlayback', { sessionId: wall.value.sessionId });
-      print(`   ${speed}×: frames per tile per second min ${fmt(Math.min(...rates))}, median ${fmt(median(rates))}, max ${fmt(Math.max(...rates))} (recorded ${fmt(recordedFps)} fps × ${speed} = ${fmt(recordedFps * speed)}${speed >= 8 ? ', keyframes only' : ''}); console ${fmt(coresBetween(cpuBefore, cpuAfter), 2)} cores over ${fmt(elapsed, 0)} s; tiles ${state.ok ? state.value.tiles.map((tile) => tile.state).filter((value) => value === 'playing').length : '?'}/${CAMERAS} playing`);
+      const ours: number[] = [];
+      let wrong = 0;
+      const cold: number[] = [];
+      const cam1 = byCamera('cam-1');
+      for (let n = 0; n < SEEKS; n++) {
+        const target = Math.round(startMs + 2000 + Math.random() * (endMs - startMs - 4000));
+        const asked = performance.now();
+        lastFrame = null;
+        await consumer.call('controlPlayback', { sessionId: session, control: { action: 'seek', atMs: target } });
+        await consumer.waitFor(() => lastFrame !== null, 10000, 'the seek frame');
+        ours.push(lastFrame!.atMs - asked);
+        // the frame received is the one of the target: not later, and less than a frame before
+        if (lastFrame!.frameMs > target || target - lastFrame!.frameMs > 1000 / recordedFps + 1) wrong += 1;
+        const segment = cam1.find((entry) => entry.startMs <= target && target < entry.endMs)!;
+        cold.push(await coldSeek(ffmpeg.path, fileOf(segment), (target - segment.startMs) / 1000));
+        await sleep(200);
+      }
+      await consumer.call('closePlayback', { sessionId: session });
+      print('');
+      print(`1. seek latency over ${SEEKS} random targets (a seek on the contract → the frame of that time on the live socket)`);
+      print(`   console: p50 ${fmt(percentile(ours, 50), 0)} ms, p95 ${fmt(percentile(ours, 95), 0)} ms   (goal p50 ≤ 300 ms)`);
+      const coldOk = cold.filter((value) => Number.isFinite(value));
+      print(`   cold ffmpeg -ss on the same segment, to its first frame: p50 ${fmt(percentile(coldOk, 50), 0)} ms, p95 ${fmt(percentile(coldOk, 95), 0)} ms (${cold.length - coldOk.length} gave no frame)`);
+      print(`   frames shown after a seek that were not the newest frame at or before the target: ${wrong}`);
+
+      // ---- 2. 16 cameras synchronized at 1x and 4x ------------------------------------------------
+      print('');
+      print(`2. ${CAMERAS} cameras in synchronized playback, ${TILE.width}x${TILE.height} tiles, headless consumer`);
+      for (const speed of [1, 4] as const) {
+        const playFor = speed === 1 ? seconds : Math.min(seconds, Math.floor((endMs - startMs - 6000) / 4000));
+        const wall = await consumer.call('openPlayback', {
+          liveClientId: consumer.liveClientId,
+          tiles: Array.from({ length: CAMERAS }, (_, i) => ({ cameraId: `cam-${i + 1}`, widthPx: TILE.width, heightPx: TILE.height })),
+          atMs: startMs + 1000,
+          speed,
+        });
+        if (!wall.ok) throw new Error(wall.error.message);
+        const views = wall.value.tiles.map((tile) => tile.viewId);
+        await consumer.waitFor(() => views.every((id) => (consumer.frames.get(id)?.count ?? 0) > 0), 30000, 'a frame on every tile');
+        await consumer.call('controlPlayback', { sessionId: wall.value.sessionId, control: { action: 'play' } });
+        await sleep(1500);
+        const before = views.map((id) => consumer.frames.get(id)!.count);
+        const cpuBefore = sampleTree(consolePid);
+        await sleep(playFor * 1000);
+        const after = views.map((id) => consumer.frames.get(id)!.count);
+        const cpuAfter = sampleTree(consolePid);
+        const elapsed = (cpuAfter.atMs - cpuBefore.atMs) / 1000;
+        const rates = after.map((count, i) => (count - before[i]!) / elapsed);
+        const state = await consumer.call('getPlaybackState', { sessionId: wall.value.sessionId });
+        await consumer.call('closePlayback', { sessionId: wall.value.sessionId });
+        print(`   ${speed}×: frames per tile per second min ${fmt(Math.min(...rates))}, median ${fmt(median(rates))}, max ${fmt(Math.max(...rates))} (recorded ${fmt(recordedFps)} fps × ${speed} = ${fmt(recordedFps * speed)}${speed >= 8 ? ', keyframes only' : ''}); console ${fmt(coresBetween(cpuBefore, cpuAfter), 2)} cores over ${fmt(elapsed, 0)} s; tiles ${state.ok ? state.value.tiles.map((tile) => tile.state).filter((value) => value === 'playing').length : '?'}/${CAMERAS} playing`);
+      }
+      await consumer.close();
     }
-    await consumer.close();
 
     // ---- 3. Chromium 2x2 ----------------------------------------------------------------------
     print('');
@@ -198,7 +202,13 @@ async function main(): Promise<void> {
       await page.click('[data-testid=pb-layout-4]');
       await page.fill('[data-testid=pb-goto]', formatDateTime(startMs + 2000, 'Asia/Ho_Chi_Minh'));
       await page.click('[data-testid=pb-goto-button]');
-      await page.waitForFunction(() => document.querySelectorAll('[data-testid=pb-tile][data-state=playing]').length >= 4, undefined, { timeout: 60000 });
+      try {
+        await page.waitForFunction(() => document.querySelectorAll('[data-testid=pb-tile][data-state=playing]').length >= 4, undefined, { timeout: 60000 });
+      } catch (error) {
+        await page.screenshot({ path: outputPath('bench', 'playback-chromium-timeout.png') });
+        const states = await page.evaluate(() => [...document.querySelectorAll('[data-testid=pb-tile]')].map((tile) => tile.getAttribute('data-state')));
+        throw new Error(`the 2x2 wall did not play: tiles ${JSON.stringify(states)} (screenshot test-results/bench/playback-chromium-timeout.png)`, { cause: error });
+      }
       await page.click('[data-testid=pb-play]');
       await sleep(2000);
       type Stats = Record<string, { framesDrawn: number }>;
@@ -209,6 +219,8 @@ async function main(): Promise<void> {
       const consoleBefore = sampleTree(consolePid);
       await sleep(drawSeconds * 1000);
       const after = await stats();
+      const tileFrames = () => page.evaluate(() => [...document.querySelectorAll('[data-testid=pb-tile]')].map((tile) => Number(tile.getAttribute('data-frame-ms'))));
+      print(`   (diagnostics: playing=${await page.getAttribute('[data-testid=pb-play]', 'data-playing')}, tile clocks ${JSON.stringify(await tileFrames())}, views before ${JSON.stringify(before)}, after ${JSON.stringify(after)})`);
       const browserAfter = sampleTree(process.pid, (stat) => /chrom/i.test(stat.command));
       const consoleAfter = sampleTree(consolePid);
       const elapsed = (browserAfter.atMs - browserBefore.atMs) / 1000;
