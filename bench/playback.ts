@@ -206,7 +206,7 @@ async function main(): Promise<void> {
         await page.waitForFunction(() => document.querySelectorAll('[data-testid=pb-tile][data-state=playing]').length >= 4, undefined, { timeout: 60000 });
       } catch (error) {
         await page.screenshot({ path: outputPath('bench', 'playback-chromium-timeout.png') });
-        const states = await page.evaluate(() => [...document.querySelectorAll('[data-testid=pb-tile]')].map((tile) => tile.getAttribute('data-state')));
+        const states = await page.evaluate(() => Array.from(document.querySelectorAll('[data-testid=pb-tile]')).map((tile) => tile.getAttribute('data-state')));
         throw new Error(`the 2x2 wall did not play: tiles ${JSON.stringify(states)} (screenshot test-results/bench/playback-chromium-timeout.png)`, { cause: error });
       }
       await page.click('[data-testid=pb-play]');
@@ -219,7 +219,7 @@ async function main(): Promise<void> {
       const consoleBefore = sampleTree(consolePid);
       await sleep(drawSeconds * 1000);
       const after = await stats();
-      const tileFrames = () => page.evaluate(() => [...document.querySelectorAll('[data-testid=pb-tile]')].map((tile) => Number(tile.getAttribute('data-frame-ms'))));
+      const tileFrames = () => page.evaluate(() => Array.from(document.querySelectorAll('[data-testid=pb-tile]')).map((tile) => Number(tile.getAttribute('data-frame-ms'))));
       print(`   (diagnostics: playing=${await page.getAttribute('[data-testid=pb-play]', 'data-playing')}, tile clocks ${JSON.stringify(await tileFrames())}, views before ${JSON.stringify(before)}, after ${JSON.stringify(after)})`);
       const browserAfter = sampleTree(process.pid, (stat) => /chrom/i.test(stat.command));
       const consoleAfter = sampleTree(consolePid);
