@@ -95,6 +95,12 @@ export const exportVi = {
     result: 'Kết quả',
     size: 'Dung lượng',
   },
+  prefill: {
+    playbackWindow: 'Điền sẵn từ Xem lại: các camera đang xem và khoảng thời gian đang hiện trên dòng thời gian. Kiểm tra lại trước khi trích xuất.',
+    playbackMoment: 'Điền sẵn từ Xem lại: các camera đang xem, từ 1 phút trước đến 1 phút sau thời điểm đang xem (dòng thời gian đang hiện hơn 30 phút). Kiểm tra lại trước khi trích xuất.',
+    bookmark: 'Điền sẵn từ đánh dấu "{{title}}": camera và thời gian của đánh dấu (một thời điểm thì lấy 1 phút trước và sau).',
+    map: 'Điền sẵn từ Bản đồ: các camera trong bán kính quanh điểm đã chọn. Thời gian đang là mặc định (15 đến 5 phút trước): sửa theo giờ xảy ra sự việc.',
+  },
 } as const;
 
 export const exportEn: DeepStrings<typeof exportVi> = {
@@ -190,5 +196,11 @@ export const exportEn: DeepStrings<typeof exportVi> = {
     where: 'Destination',
     result: 'Result',
     size: 'Size',
+  },
+  prefill: {
+    playbackWindow: 'Filled in from Playback: the cameras on screen and the span shown on the timeline. Check before exporting.',
+    playbackMoment: 'Filled in from Playback: the cameras on screen, from 1 minute before to 1 minute after the playback time (the timeline showed more than 30 minutes). Check before exporting.',
+    bookmark: 'Filled in from the bookmark "{{title}}": its cameras and time (a moment: 1 minute either side).',
+    map: 'Filled in from the Map: the cameras within the radius of the chosen point. The time is the default (15 to 5 minutes ago): change it to when the incident happened.',
   },
 };

@@ -102,6 +102,17 @@ export const mapVi = {
     remove: 'Bỏ bản đồ khỏi ô',
   },
   webgl: 'Máy này không vẽ được bản đồ (WebGL): {{reason}}',
+  point: {
+    section: 'Trích xuất theo khu vực',
+    hint: 'Nhấp chuột phải vào bản đồ tại nơi xảy ra sự việc để trích xuất các camera xung quanh.',
+    title: 'Điểm sự việc',
+    radius: 'Bán kính',
+    cameras: '{{count}} camera trong bán kính {{radius}} m',
+    none: 'Không có camera nào trong bán kính {{radius}} m',
+    export: 'Trích xuất quanh điểm này',
+    exportTitle: 'Mở trang Trích xuất: chọn sẵn các camera trong bán kính; thời gian mặc định 15 đến 5 phút trước, sửa ở trang đó',
+    close: 'Đóng',
+  },
 } as const;
 
 export const mapEn: DeepStrings<typeof mapVi> = {
@@ -194,4 +205,15 @@ export const mapEn: DeepStrings<typeof mapVi> = {
     remove: 'Remove the map from the tile',
   },
   webgl: 'This PC cannot draw the map (WebGL): {{reason}}',
+  point: {
+    section: 'Export by area',
+    hint: 'Right-click the map where the incident happened to export the cameras around it.',
+    title: 'Incident point',
+    radius: 'Radius',
+    cameras: '{{count}} cameras within {{radius}} m',
+    none: 'No camera within {{radius}} m',
+    export: 'Export around this point',
+    exportTitle: 'Open Export with the cameras within the radius selected; the time defaults to 15 to 5 minutes ago, change it there',
+    close: 'Close',
+  },
 };

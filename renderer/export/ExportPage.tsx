@@ -7,6 +7,8 @@ import { DEFAULT_TIME_ZONE } from '../../common/site';
 import { formatBytes } from '../components/StoragePage';
 import { useRuntime } from '../runtime';
 import { useConsole } from '../store';
+import { useExportDraft } from './exportDraft';
+import { DEFAULT_INCIDENT_RADIUS_M, defaultExportRange, draftFromBookmark, type DraftOrigin, type ExportDraft } from './exportRange';
 import { exportErrorCode, formatDurationMs, formatLocalDateTime, parseLocalDateTime } from './exportTime';
 
 interface Form {
@@ -29,11 +31,11 @@ interface Form {
 const OTHER = '@other';
 
 function initialForm(timeZone: string): Form {
-  const now = Date.now();
+  const range = defaultExportRange(Date.now());
   return {
     cameraIds: [],
-    from: formatLocalDateTime(now - 15 * 60_000, timeZone),
-    to: formatLocalDateTime(now - 5 * 60_000, timeZone),
+    from: formatLocalDateTime(range.startMs, timeZone),
+    to: formatLocalDateTime(range.endMs, timeZone),
     caseNumber: '',
     officer: '',
     reason: '',
@@ -43,9 +45,41 @@ function initialForm(timeZone: string): Form {
     useIncident: false,
     latitude: '',
     longitude: '',
-    radiusM: '500',
+    radiusM: String(DEFAULT_INCIDENT_RADIUS_M),
     burnIn: false,
   };
+}
+
+/** The form with a draft's cameras, times, point and reason (a reason the clerk typed is kept). */
+function withDraft(form: Form, draft: ExportDraft, timeZone: string): Form {
+  const point = draft.point;
+  return {
+    ...form,
+    cameraIds: draft.cameraIds,
+    from: formatLocalDateTime(draft.startMs, timeZone),
+    to: formatLocalDateTime(draft.endMs, timeZone),
+    reason: form.reason || (draft.reason ?? ''),
+    ...(point
+      ? {
+          latitude: String(point.latitude),
+          longitude: String(point.longitude),
+          useIncident: form.useIncident || point.use,
+          ...(point.radiusM !== undefined ? { radiusM: String(point.radiusM) } : {}),
+        }
+      : {}),
+  };
+}
+
+/** Says where the prefilled values came from, so the clerk checks them before exporting. */
+function PrefillNote({ origin }: { origin: DraftOrigin }) {
+  const { t } = useTranslation();
+  const text =
+    origin.kind === 'playback' ? t(origin.rule === 'window' ? 'exportClip.prefill.playbackWindow' : 'exportClip.prefill.playbackMoment') : origin.kind === 'bookmark' ? t('exportClip.prefill.bookmark', { title: origin.title }) : t('exportClip.prefill.map');
+  return (
+    <p className="ex-prefill" data-testid="export-prefill" data-origin={origin.kind} role="status">
+      {text}
+    </p>
+  );
 }
 
 /** The request of the form, or null while something is missing or wrong. */
@@ -283,7 +317,11 @@ export function ExportPage() {
   const timeZone = useConsole((state) => state.site?.timeZone ?? DEFAULT_TIME_ZONE);
   const toast = useConsole((state) => state.toast);
   const errorText = useErrorText();
-  const [form, setForm] = useState<Form>(() => initialForm(timeZone));
+  // a draft from playback, a bookmark or the map (openExport): applied once, when it arrives
+  const draft = useExportDraft((state) => state.draft);
+  const [form, setForm] = useState<Form>(() => (draft ? withDraft(initialForm(timeZone), draft, timeZone) : initialForm(timeZone)));
+  const [appliedDraft, setAppliedDraft] = useState<number | null>(draft?.seq ?? null);
+  const [prefill, setPrefill] = useState<DraftOrigin | null>(draft?.origin ?? null);
   const [drives, setDrives] = useState<Drive[]>([]);
   // the estimate of one request (by its JSON): a changed form shows "estimating" until its own arrives
   const [estimated, setEstimated] = useState<{ key: string; estimate: Estimate | null; error: string | null } | null>(null);
@@ -292,6 +330,12 @@ export function ExportPage() {
   const [bookmarks, setBookmarks] = useState<Bookmark[] | null>(null);
   const [nearby, setNearby] = useState<string | null>(null);
   const [ejectState, setEjectState] = useState<'idle' | 'busy' | 'done' | 'failed'>('idle');
+  if (draft && draft.seq !== appliedDraft) {
+    setAppliedDraft(draft.seq);
+    setForm((current) => withDraft(current, draft, timeZone));
+    setPrefill(draft.origin);
+    setNearby(null);
+  }
   const set = useCallback((change: Partial<Form>) => setForm((current) => ({ ...current, ...change })), []);
   const request = useMemo(() => requestOf(form, timeZone), [form, timeZone]);
   const requestKey = request ? JSON.stringify(request) : null;
@@ -377,35 +421,39 @@ export function ExportPage() {
   const fromBookmark = (id: string): void => {
     const bookmark = bookmarks?.find((candidate) => candidate.id === id);
     if (!bookmark) return;
-    // a moment: a minute either side
-    const startMs = bookmark.endMs > bookmark.startMs ? bookmark.startMs : bookmark.startMs - 60_000;
-    const endMs = bookmark.endMs > bookmark.startMs ? bookmark.endMs : bookmark.startMs + 60_000;
-    const first = cameras.find((camera) => camera.id === bookmark.cameraIds[0]);
-    set({
-      cameraIds: bookmark.cameraIds,
-      from: formatLocalDateTime(startMs, timeZone),
-      to: formatLocalDateTime(endMs, timeZone),
-      reason: form.reason || bookmark.title,
-      ...(first?.latitude != null && first.longitude != null ? { latitude: String(first.latitude), longitude: String(first.longitude) } : {}),
-    });
+    const fromIt = draftFromBookmark(bookmark, cameras);
+    setForm((current) => withDraft(current, fromIt, timeZone));
+    setPrefill(fromIt.origin);
   };
-  const findNearby = (): void => {
-    const latitude = Number(form.latitude);
-    const longitude = Number(form.longitude);
-    const radiusM = Number(form.radiusM);
-    if (!Number.isFinite(latitude) || !Number.isFinite(longitude) || !(radiusM > 0)) return;
-    void client.call('exportCamerasNear', { latitude, longitude, radiusM }).then((result) => {
-      if (!result.ok) return;
-      set({ cameraIds: result.value.map((camera) => camera.cameraId) });
-      setNearby(result.value.length > 0 ? t('exportClip.nearbyFound', { count: result.value.length, radius: radiusM }) : t('exportClip.nearbyNone'));
-    });
-  };
+  const selectNearby = useCallback(
+    (latitude: number, longitude: number, radiusM: number): void => {
+      if (!Number.isFinite(latitude) || !Number.isFinite(longitude) || !(radiusM > 0)) return;
+      void client.call('exportCamerasNear', { latitude, longitude, radiusM }).then((result) => {
+        if (!result.ok) return;
+        set({ cameraIds: result.value.map((camera) => camera.cameraId) });
+        setNearby(result.value.length > 0 ? t('exportClip.nearbyFound', { count: result.value.length, radius: radiusM }) : t('exportClip.nearbyNone'));
+      });
+    },
+    [client, set, t],
+  );
+  const findNearby = (): void => selectNearby(Number(form.latitude), Number(form.longitude), Number(form.radiusM));
+  // the draft is taken from the hand-over store; a point from the map selects its cameras (once)
+  const nearbyAsked = useRef<number | null>(null);
+  useEffect(() => {
+    if (!draft) return;
+    useExportDraft.getState().take(draft.seq);
+    const point = draft.point;
+    if (!point?.selectNearby || nearbyAsked.current === draft.seq) return;
+    nearbyAsked.current = draft.seq;
+    selectNearby(point.latitude, point.longitude, point.radiusM ?? DEFAULT_INCIDENT_RADIUS_M);
+  }, [draft, selectNearby]);
   const timeBad = (form.from !== '' && parseLocalDateTime(form.from, timeZone) === null) || (form.to !== '' && parseLocalDateTime(form.to, timeZone) === null);
   const busy = job !== null && job.finishedAtMs === null;
 
   return (
     <div className="page ex-page" data-testid="export-page">
       <h2>{t('exportClip.title')}</h2>
+      {prefill && <PrefillNote origin={prefill} />}
       <div className="ex-layout">
         <form
           className="ex-form"

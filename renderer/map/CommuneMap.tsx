@@ -1,6 +1,7 @@
-import { useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type DragEvent, type ReactNode } from 'react';
+import { createPortal } from 'react-dom';
 import { useTranslation } from 'react-i18next';
-import { addProtocol, Map as MapLibre, Marker, NavigationControl, ScaleControl, setWorkerUrl, type GeoJSONSource, type LngLatBoundsLike } from 'maplibre-gl';
+import { addProtocol, Map as MapLibre, Marker, NavigationControl, Popup, ScaleControl, setWorkerUrl, type GeoJSONSource, type LngLatBoundsLike, type MapMouseEvent } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import type { CameraSummary } from '../../common/contract';
 import type { CameraPlacement, MapData, MapFeatureCollection, MapLayerInfo } from '../../common/mapContract';
@@ -25,6 +26,11 @@ export interface FlyRequest {
   seq: number;
 }
 
+export interface PickedPoint {
+  latitude: number;
+  longitude: number;
+}
+
 export interface CommuneMapProps {
   data: MapData;
   mode: 'page' | 'tile';
@@ -36,6 +42,13 @@ export interface CommuneMapProps {
   onPinClick(cameraId: string): void;
   /** Admin placement (drag, rotate, drop): the new placement and the one it replaces. */
   onPlace?(next: CameraPlacement, previous: CameraPlacement): void;
+  /** A right-click on the map (outside editing) picks a point there: the incident point of an export. */
+  onPickPoint?(point: PickedPoint): void;
+  /** The picked point: its radius is drawn, `pointMenu` shows in a popup at it. */
+  picked?: (PickedPoint & { radiusM: number }) | null;
+  pointMenu?: ReactNode;
+  /** The popup was closed from the map (a click elsewhere). */
+  onPointClose?(): void;
 }
 
 // Tiles and scanned maps reach maplibre through these protocols: a contract call, never a URL fetch.
@@ -113,6 +126,18 @@ function labelMarkers(base: MapFeatureCollection | null): Marker[] {
   return markers;
 }
 
+/** A circle of `radiusM` around a point, as a polygon ring, with the point itself. */
+function incidentFeatures(picked: (PickedPoint & { radiusM: number }) | null): MapFeatureCollection {
+  const collection = emptyCollection();
+  if (!picked) return collection;
+  const center: [number, number] = [picked.longitude, picked.latitude];
+  const ring: [number, number][] = [];
+  for (let step = 0; step <= 64; step++) ring.push(destination(center, (step % 64) * (360 / 64), picked.radiusM));
+  collection.features.push({ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [ring] } });
+  collection.features.push({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: center } });
+  return collection;
+}
+
 function coneFeatures(cameras: readonly CameraSummary[], placements: Map<string, CameraPlacement>, states: Record<string, string>, selectedCameraId: string | null): MapFeatureCollection {
   const collection = emptyCollection();
   for (const camera of cameras) {
@@ -139,7 +164,7 @@ interface Pin {
   element: HTMLDivElement;
 }
 
-export function CommuneMap({ data, mode, selectedCameraId, neighbourIds, editing, fly, onPinClick, onPlace }: CommuneMapProps) {
+export function CommuneMap({ data, mode, selectedCameraId, neighbourIds, editing, fly, onPinClick, onPlace, onPickPoint, picked = null, pointMenu, onPointClose }: CommuneMapProps) {
   const { t } = useTranslation();
   const { client } = useRuntime();
   const containerRef = useRef<HTMLDivElement>(null);
@@ -151,9 +176,15 @@ export function CommuneMap({ data, mode, selectedCameraId, neighbourIds, editing
   const statuses = useConsole((state) => state.statuses);
   const recording = useConsole((state) => state.recording);
   const pins = useRef(new Map<string, Pin>());
-  const handlers = useRef({ onPinClick, onPlace, editing });
+  const handlers = useRef({ onPinClick, onPlace, editing, onPickPoint, onPointClose });
   useEffect(() => {
-    handlers.current = { onPinClick, onPlace, editing };
+    handlers.current = { onPinClick, onPlace, editing, onPickPoint, onPointClose };
+  });
+  // what the picked point's popup shows is rendered by React into this element (a portal)
+  const [pointBody] = useState(() => {
+    const element = document.createElement('div');
+    element.className = 'map-point-body';
+    return element;
   });
   const placements = useMemo(() => placementsById(data), [data]);
   const placementsRef = useRef(placements);
@@ -381,6 +412,62 @@ export function CommuneMap({ data, mode, selectedCameraId, neighbourIds, editing
     };
   }, [map, editing, selectedCameraId, placements, t]);
 
+  // A right-click picks a point (the page decides what to do with it).
+  useEffect(() => {
+    if (!map) return;
+    const onContextMenu = (event: MapMouseEvent): void => {
+      const pick = handlers.current.onPickPoint;
+      if (!pick || handlers.current.editing) return;
+      event.originalEvent.preventDefault();
+      pick({ latitude: event.lngLat.lat, longitude: event.lngLat.lng });
+    };
+    map.on('contextmenu', onContextMenu);
+    return () => {
+      map.off('contextmenu', onContextMenu);
+    };
+  }, [map]);
+
+  // The picked point: its radius on the map, and a popup at it (a click elsewhere closes it).
+  const pickedLatitude = picked?.latitude ?? null;
+  const pickedLongitude = picked?.longitude ?? null;
+  const pickedRadius = picked?.radiusM ?? null;
+  useEffect(() => {
+    if (!map || !loaded) return;
+    const area = pickedLatitude !== null && pickedLongitude !== null && pickedRadius !== null ? { latitude: pickedLatitude, longitude: pickedLongitude, radiusM: pickedRadius } : null;
+    (map.getSource('incident') as GeoJSONSource | undefined)?.setData(incidentFeatures(area) as never);
+  }, [map, loaded, pickedLatitude, pickedLongitude, pickedRadius]);
+  const popupRef = useRef<Popup | null>(null);
+  useEffect(() => {
+    if (!map || pickedLatitude === null || pickedLongitude === null) return;
+    const created = new Popup({ closeButton: false, closeOnClick: true, closeOnMove: false, focusAfterOpen: false, maxWidth: '340px', className: 'map-point-popup' })
+      .setLngLat([pickedLongitude, pickedLatitude])
+      .setDOMContent(pointBody)
+      .addTo(map);
+    const closed = (): void => handlers.current.onPointClose?.();
+    created.on('close', closed);
+    popupRef.current = created;
+    return () => {
+      created.off('close', closed);
+      created.remove();
+      popupRef.current = null;
+    };
+  }, [map, pickedLatitude, pickedLongitude, pointBody]);
+  // the popup stands beside the circle (up to 140 px away), so the pins inside stay visible
+  useEffect(() => {
+    const popup = popupRef.current;
+    if (!map || !popup || pickedLatitude === null || pickedLongitude === null || pickedRadius === null) return;
+    const center: [number, number] = [pickedLongitude, pickedLatitude];
+    const place = (): void => {
+      const radiusPx = Math.abs(map.project(destination(center, 90, pickedRadius)).x - map.project(center).x);
+      popup.setOffset(Math.min(140, radiusPx) + 8);
+    };
+    place();
+    map.on('zoom', place);
+    return () => {
+      map.off('zoom', place);
+    };
+  }, [map, pickedLatitude, pickedLongitude, pickedRadius]);
+
   // Search results and hand-offs fly the map.
   useEffect(() => {
     if (!map || !fly) return;
@@ -411,6 +498,7 @@ export function CommuneMap({ data, mode, selectedCameraId, neighbourIds, editing
       {failure && <div className="banner banner-error map-failure">{t('map.webgl', { reason: failure })}</div>}
       {!loaded && !failure && <div className="map-loading">{t('map.loading')}</div>}
       {hover && !editing && <HoverCard cameraId={hover.cameraId} x={hover.x} y={hover.y} hint={mode === 'tile' ? t('map.pinHintTile') : t('map.pinHint')} />}
+      {picked && pointMenu && createPortal(pointMenu, pointBody)}
     </div>
   );
 }

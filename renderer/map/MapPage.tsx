@@ -1,11 +1,14 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CameraPlacement, MapLayerInfo } from '../../common/mapContract';
+import { distanceM } from '../../common/geo';
 import { useConsole } from '../store';
 import { useRuntime } from '../runtime';
 import { Icon } from '../components/Icon';
 import { CAMERA_DRAG_TYPE } from '../wall/dragTypes';
-import { CommuneMap, type FlyRequest } from './CommuneMap';
+import { openExport } from '../export/exportDraft';
+import { DEFAULT_INCIDENT_RADIUS_M, defaultExportRange } from '../export/exportRange';
+import { CommuneMap, type FlyRequest, type PickedPoint } from './CommuneMap';
 import { useMapData, placementsById } from './mapData';
 import { buildSearchIndex, searchMap, type SearchHit } from './mapSearch';
 import { useNeighbours } from './useNeighbours';
@@ -33,12 +36,67 @@ export function sendToWall(cameraId: string, toast: (kind: 'info' | 'error', tex
   toast('info', t('map.popup.toWallDone', { name: cameras.find((camera) => camera.id === cameraId)?.name ?? cameraId, tile: target + 1 }));
 }
 
+const RADII_M = [200, DEFAULT_INCIDENT_RADIUS_M, 1000, 2000] as const;
+
+/** Degrees to 6 decimals (about 10 cm): what the export form shows and the record keeps. */
+function roundDeg(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}
+
+/**
+ * The popup at a point picked by a right-click: its coordinates, a radius, how many placed cameras
+ * are inside, and "Trích xuất quanh điểm này" (the export page then asks the core for the same set).
+ */
+function PointMenu({ point, placed, onRadius, onClose }: { point: PickedPoint & { radiusM: number }; placed: { latitude: number; longitude: number }[]; onRadius(radiusM: number): void; onClose(): void }) {
+  const { t } = useTranslation();
+  const inside = placed.filter((camera) => distanceM([point.longitude, point.latitude], [camera.longitude, camera.latitude]) <= point.radiusM).length;
+  const exportHere = (): void => {
+    openExport({
+      origin: { kind: 'map' },
+      cameraIds: [],
+      ...defaultExportRange(Date.now()),
+      point: { latitude: point.latitude, longitude: point.longitude, radiusM: point.radiusM, use: true, selectNearby: true },
+    });
+  };
+  return (
+    <div className="map-point-menu" data-testid="map-point-menu">
+      <div className="map-point-title">{t('map.point.title')}</div>
+      <div className="map-point-coords" data-testid="map-point-coords">
+        {point.latitude.toFixed(6)}, {point.longitude.toFixed(6)}
+      </div>
+      <label className="map-point-radius">
+        {t('map.point.radius')}
+        <select value={point.radiusM} onChange={(event) => onRadius(Number(event.target.value))} data-testid="map-point-radius">
+          {RADII_M.map((radius) => (
+            <option key={radius} value={radius}>
+              {radius} m
+            </option>
+          ))}
+        </select>
+      </label>
+      <div className={inside > 0 ? 'map-point-count' : 'map-point-count map-muted'} data-testid="map-point-count">
+        {inside > 0 ? t('map.point.cameras', { count: inside, radius: point.radiusM }) : t('map.point.none', { radius: point.radiusM })}
+      </div>
+      <div className="map-point-actions">
+        <button type="button" className="tool tool-active" title={t('map.point.exportTitle')} onClick={exportHere} data-testid="map-point-export">
+          {t('map.point.export')}
+        </button>
+        <button type="button" className="tool" onClick={onClose}>
+          {t('map.point.close')}
+        </button>
+      </div>
+    </div>
+  );
+}
+
 export function MapPage() {
   const { t } = useTranslation();
   const { client } = useRuntime();
   const { data, error } = useMapData();
   const cameras = useConsole((state) => state.cameras);
   const canConfigure = useConsole((state) => state.session?.permissions.includes('configure') ?? false);
+  const canExport = useConsole((state) => state.session?.permissions.includes('export') ?? false);
+  const [picked, setPicked] = useState<(PickedPoint & { radiusM: number }) | null>(null);
   const toast = useConsole((state) => state.toast);
   const [query, setQuery] = useState('');
   const [selected, setSelected] = useState<string | null>(null);
@@ -57,6 +115,19 @@ export function MapPage() {
     const placement = placements.get(camera.id);
     return !placement || placement.latitude === null;
   });
+  const placed = useMemo(() => [...placements.values()].flatMap((placement) => (placement.latitude !== null && placement.longitude !== null ? [{ latitude: placement.latitude, longitude: placement.longitude }] : [])), [placements]);
+  const pickPoint = useCallback((point: PickedPoint) => {
+    setPicked((current) => ({ latitude: roundDeg(point.latitude), longitude: roundDeg(point.longitude), radiusM: current?.radiusM ?? DEFAULT_INCIDENT_RADIUS_M }));
+  }, []);
+  const closePoint = useCallback(() => setPicked(null), []);
+  useEffect(() => {
+    if (!picked) return;
+    const onKey = (event: KeyboardEvent): void => {
+      if (event.key === 'Escape') setPicked(null);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [picked]);
   const nameOf = useCallback((id: string) => cameras.find((camera) => camera.id === id)?.name ?? id, [cameras]);
 
   const flyToCamera = useCallback(
@@ -267,6 +338,13 @@ export function MapPage() {
           </section>
         )}
 
+        {canExport && (
+          <section className="map-section" data-testid="map-export-hint">
+            <h3>{t('map.point.section')}</h3>
+            <p className="map-muted">{t('map.point.hint')}</p>
+          </section>
+        )}
+
         <section className="map-section map-legend">
           <h3>{t('map.legend')}</h3>
           {(['live', 'connecting', 'offline', 'idle'] as const).map((state) => (
@@ -295,6 +373,10 @@ export function MapPage() {
             fly={fly}
             onPinClick={choose}
             onPlace={(next, previous) => void place(next, previous)}
+            onPickPoint={canExport ? pickPoint : undefined}
+            picked={editing ? null : picked}
+            pointMenu={picked && <PointMenu point={picked} placed={placed} onRadius={(radiusM) => setPicked({ ...picked, radiusM })} onClose={closePoint} />}
+            onPointClose={closePoint}
           />
         ) : (
           <div className="map-loading">{t('map.loading')}</div>

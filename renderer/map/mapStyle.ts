@@ -15,6 +15,9 @@ export const STATE_COLOURS = {
   idle: '#7c8791',
 } as const;
 
+/** The incident area of an export (a point and its radius). */
+export const INCIDENT_COLOUR = '#c2410c';
+
 const EMPTY: MapFeatureCollection = { type: 'FeatureCollection', features: [] };
 
 export function emptyCollection(): MapFeatureCollection {
@@ -33,6 +36,8 @@ export function baseStyle(base: MapFeatureCollection | null): StyleSpecification
       imported: { type: 'geojson', data: EMPTY as never },
       cones: { type: 'geojson', data: EMPTY as never },
       links: { type: 'geojson', data: EMPTY as never },
+      // the incident point picked for an export (right-click on the map page) and its radius
+      incident: { type: 'geojson', data: EMPTY as never },
     },
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': '#ece8dc' } },
@@ -80,6 +85,9 @@ export function baseStyle(base: MapFeatureCollection | null): StyleSpecification
         source: 'cones',
         paint: { 'line-color': ['match', ['get', 'state'], 'live', STATE_COLOURS.live, 'offline', STATE_COLOURS.offline, 'connecting', STATE_COLOURS.connecting, STATE_COLOURS.idle] as never, 'line-width': 1, 'line-opacity': 0.7 },
       },
+      { id: 'incident-fill', type: 'fill', source: 'incident', filter: ['==', ['geometry-type'], 'Polygon'] as never, paint: { 'fill-color': INCIDENT_COLOUR, 'fill-opacity': 0.1 } },
+      { id: 'incident-line', type: 'line', source: 'incident', filter: ['==', ['geometry-type'], 'Polygon'] as never, paint: { 'line-color': INCIDENT_COLOUR, 'line-width': 2, 'line-dasharray': [3, 2] } },
+      { id: 'incident-point', type: 'circle', source: 'incident', filter: ['==', ['geometry-type'], 'Point'] as never, paint: { 'circle-color': INCIDENT_COLOUR, 'circle-radius': 6, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2 } },
     ],
   };
 }

@@ -4,15 +4,18 @@ import type { Bookmark } from '../../common/playbackContract';
 import { formatDateTime } from '../../common/time';
 import type { CoreClient } from '../transport/coreClient';
 import { useConsole } from '../store';
+import { openExport } from '../export/exportDraft';
+import { draftFromBookmark } from '../export/exportRange';
 import { parseVietnameseDateTime } from './timeMath';
 
-/** The list of bookmarks with a search box; a click opens playback at the bookmark. */
+/** The list of bookmarks with a search box; a click opens playback at the bookmark, "Trích xuất" the export page prefilled from it. */
 export function BookmarkList({ client, timeZone, onOpen }: { client: CoreClient; timeZone: string; onOpen(bookmark: Bookmark): void }) {
   const { t } = useTranslation();
   const [query, setQuery] = useState('');
   const [bookmarks, setBookmarks] = useState<Bookmark[]>([]);
   const [revision, setRevision] = useState(0);
   const cameras = useConsole((state) => state.cameras);
+  const canExport = useConsole((state) => state.session?.permissions.includes('export') ?? false);
 
   useEffect(() => client.onEvent((envelope) => {
     if (envelope.event === 'bookmarksChanged') setRevision((value) => value + 1);
@@ -46,9 +49,16 @@ export function BookmarkList({ client, timeZone, onOpen }: { client: CoreClient;
               <span className="pb-bookmark-cameras">{bookmark.cameraIds.length === 1 ? cameraName(bookmark.cameraIds[0]!) : t('playback.bookmarkCameras', { count: bookmark.cameraIds.length })}</span>
               {bookmark.note && <span className="pb-bookmark-note">{bookmark.note}</span>}
             </button>
-            <button type="button" className="tool pb-bookmark-delete" title={t('playback.bookmarkDelete')} onClick={() => void client.call('deleteBookmark', { id: bookmark.id })}>
-              ×
-            </button>
+            <div className="pb-bookmark-actions">
+              {canExport && (
+                <button type="button" className="tool pb-bookmark-export" title={t('playback.bookmarkExportTitle')} onClick={() => openExport(draftFromBookmark(bookmark, cameras))} data-testid="pb-bookmark-export">
+                  {t('playback.bookmarkExport')}
+                </button>
+              )}
+              <button type="button" className="tool pb-bookmark-delete" title={t('playback.bookmarkDelete')} aria-label={t('playback.bookmarkDelete')} onClick={() => void client.call('deleteBookmark', { id: bookmark.id })}>
+                ×
+              </button>
+            </div>
           </li>
         ))}
       </ul>

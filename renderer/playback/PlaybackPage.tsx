@@ -5,6 +5,8 @@ import { PLAYBACK_SPEEDS, type Bookmark, type PlaybackControl, type Timeline as 
 import { formatDateTime } from '../../common/time';
 import { useConsole } from '../store';
 import { useRuntime } from '../runtime';
+import { openExport } from '../export/exportDraft';
+import { playbackExportRange } from '../export/exportRange';
 import { BookmarkDialog, BookmarkList } from './BookmarkPanel';
 import { layoutFor, usePlaybackUi } from './playbackStore';
 import { PlaybackWall } from './PlaybackWall';
@@ -50,6 +52,7 @@ export function PlaybackPage() {
   const request = usePlaybackUi((state) => state.request);
   const selection = usePlaybackUi((state) => state.selection);
   const layout = usePlaybackUi((state) => state.layout);
+  const canExport = useConsole((state) => state.session?.permissions.includes('export') ?? false);
   const ui = usePlaybackUi.getState;
 
   // what the page starts on: the last request (bookmark, replay), else a minute ago
@@ -161,6 +164,16 @@ export function PlaybackPage() {
     const result = await client.call('takePlaybackSnapshot', { sessionId: state.sessionId, cameraId: focusCamera });
     if (result.ok) useConsole.getState().toast('info', t('playback.snapshotSaved', { name: result.value.fileName }), result.value.fileName);
     else useConsole.getState().toast('error', t(`errors.${result.error.code}`));
+  }
+
+  /** "Trích xuất đoạn này": the cameras on the wall and the range the officer is looking at (playbackExportRange). */
+  function exportThis(): void {
+    if (shownCameras.length === 0) return;
+    const atMs = positionAt(Date.now()) ?? position;
+    const { startMs, endMs, rule } = playbackExportRange(view, atMs, Date.now());
+    // coming back to Xem lại finds the same cameras and moment
+    if (atMs !== null) ui().ask({ cameraIds: shownCameras, atMs, play: false, replay: null });
+    openExport({ origin: { kind: 'playback', rule }, cameraIds: shownCameras, startMs, endMs });
   }
 
   function backToLive(): void {
@@ -296,6 +309,11 @@ export function PlaybackPage() {
           <button type="button" className="tool" onClick={() => setBookmarkAt(positionAt(Date.now()))} disabled={!state} data-testid="pb-bookmark-add">
             {t('playback.bookmarkAdd')}
           </button>
+          {canExport && (
+            <button type="button" className="tool pb-export" onClick={exportThis} disabled={shownCameras.length === 0} title={t('playback.exportRangeTitle')} data-testid="pb-export">
+              {t('playback.exportRange')}
+            </button>
+          )}
         </div>
         {goToError && <div className="pb-error">{goToError}</div>}
         <Timeline
