@@ -153,3 +153,10 @@ export const exportMethods = {
 export const exportEvents = {
   exportProgress: ExportJobSchema,
 } as const;
+
+/** A folder on a drive: `/media/usb` or below it, `E:\\` or below it (Windows' drive root ends with its separator). */
+export function isOnDrive(folder: string, mountPoint: string): boolean {
+  if (folder === mountPoint) return true;
+  const root = /[\\/]$/.test(mountPoint) ? mountPoint : `${mountPoint}${mountPoint.includes('\\') ? '\\' : '/'}`;
+  return folder.startsWith(root);
+}

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CameraSummary } from '../../common/contract';
-import type { Drive, Estimate, ExportJob, ExportLogEntry, ExportRequest } from '../../common/exportContract';
+import { isOnDrive, type Drive, type Estimate, type ExportJob, type ExportLogEntry, type ExportRequest } from '../../common/exportContract';
 import type { Bookmark } from '../../common/playbackContract';
 import { DEFAULT_TIME_ZONE } from '../../common/site';
 import { formatBytes } from '../components/StoragePage';
@@ -410,7 +410,7 @@ export function ExportPage() {
     void client.call('exportCancel', { jobId: job.jobId });
   };
   const eject = (): void => {
-    const drive = drives.find((candidate) => job?.destination === candidate.mountPoint || job?.destination.startsWith(`${candidate.mountPoint}/`));
+    const drive = drives.find((candidate) => job !== null && isOnDrive(job.destination, candidate.mountPoint));
     if (!drive) return;
     setEjectState('busy');
     void client.call('exportEject', { mountPoint: drive.mountPoint }).then((result) => {

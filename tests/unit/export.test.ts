@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXPORT_ERRORS, EXPORT_STATES, ExportRequestSchema, exportEvents, exportMethods } from '../../common/exportContract';
 import { exportEn, exportVi } from '../../common/i18n/export';
+import { isOnDrive } from '../../common/exportContract';
 import { concatUrl, cutArgs, moovReserveBytes, parseProgressMicros, trailerFailed } from '../../main/core/export/cutter';
 import { blockDeviceOf, FAT32_MAX_FILE_BYTES, parseMounts, parseWindowsDrives, unescapeMount, windowsEjectScript } from '../../main/core/export/drives';
 import { ExportLog } from '../../main/core/export/exportLog';
@@ -151,6 +152,15 @@ describe('drive listing parsers', () => {
     expect(parseWindowsDrives('')).toEqual([]);
     expect(parseWindowsDrives('not json')).toEqual([]);
     expect(parseWindowsDrives('[{"DeviceID":"E:; rm -rf","Size":1}]')).toEqual([]);
+  });
+
+  it('a folder is on a drive when it is its mount point or below it (Linux and Windows roots)', () => {
+    expect(isOnDrive('/media/usb', '/media/usb')).toBe(true);
+    expect(isOnDrive('/media/usb/ho-so', '/media/usb')).toBe(true);
+    expect(isOnDrive('/media/usb2', '/media/usb')).toBe(false);
+    expect(isOnDrive('E:\\', 'E:\\')).toBe(true);
+    expect(isOnDrive('E:\\TrichXuat', 'E:\\')).toBe(true);
+    expect(isOnDrive('F:\\TrichXuat', 'E:\\')).toBe(false);
   });
 
   it('ejects only a drive letter on Windows (nothing else reaches PowerShell)', () => {

@@ -1,6 +1,5 @@
 import path from 'node:path';
-import type { ExportJob } from '../../../common/exportContract';
-import type { exportMethods } from '../../../common/exportContract';
+import { isOnDrive, type ExportJob, type exportMethods } from '../../../common/exportContract';
 import { fail, ok } from '../../../common/result';
 import type { CoreFeature, FeatureDeps } from '../features';
 import { findLabelFont } from '../demo/fonts';
@@ -45,7 +44,7 @@ export function createExportFeature(deps: FeatureDeps, options: ExportOptions = 
   let running: Promise<unknown> | null = null;
 
   const drives = () => listRemovableDrives(extraDrives);
-  const isRemovable = async (destination: string) => (await drives()).some((drive) => destination === drive.mountPoint || destination.startsWith(drive.mountPoint.endsWith(path.sep) ? drive.mountPoint : drive.mountPoint + path.sep));
+  const isRemovable = async (destination: string) => (await drives()).some((drive) => isOnDrive(destination, drive.mountPoint));
   const failure = (error: unknown) => (error instanceof ExportFailure ? fail('badRequest', `${error.code}: ${error.message}`) : fail('internal', (error as Error).message));
 
   return {
@@ -88,7 +87,7 @@ export function createExportFeature(deps: FeatureDeps, options: ExportOptions = 
       exportLog: ({ limit }) => ok(log.list(limit)),
       exportEject: async ({ mountPoint }) => {
         if (!(await drives()).some((drive) => drive.mountPoint === mountPoint)) return fail('notFound', 'not a removable drive');
-        if (jobs.some((job) => !job.finished && (job.request.destination === mountPoint || job.request.destination.startsWith(mountPoint + path.sep)))) {
+        if (jobs.some((job) => !job.finished && (isOnDrive(job.request.destination, mountPoint)))) {
           return fail('unavailable', 'busy: an export is writing to this drive');
         }
         const result = await ejectDrive(mountPoint);
