@@ -96,6 +96,7 @@ export const exportVi = {
     size: 'Dung lượng',
   },
   prefill: {
+    playbackMarked: 'Điền sẵn từ Xem lại: các camera đang xem và đoạn đã đánh dấu trên dòng thời gian. Kiểm tra lại trước khi trích xuất.',
     playbackWindow: 'Điền sẵn từ Xem lại: các camera đang xem và khoảng thời gian đang hiện trên dòng thời gian. Kiểm tra lại trước khi trích xuất.',
     playbackMoment: 'Điền sẵn từ Xem lại: các camera đang xem, từ 1 phút trước đến 1 phút sau thời điểm đang xem (dòng thời gian đang hiện hơn 30 phút). Kiểm tra lại trước khi trích xuất.',
     bookmark: 'Điền sẵn từ đánh dấu "{{title}}": camera và thời gian của đánh dấu (một thời điểm thì lấy 1 phút trước và sau).',
@@ -198,6 +199,7 @@ export const exportEn: DeepStrings<typeof exportVi> = {
     size: 'Size',
   },
   prefill: {
+    playbackMarked: 'Filled in from Playback: the cameras on screen and the range marked on the timeline. Check before exporting.',
     playbackWindow: 'Filled in from Playback: the cameras on screen and the span shown on the timeline. Check before exporting.',
     playbackMoment: 'Filled in from Playback: the cameras on screen, from 1 minute before to 1 minute after the playback time (the timeline showed more than 30 minutes). Check before exporting.',
     bookmark: 'Filled in from the bookmark "{{title}}": its cameras and time (a moment: 1 minute either side).',

@@ -60,8 +60,11 @@ export const playbackVi = {
   backToLive: 'Về trực tiếp',
   failed: 'Không mở được phần xem lại: {{message}}',
   exportRange: 'Trích xuất đoạn này',
+  markHint: 'Giữ Shift và kéo trên dòng thời gian để đánh dấu một đoạn',
+  marked: 'Đoạn đã chọn: {{from}} → {{to}}',
+  clearMark: 'Bỏ chọn đoạn',
   exportRangeTitle:
-    'Mở trang Trích xuất với các camera đang xem và khoảng thời gian: khoảng đang hiện trên dòng thời gian nếu không quá 30 phút (phóng to dòng thời gian để chọn đoạn), nếu không thì từ 1 phút trước đến 1 phút sau thời điểm đang xem. Không quá thời điểm hiện tại.',
+    'Mở trang Trích xuất với các camera đang xem và khoảng thời gian: đoạn đã đánh dấu (Shift + kéo trên dòng thời gian), nếu không thì khoảng đang hiện trên dòng thời gian nếu không quá 30 phút (phóng to dòng thời gian để chọn đoạn), nếu không thì từ 1 phút trước đến 1 phút sau thời điểm đang xem. Không quá thời điểm hiện tại.',
   bookmarkExport: 'Trích xuất',
   bookmarkExportTitle: 'Trích xuất đánh dấu này: các camera và thời gian của nó (một thời điểm thì lấy 1 phút trước và sau)',
 } as const;
@@ -125,8 +128,11 @@ export const playbackEn: DeepStrings<typeof playbackVi> = {
   backToLive: 'Back to live',
   failed: 'Playback could not open: {{message}}',
   exportRange: 'Export this range',
+  markHint: 'Hold Shift and drag on the timeline to mark a range',
+  marked: 'Marked: {{from}} → {{to}}',
+  clearMark: 'Clear the marked range',
   exportRangeTitle:
-    'Open Export with the cameras on screen and a time range: the span shown on the timeline when it is 30 minutes or less (zoom the timeline to choose it), else from 1 minute before to 1 minute after the playback time. Never later than now.',
+    'Open Export with the cameras on screen and a time range: the range marked (Shift + drag on the timeline), else the span shown on the timeline when it is 30 minutes or less (zoom the timeline to choose it), else from 1 minute before to 1 minute after the playback time. Never later than now.',
   bookmarkExport: 'Export',
   bookmarkExportTitle: 'Export this bookmark: its cameras and time (a moment: 1 minute either side)',
 };

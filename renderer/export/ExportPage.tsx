@@ -74,7 +74,7 @@ function withDraft(form: Form, draft: ExportDraft, timeZone: string): Form {
 function PrefillNote({ origin }: { origin: DraftOrigin }) {
   const { t } = useTranslation();
   const text =
-    origin.kind === 'playback' ? t(origin.rule === 'window' ? 'exportClip.prefill.playbackWindow' : 'exportClip.prefill.playbackMoment') : origin.kind === 'bookmark' ? t('exportClip.prefill.bookmark', { title: origin.title }) : t('exportClip.prefill.map');
+    origin.kind === 'playback' ? t(origin.rule === 'marked' ? 'exportClip.prefill.playbackMarked' : origin.rule === 'window' ? 'exportClip.prefill.playbackWindow' : 'exportClip.prefill.playbackMoment') : origin.kind === 'bookmark' ? t('exportClip.prefill.bookmark', { title: origin.title }) : t('exportClip.prefill.map');
   return (
     <p className="ex-prefill" data-testid="export-prefill" data-origin={origin.kind} role="status">
       {text}

@@ -60,18 +60,23 @@ export function draftFromBookmark(bookmark: Bookmark, cameras: readonly CameraSu
   };
 }
 
-export type PlaybackRangeRule = 'window' | 'moment';
+export type PlaybackRangeRule = 'marked' | 'window' | 'moment';
 
 /**
- * "Trích xuất đoạn này" on the playback page. The timeline has no range marking of its own, so
- * the range is what the officer has zoomed to: the visible window when it spans 30 minutes or
- * less, else a minute either side of the clock (the centre of the window when there is no clock
- * yet). Whole seconds outward (the typed times have seconds), and never past now.
+ * "Trích xuất đoạn này" on the playback page: the range marked on the timeline (Shift + drag)
+ * when there is one; else what the officer has zoomed to: the visible window when it spans 30
+ * minutes or less, else a minute either side of the clock (the centre of the window when there
+ * is no clock yet). Whole seconds outward (the typed times have seconds), and never past now.
  */
-export function playbackExportRange(view: { fromMs: number; toMs: number }, positionMs: number | null, nowMs: number): TimeRangeMs & { rule: PlaybackRangeRule } {
+export function playbackExportRange(
+  view: { fromMs: number; toMs: number },
+  positionMs: number | null,
+  nowMs: number,
+  marked: TimeRangeMs | null = null,
+): TimeRangeMs & { rule: PlaybackRangeRule } {
   const span = view.toMs - view.fromMs;
-  const rule: PlaybackRangeRule = span > 0 && span <= MAX_WINDOW_MS ? 'window' : 'moment';
-  const range = rule === 'window' ? { startMs: view.fromMs, endMs: view.toMs } : momentRange(positionMs ?? view.fromMs + span / 2);
+  const rule: PlaybackRangeRule = marked && marked.endMs > marked.startMs ? 'marked' : span > 0 && span <= MAX_WINDOW_MS ? 'window' : 'moment';
+  const range = rule === 'marked' ? marked! : rule === 'window' ? { startMs: view.fromMs, endMs: view.toMs } : momentRange(positionMs ?? view.fromMs + span / 2);
   let startMs = Math.floor(range.startMs / 1000) * 1000;
   const endMs = Math.min(Math.ceil(range.endMs / 1000) * 1000, nowMs);
   if (endMs <= startMs) startMs = endMs - MOMENT_MARGIN_MS;

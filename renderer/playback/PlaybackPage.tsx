@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DEFAULT_TIME_ZONE } from '../../common/site';
-import { PLAYBACK_SPEEDS, type Bookmark, type PlaybackControl, type Timeline as TimelineData } from '../../common/playbackContract';
+import { PLAYBACK_SPEEDS, type Bookmark, type PlaybackControl, type Timeline as TimelineData, type TimeRange } from '../../common/playbackContract';
 import { formatDateTime } from '../../common/time';
 import { useConsole } from '../store';
 import { useRuntime } from '../runtime';
@@ -84,6 +84,8 @@ export function PlaybackPage() {
   }, [chosenView, position]);
 
   const [timeline, setTimeline] = useState<TimelineData | null>(null);
+  /** The range marked on the timeline (Shift + drag): what "Trích xuất đoạn này" takes first. */
+  const [marked, setMarked] = useState<TimeRange | null>(null);
   const [timelineRevision, setTimelineRevision] = useState(0);
   useEffect(() => client.onEvent((envelope) => {
     if (envelope.event === 'bookmarksChanged') setTimelineRevision((value) => value + 1);
@@ -170,7 +172,7 @@ export function PlaybackPage() {
   function exportThis(): void {
     if (shownCameras.length === 0) return;
     const atMs = positionAt(Date.now()) ?? position;
-    const { startMs, endMs, rule } = playbackExportRange(view, atMs, Date.now());
+    const { startMs, endMs, rule } = playbackExportRange(view, atMs, Date.now(), marked);
     // coming back to Xem lại finds the same cameras and moment
     if (atMs !== null) ui().ask({ cameraIds: shownCameras, atMs, play: false, replay: null });
     openExport({ origin: { kind: 'playback', rule }, cameraIds: shownCameras, startMs, endMs });
@@ -328,6 +330,8 @@ export function PlaybackPage() {
           onScrub={seek}
           onWindow={(fromMs, toMs) => setView({ fromMs, toMs })}
           onBookmark={openBookmark}
+          marked={marked}
+          onMark={setMarked}
         />
       </section>
       {bookmarkAt !== null && (

@@ -17,7 +17,13 @@ interface Props {
   onScrub(atMs: number): void;
   onWindow(fromMs: number, toMs: number): void;
   onBookmark(bookmark: Bookmark): void;
+  /** The range marked with Shift + drag (what "Trích xuất đoạn này" exports), or null. */
+  marked: TimeRange | null;
+  onMark(range: TimeRange | null): void;
 }
+
+/** A marked range shorter than this is a slip of the hand, not a range. */
+const MIN_MARK_MS = 1000;
 
 /** Ranges where at least one camera has footage (the wall row). */
 export function unionRanges(lists: readonly (readonly TimeRange[])[]): TimeRange[] {
@@ -34,14 +40,15 @@ export function unionRanges(lists: readonly (readonly TimeRange[])[]): TimeRange
 /**
  * The timeline: a row for the whole wall and one per camera, recorded ranges, gaps coloured by
  * reason, bookmarks, the clock's cursor. Wheel zooms around the pointer (a week down to 10 s),
- * dragging scrubs with a preview, a click goes there.
+ * dragging scrubs with a preview, a click goes there, Shift + drag marks a range (for export).
  */
-export function Timeline({ rows, data, fromMs, toMs, timeZone, skippedGap, positionAt, onSeek, onScrub, onWindow, onBookmark }: Props) {
+export function Timeline({ rows, data, fromMs, toMs, timeZone, skippedGap, positionAt, onSeek, onScrub, onWindow, onBookmark, marked, onMark }: Props) {
   const { t } = useTranslation();
   const tracksRef = useRef<HTMLDivElement>(null);
   const cursorRef = useRef<HTMLDivElement>(null);
   const cursorLabelRef = useRef<HTMLSpanElement>(null);
   const [drag, setDrag] = useState<number | null>(null);
+  const [marking, setMarking] = useState<{ anchorMs: number; atMs: number } | null>(null);
   const span = toMs - fromMs;
   const percent = (ms: number) => `${(((Math.max(fromMs, Math.min(toMs, ms)) - fromMs) / span) * 100).toFixed(3)}%`;
   const widthPercent = (range: TimeRange) => `${(((Math.min(toMs, range.endMs) - Math.max(fromMs, range.startMs)) / span) * 100).toFixed(3)}%`;
@@ -80,11 +87,19 @@ export function Timeline({ rows, data, fromMs, toMs, timeZone, skippedGap, posit
     if (event.button !== 0) return;
     event.currentTarget.setPointerCapture(event.pointerId);
     const atMs = timeAt(event.clientX);
+    if (event.shiftKey) {
+      setMarking({ anchorMs: atMs, atMs });
+      return;
+    }
     setDrag(atMs);
     onScrub(atMs);
   }
 
   function onPointerMove(event: PointerEvent): void {
+    if (marking) {
+      setMarking({ ...marking, atMs: timeAt(event.clientX) });
+      return;
+    }
     if (drag === null) return;
     const atMs = timeAt(event.clientX);
     setDrag(atMs);
@@ -92,11 +107,20 @@ export function Timeline({ rows, data, fromMs, toMs, timeZone, skippedGap, posit
   }
 
   function onPointerUp(event: PointerEvent): void {
+    if (marking) {
+      const atMs = timeAt(event.clientX);
+      setMarking(null);
+      const range = { startMs: Math.min(marking.anchorMs, atMs), endMs: Math.max(marking.anchorMs, atMs) };
+      if (range.endMs - range.startMs >= MIN_MARK_MS) onMark(range);
+      return;
+    }
     if (drag === null) return;
     const atMs = timeAt(event.clientX);
     setDrag(null);
     onSeek(atMs);
   }
+
+  const shownMark = marking ? { startMs: Math.min(marking.anchorMs, marking.atMs), endMs: Math.max(marking.anchorMs, marking.atMs) } : marked;
 
   function zoom(zoomIn: boolean, aroundMs: number): void {
     const index = TIMELINE_SPANS_MS.findIndex((candidate) => candidate <= span + 1);
@@ -144,6 +168,16 @@ export function Timeline({ rows, data, fromMs, toMs, timeZone, skippedGap, posit
         <span className="pb-timeline-span">
           {formatDateTime(fromMs, timeZone)} — {formatDateTime(toMs, timeZone)}
         </span>
+        {marked ? (
+          <span className="pb-mark-info" data-testid="pb-mark-info">
+            {t('playback.marked', { from: formatDateTime(marked.startMs, timeZone), to: formatDateTime(marked.endMs, timeZone) })}
+            <button type="button" className="tool" onClick={() => onMark(null)} title={t('playback.clearMark')} aria-label={t('playback.clearMark')} data-testid="pb-mark-clear">
+              ×
+            </button>
+          </span>
+        ) : (
+          <span className="pb-mark-hint muted">{t('playback.markHint')}</span>
+        )}
         <span className="pb-legend">
           <i className="pb-swatch pb-range" /> {t('playback.recorded')}
           {(['cameraOffline', 'recordingOff', 'diskFull', 'consoleNotRunning'] as const).map((reason) => (
@@ -202,6 +236,7 @@ export function Timeline({ rows, data, fromMs, toMs, timeZone, skippedGap, posit
               </div>
             );
           })}
+          {shownMark && visible(shownMark) && <div className="pb-marked" style={{ left: percent(shownMark.startMs), width: widthPercent(shownMark) }} data-testid="pb-marked" />}
           <div className="pb-cursor" ref={cursorRef}>
             <span className="pb-cursor-label" ref={cursorLabelRef} />
           </div>

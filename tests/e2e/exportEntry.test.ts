@@ -104,6 +104,32 @@ describe('export entry points in Chromium', () => {
     // the window widened to whole seconds: the end may be one second later than the label
     const endGap = parseLocalDateTime(times.to, TIME_ZONE)! - parseLocalDateTime(span[1]!, TIME_ZONE)!;
     expect(endGap === 0 || endGap === 1000).toBe(true);
+
+    // a range marked with Shift + drag on the timeline comes first
+    await openPlayback(page);
+    await expect.poll(() => page.textContent('[data-testid=pb-position]'), { timeout: 30_000 }).toBe(formatDateTime(atMs, TIME_ZONE));
+    const tracks = (await page.locator('[data-testid=pb-tracks]').boundingBox())!;
+    await page.keyboard.down('Shift');
+    await page.mouse.move(tracks.x + tracks.width * 0.2, tracks.y + tracks.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(tracks.x + tracks.width * 0.45, tracks.y + tracks.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.keyboard.up('Shift');
+    await page.waitForSelector('[data-testid=pb-marked]');
+    // marking does not move the clock
+    expect(await page.textContent('[data-testid=pb-position]')).toBe(formatDateTime(atMs, TIME_ZONE));
+    const marked = (await page.textContent('[data-testid=pb-mark-info]'))!.replace(/^[^:]*:\s*/, '').replace(/×$/, '').split('→').map((part) => part.trim());
+    await screenshot(page, outputPath('e2e', 'export-entry-marked.png'));
+    await page.click('[data-testid=pb-export]');
+    await page.waitForSelector('[data-testid=export-page]');
+    expect(await page.textContent('[data-testid=export-prefill]')).toContain('đoạn đã đánh dấu');
+    const markedTimes = await exportTimes(page);
+    // whole seconds outward from the marked range
+    const startGap = parseLocalDateTime(marked[0]!, TIME_ZONE)! - parseLocalDateTime(markedTimes.from, TIME_ZONE)!;
+    const markedEndGap = parseLocalDateTime(markedTimes.to, TIME_ZONE)! - parseLocalDateTime(marked[1]!, TIME_ZONE)!;
+    expect(startGap).toBe(0);
+    expect(markedEndGap === 0 || markedEndGap === 1000).toBe(true);
+    expect(parseLocalDateTime(markedTimes.to, TIME_ZONE)! - parseLocalDateTime(markedTimes.from, TIME_ZONE)!).toBeGreaterThan(2 * MIN);
   });
 
   it('from a bookmark: its cameras, its range and its title as the reason', async () => {

@@ -29,6 +29,15 @@ describe('the range "Trích xuất đoạn này" takes from playback', () => {
     }
   });
 
+  it('a range marked on the timeline comes first, whatever the window', () => {
+    const marked = { startMs: AT - 90_000, endMs: AT + 30_500 };
+    for (const span of [10 * MIN, 60 * MIN, 24 * 60 * MIN]) {
+      expect(playbackExportRange({ fromMs: AT - span / 2, toMs: AT + span / 2 }, AT, NOW, marked)).toEqual({ rule: 'marked', startMs: AT - 437 - 90_000, endMs: AT - 437 + 31_000 });
+    }
+    // an empty mark is no mark
+    expect(playbackExportRange({ fromMs: AT - 60 * MIN, toMs: AT + 60 * MIN }, AT, NOW, { startMs: AT, endMs: AT }).rule).toBe('moment');
+  });
+
   it('the centre of the window when there is no clock yet', () => {
     const range = playbackExportRange({ fromMs: AT - 30 * MIN, toMs: AT + 30 * MIN }, null, NOW);
     expect(range.rule).toBe('moment');
