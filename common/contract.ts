@@ -65,6 +65,8 @@ export const SiteSummarySchema = z.object({
   timeZone: z.string(),
   cameraCount: z.number().int().nonnegative(),
   isDemo: z.boolean(),
+  /** The site's `playback.instantReplaySeconds` (absent: DEFAULT_INSTANT_REPLAY_SECONDS). */
+  instantReplaySeconds: z.number().int().min(5).max(600).optional(),
 });
 export type SiteSummary = z.infer<typeof SiteSummarySchema>;
 

@@ -59,6 +59,14 @@ export const DEFAULT_RETENTION_DAYS = 30;
 export const DEFAULT_MIN_FREE_GB = 5;
 export const DEFAULT_SEGMENT_SECONDS = 60;
 
+/** Site-wide playback settings. */
+export const SitePlaybackSchema = z.strictObject({
+  /** How far back the "instant replay" button of a live tile starts (and how long it plays). */
+  instantReplaySeconds: z.number().int().min(5).max(600).optional(),
+});
+export type SitePlayback = z.infer<typeof SitePlaybackSchema>;
+export const DEFAULT_INSTANT_REPLAY_SECONDS = 30;
+
 export const CameraSchema = z
   .strictObject({
     id: z.string().regex(CAMERA_ID_PATTERN, { message: 'siteErrors.cameraId' }),
@@ -92,6 +100,7 @@ export const SiteSchema = z
     name: z.string().trim().min(1).max(200),
     timeZone: z.string().min(1).max(64).optional(),
     recording: SiteRecordingSchema.optional(),
+    playback: SitePlaybackSchema.optional(),
     cameras: z.array(CameraSchema).max(512),
   })
   .superRefine((site, ctx) => {

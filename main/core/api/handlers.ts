@@ -1,5 +1,5 @@
 import type { CameraSummary, coreMethods } from '../../../common/contract';
-import { DEFAULT_TIME_ZONE, streamsOf, type Site } from '../../../common/site';
+import { DEFAULT_INSTANT_REPLAY_SECONDS, DEFAULT_TIME_ZONE, streamsOf, type Site } from '../../../common/site';
 import { PERMISSIONS } from '../../../common/permissions';
 import { fail, ok } from '../../../common/result';
 import type { FfmpegInfo } from '../ffmpeg/probe';
@@ -60,6 +60,7 @@ export function createHandlers(context: HandlerContext): FeatureHandlers<typeof 
         timeZone: context.site.timeZone ?? DEFAULT_TIME_ZONE,
         cameraCount: context.site.cameras.length,
         isDemo: context.isDemo,
+        instantReplaySeconds: context.site.playback?.instantReplaySeconds ?? DEFAULT_INSTANT_REPLAY_SECONDS,
       });
     },
     listCameras() {

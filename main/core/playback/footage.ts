@@ -34,8 +34,10 @@ export class FootageFinder {
       .map((row) => ({ file: path.join(this.root, ...row.path.split('/')), startMs: row.startMs, endMs: row.endMs, open: false }));
     // the open segment is after the last indexed one: only look for it when the range reaches there
     const lastEndMs = this.index.lastSegment(cameraId, stream)?.endMs ?? 0;
-    const open = toMs > lastEndMs ? this.openSegment(cameraId, stream) : null;
-    if (open && open.endMs > fromMs && open.startMs < toMs && !closed.some((segment) => segment.startMs === open.startMs)) closed.push(open);
+    const open = toMs > lastEndMs ? this.openSegments(cameraId, stream) : [];
+    for (const segment of open) {
+      if (segment.endMs > fromMs && segment.startMs < toMs && !closed.some((other) => other.startMs === segment.startMs)) closed.push(segment);
+    }
     return closed.sort((a, b) => a.startMs - b.startMs);
   }
 
@@ -44,14 +46,20 @@ export class FootageFinder {
     return this.between(cameraId, stream, atMs, atMs + horizonMs).find((segment) => segment.endMs > atMs) ?? null;
   }
 
-  private openSegment(cameraId: string, stream: StreamKind): Footage | null {
+  /**
+   * The `.part` segments on disk: the one being written, and the one before it while the recorder
+   * closes it (fsync, rename, then its index row: for that moment it is in neither place, and a
+   * replay playing in it would lose its footage and jump to the next segment).
+   */
+  private openSegments(cameraId: string, stream: StreamKind): Footage[] {
     const dir = path.join(this.root, cameraId, stream);
     let days: string[];
     try {
-      days = fs.readdirSync(dir).filter((name) => /^\d{4}-\d{2}-\d{2}$/.test(name)).sort().slice(-2).reverse();
+      days = fs.readdirSync(dir).filter((name) => /^\d{4}-\d{2}-\d{2}$/.test(name)).sort().slice(-2);
     } catch {
-      return null;
+      return [];
     }
+    const found: Footage[] = [];
     for (const day of days) {
       let names: string[];
       try {
@@ -59,15 +67,17 @@ export class FootageFinder {
       } catch {
         continue;
       }
-      const name = names.at(-1);
-      const match = name ? OPEN_NAME.exec(name) : null;
-      if (!name || !match) continue;
-      const file = path.join(dir, day, name);
-      const scan = this.scans.get(file);
-      if (!scan) return null;
-      const startMs = Number(match[1]);
-      return { file, startMs, endMs: startMs + scan.frames.at(-1)!.atMs + scan.frameIntervalMs, open: true };
+      for (const name of names) {
+        const match = OPEN_NAME.exec(name);
+        if (!match) continue;
+        const file = path.join(dir, day, name);
+        const scan = this.scans.get(file);
+        if (!scan) continue;
+        const startMs = Number(match[1]);
+        // (whole ms, as the index's: the contract's times are integers)
+        found.push({ file, startMs, endMs: Math.ceil(startMs + scan.frames.at(-1)!.atMs + scan.frameIntervalMs), open: true });
+      }
     }
-    return null;
+    return found;
   }
 }

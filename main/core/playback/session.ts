@@ -235,14 +235,23 @@ class PlaybackTileReader {
     if (!last || this.runs.length > 0) return;
     const next = this.deps.footage.atOrAfter(this.setup.cameraId, this.setup.stream, last.open ? this.lastRunEndMs : last.endMs, HORIZON_MS);
     if (!next) return;
-    if (next.file === last.file) {
-      // the open segment grew since its run started (instant replay near the live edge)
-      if (!next.open || next.endMs <= this.lastRunEndMs + 1 || this.runs.length > 0) return;
-      this.startRun(next, this.lastRunEndMs - next.startMs + 1, this.session.keyframesOnly || this.behind);
+    if (last.open && next.startMs === last.startMs) {
+      // the open segment grew since its run started (instant replay near the live edge), or was
+      // closed meanwhile (renamed from .part, another file name): go on after the last frame fed
+      if (this.framesAfter(next, this.lastRunEndMs)) this.startRun(next, this.lastRunEndMs - next.startMs + 1, this.session.keyframesOnly || this.behind);
+      // (closed with nothing more: the segment after it comes next)
+      else if (!next.open) this.lastFootage = next;
       return;
     }
     if (next.startMs - atMs > 60_000 * Math.max(1, speed)) return; // far away: when the clock comes closer
     this.startRun(next, 0, this.session.keyframesOnly || this.behind);
+  }
+
+  /** The footage has a frame after `wallMs` a run could decode (the open segment's last one may be half-written). */
+  private framesAfter(footage: Footage, wallMs: number): boolean {
+    const frames = this.deps.scans.get(footage.file)?.frames ?? [];
+    const after = frames.filter((frame) => footage.startMs + frame.atMs > wallMs + 0.5).length;
+    return after > (footage.open ? 1 : 0);
   }
 
   async close(): Promise<void> {
@@ -292,6 +301,7 @@ class PlaybackTileReader {
     if (plan.length === 0) return;
     this.lastFootage = footage;
     this.lastRunEndMs = footage.startMs + scan.frames[plan.at(-1)!]!.atMs;
+    this.deps.log.debug('playback run', { cameraId: this.setup.cameraId, file: footage.file.split(/[\\/]/).at(-1), open: footage.open, fromMs: Math.round(footage.startMs + scan.frames[plan[0]!]!.atMs), toMs: Math.round(this.lastRunEndMs), frames: plan.length });
     const generation = this.generation;
     const run = new DecodeRun(
       footage.file,
