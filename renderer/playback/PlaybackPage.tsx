@@ -256,6 +256,17 @@ export function PlaybackPage() {
           ) : (
             <PlaybackWall cameraIds={shownCameras} cameras={cameras} layout={layout} state={state} timeZone={timeZone} selectedCamera={focusCamera} onSelect={setSelectedCamera} onTiles={setWishes} />
           )}
+          {/* over the wall, not in the controls bar: a note appearing must not resize the wall */}
+          {(state?.skippedGap || state?.ended) && (
+            <div className="pb-wall-notes" role="status">
+              {state.skippedGap && (
+                <span className="pb-skipped-note" data-testid="pb-skipped-note">
+                  {t('playback.gapSkipped', { from: formatDateTime(state.skippedGap.startMs, timeZone), to: formatDateTime(state.skippedGap.endMs, timeZone) })}
+                </span>
+              )}
+              {state.ended && <span className="pb-skipped-note">{t('playback.ended')}</span>}
+            </div>
+          )}
         </div>
         <div className="pb-controls" data-testid="pb-controls">
           <button type="button" className="tool" title={t('playback.stepBack')} onClick={() => act({ action: 'step', frames: -1 })} data-testid="pb-step-back">
@@ -280,12 +291,6 @@ export function PlaybackPage() {
           <span className="pb-position" data-testid="pb-position">
             {position !== null ? formatDateTime(position, timeZone) : '—'}
           </span>
-          {state?.skippedGap && (
-            <span className="pb-skipped-note" data-testid="pb-skipped-note">
-              {t('playback.gapSkipped', { from: formatDateTime(state.skippedGap.startMs, timeZone), to: formatDateTime(state.skippedGap.endMs, timeZone) })}
-            </span>
-          )}
-          {state?.ended && <span className="pb-skipped-note">{t('playback.ended')}</span>}
           <span className="pb-spacer" />
           <form
             className="pb-goto"
