@@ -2,7 +2,8 @@ import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useConsole } from '../store';
 import { useRuntime } from '../runtime';
-import { GlWall, NO_ZOOM } from '../wall/glWall';
+import { NO_ZOOM } from '../wall/glWall';
+import { useGlWall } from '../wall/useGlWall';
 import { TileViewController, type TileViews } from '../wall/tileViewController';
 import { Icon } from '../components/Icon';
 import { pinStateOf } from './pinState';
@@ -25,27 +26,14 @@ export function LivePopup({ cameraId, onClose, onSendToWall }: { cameraId: strin
   const [views, setViews] = useState<TileViews>({ viewId: null, nextViewId: null, stream: null, error: null });
   const [picture, setPicture] = useState(false);
 
-  const wall = useMemo(() => {
-    if (!canvas) return null;
-    try {
-      return new GlWall(canvas, (viewId, seq) => runtime.socket.ack(viewId, seq));
-    } catch {
-      return null;
-    }
-  }, [canvas, runtime]);
+  const { wall } = useGlWall(canvas);
 
   useEffect(() => {
     if (!wall) return;
-    wall.start();
     wall.resize(POPUP_WIDTH, POPUP_HEIGHT);
-    runtime.setFrameSink((header, pixels) => wall.pushFrame(header, pixels));
     const timer = window.setInterval(() => setPicture(wall.hasPicture('popup')), 300);
-    return () => {
-      window.clearInterval(timer);
-      runtime.setFrameSink(null);
-      wall.stop();
-    };
-  }, [wall, runtime]);
+    return () => window.clearInterval(timer);
+  }, [wall]);
 
   const controller = useMemo(() => new TileViewController(runtime.client, setViews), [runtime.client]);
   useEffect(() => () => controller.dispose(), [controller]);

@@ -1,11 +1,11 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CameraSummary } from '../../common/contract';
-import type { WithDiagnostics } from '../../common/diagnostics';
+import type { ConsoleDiagnostics } from '../../common/diagnostics';
 import type { PlaybackState } from '../../common/playbackContract';
 import { formatDateTime } from '../../common/time';
-import { useRuntime } from '../runtime';
-import { GlWall, type TileRect } from '../wall/glWall';
+import type { GlWall, TileRect } from '../wall/glWall';
+import { useElementSize, useGlWall } from '../wall/useGlWall';
 import type { TileWish } from './usePlaybackSession';
 
 /** Tile rectangles of an n x n grid (1, 4, 9, 16 tiles), 2 px apart. */
@@ -32,6 +32,11 @@ export function tileWishes(cameraIds: string[], rects: TileRect[]): TileWish[] {
   return cameraIds.slice(0, rects.length).map((cameraId, index) => ({ cameraId, widthPx: evenPixels(rects[index]!.width, 3840), heightPx: evenPixels(rects[index]!.height, 2160) }));
 }
 
+/** The same read-only figures as the live wall (bench:playback reads frames drawn per view). */
+function playbackDiagnostics(wall: GlWall): ConsoleDiagnostics {
+  return { renderer: wall.renderer, stats: () => wall.stats(), probeLatency: () => undefined, takeLatencySamples: () => [] };
+}
+
 interface Props {
   cameraIds: string[];
   cameras: CameraSummary[];
@@ -50,39 +55,10 @@ interface Props {
  */
 export function PlaybackWall({ cameraIds, cameras, layout, state, timeZone, selectedCamera, onSelect, onTiles }: Props) {
   const { t } = useTranslation();
-  const runtime = useRuntime();
   const containerRef = useRef<HTMLDivElement>(null);
   const [canvas, setCanvas] = useState<HTMLCanvasElement | null>(null);
-  const [size, setSize] = useState({ width: 0, height: 0 });
-  const wall = useMemo(() => {
-    if (!canvas) return null;
-    try {
-      return new GlWall(canvas, (viewId, seq) => runtime.socket.ack(viewId, seq));
-    } catch {
-      return null;
-    }
-  }, [canvas, runtime]);
-
-  useEffect(() => {
-    if (!wall) return;
-    wall.start();
-    runtime.setFrameSink((header, pixels) => wall.pushFrame(header, pixels));
-    // the same read-only figures as the live wall (bench:playback reads frames drawn per view)
-    (window as WithDiagnostics).consoleDiagnostics = { renderer: wall.renderer, stats: () => wall.stats(), probeLatency: () => undefined, takeLatencySamples: () => [] };
-    return () => {
-      runtime.setFrameSink(null);
-      wall.stop();
-    };
-  }, [wall, runtime]);
-
-  useEffect(() => {
-    const container = containerRef.current;
-    if (!container) return;
-    const observer = new ResizeObserver(() => setSize({ width: container.clientWidth, height: container.clientHeight }));
-    observer.observe(container);
-    return () => observer.disconnect();
-  }, []);
-
+  const { wall } = useGlWall(canvas, { diagnostics: playbackDiagnostics });
+  const size = useElementSize(containerRef);
   useEffect(() => wall?.resize(size.width, size.height), [wall, size]);
 
   const rects = useMemo(() => (size.width > 0 ? gridRects(layout, size.width, size.height) : []), [layout, size]);

@@ -1,67 +1,41 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { WithDiagnostics } from '../../common/diagnostics';
+import type { ConsoleDiagnostics } from '../../common/diagnostics';
 import { MAP_TILE, useConsole } from '../store';
 import { MapTile } from '../map/MapTile';
-import { useRuntime } from '../runtime';
-import { GlWall } from './glWall';
+import type { GlWall } from './glWall';
 import { layoutById, tileRects, type Rect } from './layouts';
 import { Tile } from './Tile';
 import { useTours } from './tours';
+import { useElementSize, useGlWall } from './useGlWall';
+
+/** The live wall's figures for benchmarks: frames drawn per view, and the latency probe of a camera's tiles. */
+function wallDiagnostics(wall: GlWall): ConsoleDiagnostics {
+  return {
+    renderer: wall.renderer,
+    stats: () => wall.stats(),
+    probeLatency: (cameraId) => {
+      const viewIds = [...document.querySelectorAll<HTMLElement>('[data-testid=tile]')]
+        .filter((element) => element.dataset.cameraId === cameraId && element.dataset.viewId)
+        .map((element) => Number(element.dataset.viewId));
+      wall.probeLatency(viewIds);
+    },
+    takeLatencySamples: () => wall.takeLatencySamples().map((sample) => sample.latencyMs),
+  };
+}
 
 export function Wall({ onEditTour }: { onEditTour: (tile: number) => void }) {
-  const runtime = useRuntime();
   const containerRef = useRef<HTMLDivElement>(null);
   const [canvas, setCanvas] = useState<HTMLCanvasElement | null>(null);
-  const [size, setSize] = useState({ width: 0, height: 0 });
   const layoutId = useConsole((state) => state.wall.layoutId);
   const maximized = useConsole((state) => state.wall.maximized);
   const tiles = useConsole((state) => state.wall.tiles);
   const [promotionHandlers] = useState(() => new Map<string, (viewId: number) => void>());
   useTours();
 
-  const created = useMemo(() => {
-    if (!canvas) return null;
-    try {
-      const wall = new GlWall(
-        canvas,
-        (viewId, seq) => runtime.socket.ack(viewId, seq),
-        (tileKey, viewId) => promotionHandlers.get(tileKey)?.(viewId),
-      );
-      return { wall, error: null };
-    } catch (error) {
-      return { wall: null, error: (error as Error).message };
-    }
-  }, [canvas, runtime, promotionHandlers]);
-  const wall = created?.wall ?? null;
-
-  useEffect(() => {
-    if (!wall) return;
-    wall.start();
-    runtime.setFrameSink((header, pixels) => wall.pushFrame(header, pixels));
-    (window as WithDiagnostics).consoleDiagnostics = {
-      renderer: wall.renderer,
-      stats: () => wall.stats(),
-      probeLatency: (cameraId) => {
-        const viewIds = [...document.querySelectorAll<HTMLElement>('[data-testid=tile]')]
-          .filter((element) => element.dataset.cameraId === cameraId && element.dataset.viewId)
-          .map((element) => Number(element.dataset.viewId));
-        wall.probeLatency(viewIds);
-      },
-      takeLatencySamples: () => wall.takeLatencySamples().map((sample) => sample.latencyMs),
-    };
-    return () => {
-      runtime.setFrameSink(null);
-      wall.stop();
-    };
-  }, [wall, runtime]);
-
-  useEffect(() => {
-    const container = containerRef.current;
-    if (!container) return;
-    const observer = new ResizeObserver(() => setSize({ width: container.clientWidth, height: container.clientHeight }));
-    observer.observe(container);
-    return () => observer.disconnect();
-  }, []);
+  const onPromoted = useCallback((tileKey: string, viewId: number) => promotionHandlers.get(tileKey)?.(viewId), [promotionHandlers]);
+  const created = useGlWall(canvas, { diagnostics: wallDiagnostics, onPromoted });
+  const wall = created.wall;
+  const size = useElementSize(containerRef);
 
   useEffect(() => {
     wall?.resize(size.width, size.height);
@@ -81,7 +55,7 @@ export function Wall({ onEditTour }: { onEditTour: (tile: number) => void }) {
   return (
     <div className="wall" ref={containerRef} data-layout={layout.id} data-maximized={maximized ?? ''}>
       <canvas className="wall-canvas" ref={setCanvas} style={{ width: size.width, height: size.height }} />
-      {created?.error && <div className="banner banner-error">WebGL2: {created.error}</div>}
+      {created.error && <div className="banner banner-error">WebGL2: {created.error}</div>}
       {wall &&
         size.width > 0 &&
         shown.map(({ index, rect }) =>
