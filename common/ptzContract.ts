@@ -10,16 +10,12 @@ import { CameraId, method, NoParams } from './contractKit';
  * rather than a contract error: a wrong password is an answer, not a failure of the call.
  */
 
+/** What can go wrong talking ONVIF to a device (main/core/ptz/soap.ts makes every failure one of these). */
+export const ONVIF_PROBLEMS = ['unreachable', 'timeout', 'authFailed', 'notOnvif', 'badXml', 'soapFault', 'tooLarge', 'badAddress', 'noMedia'] as const;
+export type OnvifProblem = (typeof ONVIF_PROBLEMS)[number];
+
 export const DEVICE_PROBLEMS = [
-  'unreachable',
-  'timeout',
-  'authFailed',
-  'notOnvif',
-  'badXml',
-  'soapFault',
-  'tooLarge',
-  'badAddress',
-  'noMedia',
+  ...ONVIF_PROBLEMS,
   'noPicture',
   'duplicate',
   'siteNotSaved',

@@ -2,24 +2,14 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { ONVIF_PROBLEMS, type OnvifProblem } from '../../../common/ptzContract';
 
 /**
  * A small SOAP 1.2 client for ONVIF (see docs/devices.md for why not the `onvif` package): every
  * request has a deadline for the WHOLE exchange (a reply that trickles forever is cut), a reply
  * size cap, and every failure becomes one OnvifProblem the UI can say in Vietnamese.
  */
-export const ONVIF_PROBLEMS = [
-  'unreachable',
-  'timeout',
-  'authFailed',
-  'notOnvif',
-  'badXml',
-  'soapFault',
-  'tooLarge',
-  'badAddress',
-  'noMedia',
-] as const;
-export type OnvifProblem = (typeof ONVIF_PROBLEMS)[number];
+export { ONVIF_PROBLEMS, type OnvifProblem };
 
 export class OnvifError extends Error {
   constructor(
