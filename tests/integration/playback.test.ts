@@ -158,6 +158,10 @@ describe('playback of real recordings', () => {
     expectPictureOf('cam-1', await shown(viewId));
     // seek targets all over the recording: mid-GOP, across segments, backwards
     const targets = [20_333, 41_050, 12_777, 55_500, 3_210, 33_000, 10_000].map((offset) => first + offset);
+    // and a whole-ms target less than half a millisecond before a frame (the shown time of that
+    // frame, rounded down): that frame, not the one before it
+    const justBefore = recordedFrames('cam-1').find((time) => time > first + 25_000 && time - Math.floor(time) > 0.05 && time - Math.floor(time) < 0.5);
+    if (justBefore !== undefined) targets.push(Math.floor(justBefore));
     for (const target of targets) {
       const before = seen.length;
       await control(state.sessionId, { action: 'seek', atMs: target });

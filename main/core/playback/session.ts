@@ -17,6 +17,8 @@ const STATE_PERIOD_MS = 250;
 export const KEYFRAMES_ONLY_FROM_SPEED = 8;
 /** A decoder silent this long: show the newest frame not later than the clock without waiting for the next. */
 const STUCK_AFTER_MS = 600;
+/** Frame times this close count as the same time (as `firstTimeAfter` and the frame index do). */
+const SAME_TIME_MS = 0.5;
 /**
  * The same after a seek, before its picture: the frame index already tells which decoded frame
  * is the one, so this only matters for a decoder that lost frames (on a loaded machine a healthy
@@ -129,7 +131,10 @@ class PlaybackTileReader {
   }
 
   /** Applies the clock: shows the newest decoded frame not later than it; feeds the decoders. */
-  present(atMs: number): void {
+  present(clockMs: number): void {
+    // times on the contract are whole ms, recorded frame times are not: a frame within half a
+    // millisecond of the clock is at it (a seek to a frame's shown time shows that frame)
+    const atMs = clockMs + SAME_TIME_MS;
     // The newest frame not later than the clock is only known once a later frame was decoded (or
     // nothing more is coming): after a seek the frames between the keyframe and the target are
     // decoded, never shown.
@@ -157,10 +162,10 @@ class PlaybackTileReader {
         this.seekAskedAtMono = null;
       }
     }
-    const inFootage = this.hasFootageAt(atMs);
-    this.state = !inFootage ? 'noFootage' : this.shownMs !== null && atMs - this.shownMs < 2000 * Math.max(1, this.session.speed) ? 'playing' : 'loading';
-    this.catchUp(atMs, inFootage);
-    this.pump(atMs);
+    const inFootage = this.hasFootageAt(clockMs);
+    this.state = !inFootage ? 'noFootage' : this.shownMs !== null && clockMs - this.shownMs < 2000 * Math.max(1, this.session.speed) ? 'playing' : 'loading';
+    this.catchUp(clockMs, inFootage);
+    this.pump(clockMs);
   }
 
   /** Recorded time of the next frame any decoder of this tile will give after `wallMs` (-Infinity: none planned). */
@@ -330,8 +335,8 @@ class PlaybackTileReader {
     this.lastDecodedWallMs = wallMs;
     const atMs = this.session.position();
     // a frame older than the clock is only worth keeping if it is the newest such frame
-    if (wallMs <= atMs) {
-      this.queue = this.queue.filter((queued) => queued.wallMs > wallMs || queued.wallMs > atMs);
+    if (wallMs <= atMs + SAME_TIME_MS) {
+      this.queue = this.queue.filter((queued) => queued.wallMs > wallMs || queued.wallMs > atMs + SAME_TIME_MS);
     }
     let index = this.queue.length;
     while (index > 0 && this.queue[index - 1]!.wallMs > wallMs) index -= 1;
