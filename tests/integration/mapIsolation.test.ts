@@ -128,5 +128,17 @@ describe('a hostile map file never stops the recorder (issue 19)', () => {
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(128 * 1024 * 1024);
     expect(recordedBytes(dataDir)).toBeGreaterThan(bytesBefore + 50_000);
     expect(core.recording.statuses().map((status) => status.state)).toEqual(['recording']);
+
+    // 3. everything the running core wrote is owner-only: recordings, the index and its WAL, logs, map
+    if (process.platform !== 'win32') {
+      const entries = ['.', ...(fs.readdirSync(dataDir, { recursive: true }) as string[])];
+      const loose = entries.filter((name) => {
+        const stat = fs.lstatSync(path.join(dataDir, name));
+        return (stat.mode & 0o777) !== (stat.isDirectory() ? 0o700 : 0o600);
+      });
+      expect(loose).toEqual([]);
+      expect(entries.some((name) => name.endsWith('.sqlite-wal'))).toBe(true);
+      expect(entries.some((name) => name.endsWith('.ts') || name.endsWith('.part'))).toBe(true);
+    }
   });
 });
