@@ -25,8 +25,14 @@ export interface TileWorkerOptions {
   maxFailures: number;
 }
 
+/** The built worker; in the packaged app it is unpacked next to the asar (build/electron-builder.yml). */
+function workerScript(): string {
+  const file = path.join(appRoot(), 'dist', 'core', 'mapWorker.cjs');
+  return file.replace(`${path.sep}app.asar${path.sep}`, `${path.sep}app.asar.unpacked${path.sep}`);
+}
+
 export const DEFAULT_TILE_WORKER_OPTIONS: TileWorkerOptions = {
-  script: path.join(appRoot(), 'dist', 'core', 'mapWorker.cjs'),
+  script: workerScript(),
   resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16, codeRangeSizeMb: 16, stackSizeMb: 4 },
   tileDeadlineMs: 5000,
   checkDeadlineMs: 120_000,
