@@ -7,6 +7,9 @@ export default defineConfig({
   define: { __CONSOLE_VERSION__: JSON.stringify('test') },
   test: {
     fileParallelism: false,
+    // Each run in a temporary folder of its own; leftovers listed and failed after the suite.
+    globalSetup: ['tests/helpers/tempLeakCheck.ts'],
+    setupFiles: ['tests/helpers/tempCleanup.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], testTimeout: 30000 } },
       { extends: true, test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], testTimeout: 90000, hookTimeout: 90000 } },

@@ -39,6 +39,9 @@ export const MAP_IMPORT_PROBLEMS = [
   'badMbtiles',
   'tooBig',
   'incomplete',
+  'pmtilesLimits',
+  'mbtilesNotPlain',
+  'checkFailed',
 ] as const;
 export type MapImportProblem = (typeof MAP_IMPORT_PROBLEMS)[number];
 

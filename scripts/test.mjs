@@ -23,7 +23,9 @@ child.on('exit', (code, signal) => {
     const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
     // A file that failed to load counts no test but fails the run: count it as one failure.
     const brokenSuites = (report.testResults ?? []).filter((file) => file.status === 'failed' && (file.assertionResults ?? []).length === 0).length;
-    const failed = (report.numFailedTests ?? 0) + brokenSuites;
+    // A run that failed with every test passing: the suite's own checks after the tests
+    // (tests/helpers/tempLeakCheck.ts: files left in the temporary folder) count as one failure.
+    const failed = (report.numFailedTests ?? 0) + brokenSuites || (exitCode !== 0 ? 1 : 0);
     line = `${report.numPassedTests ?? 0} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`;
   } catch {
     line = `0 passed, 1 failed`;

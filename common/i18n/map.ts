@@ -83,6 +83,9 @@ export const mapVi = {
     badMbtiles: 'Tệp không phải MBTiles hợp lệ',
     tooBig: 'Tệp quá lớn',
     incomplete: 'Tệp gửi lên chưa đủ, hãy thử lại',
+    pmtilesLimits: 'Tệp PMTiles có thư mục quá lớn hoặc lồng quá sâu (vượt giới hạn an toàn): không nhập, để không ảnh hưởng đến việc ghi hình',
+    mbtilesNotPlain: 'Tệp MBTiles dùng view, trigger hoặc cột tính toán thay cho bảng thường (metadata, tiles): không nhập để giữ an toàn. Hãy xuất lại tệp với bảng thường',
+    checkFailed: 'Kiểm tra tệp vượt quá giới hạn thời gian hoặc bộ nhớ: tệp có thể bị hỏng hoặc cố ý gây hại, không nhập',
   },
   noPosition: 'Camera "{{name}}" chưa có vị trí trên bản đồ',
   edit: {
@@ -186,6 +189,9 @@ export const mapEn: DeepStrings<typeof mapVi> = {
     badMbtiles: 'The file is not a valid MBTiles archive',
     tooBig: 'The file is too big',
     incomplete: 'The upload is incomplete, try again',
+    pmtilesLimits: 'The PMTiles file has directories that are too large or too deep (beyond the safety limits): not imported, so that recording is never affected',
+    mbtilesNotPlain: 'The MBTiles file uses views, triggers or computed columns instead of plain tables (metadata, tiles): not imported, for safety. Export it again with plain tables',
+    checkFailed: 'Checking the file went past its time or memory limit: the file may be broken or hostile, not imported',
   },
   noPosition: 'Camera "{{name}}" has no position on the map',
   edit: {

@@ -2,7 +2,7 @@ import { DEFAULT_LANGUAGE, isLanguage, translate } from '../../common/i18n';
 import { SiteFileError } from './site/loadSite';
 import { formatSiteIssues } from './site/parseSite';
 import { startCore } from './core';
-import { rendererDir } from './paths';
+import { rendererDir, restrictToOwner } from './paths';
 import { parseCliArgs, type CliOptions } from './cliArgs';
 import { DEFAULT_MIN_FREE_GB, DEFAULT_RETENTION_DAYS } from '../../common/site';
 
@@ -12,6 +12,8 @@ import { DEFAULT_MIN_FREE_GB, DEFAULT_RETENTION_DAYS } from '../../common/site';
  * its own. With no --site, the built-in demo site of Đông Khê.
  */
 async function main(): Promise<void> {
+  // before anything is written: every file and folder of the console is owner-only
+  restrictToOwner();
   let options: CliOptions;
   try {
     options = parseCliArgs(process.argv.slice(2));

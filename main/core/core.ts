@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { EventEnvelope } from '../../common/contract';
 import type { Site } from '../../common/site';
@@ -20,7 +19,7 @@ import { openFolder } from './util/openFolder';
 import { DEFAULT_TIME_ZONE } from '../../common/site';
 import { newToken } from './server/auth';
 import { startConsoleServer, type RunningServer } from './server/consoleServer';
-import { CONSOLE_VERSION, demoSitePath } from './paths';
+import { CONSOLE_VERSION, demoSitePath, restrictToOwner, secureDataDir } from './paths';
 import type { FeatureDeps } from './features';
 import { nextRevision } from './util/revision';
 import { createPtzFeature, prepareSiteCredentials } from './ptz/feature';
@@ -77,7 +76,9 @@ export interface RunningCore {
 
 export async function startCore(config: CoreConfig): Promise<RunningCore> {
   const clock = config.clock ?? systemClock;
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  // owner-only DATA: 0700 folders, 0600 files, an existing DATA fixed (issue 19)
+  restrictToOwner();
+  secureDataDir(config.dataDir);
   const logFile = openLogFile(path.join(config.dataDir, 'logs'));
   const log = createLogger({
     level: config.logLevel ?? 'info',

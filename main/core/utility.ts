@@ -4,12 +4,15 @@ import { startCore, type RunningCore } from './core';
 import { SiteFileError } from './site/loadSite';
 import { formatSiteIssues } from './site/parseSite';
 import { ToCoreSchema, type FromCore } from './utilityProtocol';
+import { restrictToOwner } from './paths';
 
 /**
  * The core under Electron: the same program as browser mode, run in an Electron utility process
  * so that video traffic never stalls the main process. Calls arrive from the main process (which
  * checked the sender); the renderer's live socket connects straight to the loopback server.
  */
+// before anything is written: every file and folder of the console is owner-only
+restrictToOwner();
 const parentPort = process.parentPort;
 let core: RunningCore | null = null;
 

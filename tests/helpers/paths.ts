@@ -27,6 +27,16 @@ export function outputPath(...parts: string[]): string {
   return file;
 }
 
+const madeTempDirs = new Set<string>();
+
+/** A fresh temporary folder, removed after the test file (tests/helpers/tempCleanup.ts), passed or failed. */
 export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `ccc-${prefix}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ccc-${prefix}-`));
+  madeTempDirs.add(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of madeTempDirs) fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 });
+  madeTempDirs.clear();
 }

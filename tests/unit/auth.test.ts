@@ -149,6 +149,17 @@ describe('browser-mode server security', () => {
     expect((await request(port, { path: '/api/snapshots/other.txt', headers: auth })).status).toBe(404);
   });
 
+  it('answers 400, not 500, to a malformed percent-escape in any path it decodes (snapshots, static files, the API)', async () => {
+    const auth = { ...host(), Authorization: `Bearer ${token}` };
+    for (const bad of ['/api/snapshots/%E0%A4%A.png', '/api/snapshots/%zz', '/api/snapshots/%', '/%E0%A4%A', '/index%.html', '/api/call%zz', '/api/snapshots/a%00b.png']) {
+      const reply = await request(port, { path: bad, headers: auth });
+      expect(reply.status, bad).toBe(400);
+    }
+    // and the well-formed ones still work
+    expect((await request(port, { path: '/api/snapshots/cam-1_2026-11-30_04-33-26%2Epng', headers: auth })).status).toBe(200);
+    expect((await request(port, { path: '/index%2Ehtml', headers: auth })).status).toBe(200);
+  });
+
   it('opens the live socket only with the token and our origin', async () => {
     const url = `ws://127.0.0.1:${port}/api/live`;
     expect(await socketOutcome(url, [LIVE_PROTOCOL])).toBe(401);

@@ -16,6 +16,7 @@ import { systemClock } from '../../main/core/util/clock';
 import { closestOnSegment } from '../../common/geo';
 import { buildSearchIndex, searchMap } from '../../renderer/map/mapSearch';
 import { tempDir } from '../helpers/paths';
+import { testTileHost } from '../helpers/mapWorker';
 
 const demoSite = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'resources', 'demo-site.json'), 'utf8')) as {
   cameras: { id: string; name: string; village?: string; latitude: number; longitude: number; headingDeg: number; ptz?: boolean }[];
@@ -170,7 +171,7 @@ function mbtilesArchive(file: string, tile: Buffer): void {
 }
 
 async function importBytes(store: MapLayerStore, kind: 'geojson' | 'image' | 'pmtiles' | 'mbtiles', bytes: Buffer, corners: [number, number][] | null = null) {
-  const uploadId = store.start(kind, `lớp ${kind}`, bytes.length, corners as never);
+  const uploadId = store.start(kind, `lớp ${kind}`, bytes.length, corners as never) ?? '';
   for (let offset = 0; offset < bytes.length; offset += 1000) expect(store.append(uploadId, offset, bytes.subarray(offset, offset + 1000))).toBe('ok');
   return store.finish(uploadId);
 }
@@ -180,7 +181,7 @@ describe('imported map layers (DATA/map)', () => {
 
   it('keeps a good GeoJSON and refuses a broken one, leaving nothing of it behind', async () => {
     const dataDir = tempDir('map-layers');
-    const store = new MapLayerStore(dataDir, { log: silentLogger, clock: systemClock });
+    const store = new MapLayerStore(dataDir, { log: silentLogger, clock: systemClock, tiles: testTileHost() });
     store.load();
     const good = await importBytes(store, 'geojson', Buffer.from(JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: { name: 'Đường mới' }, geometry: { type: 'LineString', coordinates: [[105.66, 19.83], [105.67, 19.84]] } }] })));
     expect(good?.layer?.kind).toBe('geojson');
@@ -195,7 +196,7 @@ describe('imported map layers (DATA/map)', () => {
     // Hidden, and still hidden after a restart; the built-in map too.
     expect(store.setVisible(good?.layer?.id ?? '', false)).toBe(true);
     expect(store.setVisible('builtin', false)).toBe(true);
-    const reopened = new MapLayerStore(dataDir, { log: silentLogger, clock: systemClock });
+    const reopened = new MapLayerStore(dataDir, { log: silentLogger, clock: systemClock, tiles: testTileHost() });
     reopened.load();
     expect(reopened.list()[0]?.visible).toBe(false);
     expect(reopened.builtinVisible).toBe(false);
@@ -205,7 +206,7 @@ describe('imported map layers (DATA/map)', () => {
   });
 
   it('places a scanned map by its corners, and says so when they are missing or the file is no image', async () => {
-    const store = new MapLayerStore(tempDir('map-image'), { log: silentLogger, clock: systemClock });
+    const store = new MapLayerStore(tempDir('map-image'), { log: silentLogger, clock: systemClock, tiles: testTileHost() });
     store.load();
     const png = pngTile();
     expect(await importBytes(store, 'image', png)).toMatchObject({ layer: null, problem: 'noCorners' });
@@ -219,30 +220,30 @@ describe('imported map layers (DATA/map)', () => {
   });
 
   it('reads offline tiles from PMTiles and MBTiles, and refuses files that are not', async () => {
-    const store = new MapLayerStore(tempDir('map-tiles'), { log: silentLogger, clock: systemClock });
+    const store = new MapLayerStore(tempDir('map-tiles'), { log: silentLogger, clock: systemClock, tiles: testTileHost() });
     store.load();
     const tile = pngTile();
     const pm = await importBytes(store, 'pmtiles', pmtilesArchive(tile));
     expect(pm?.layer).toMatchObject({ kind: 'pmtiles', tileFormat: 'png', minZoom: 0, maxZoom: 0 });
-    expect((await store.tile(pm?.layer?.id ?? '', 0, 0, 0))?.equals(tile)).toBe(true);
-    expect(await store.tile(pm?.layer?.id ?? '', 3, 1, 1)).toBeNull();
+    expect(await store.tile(pm?.layer?.id ?? '', 0, 0, 0)).toEqual({ data: tile });
+    expect(await store.tile(pm?.layer?.id ?? '', 3, 1, 1)).toEqual({ data: null });
     expect(await importBytes(store, 'pmtiles', Buffer.from('not a pmtiles archive, only words'))).toMatchObject({ layer: null, problem: 'badPmtiles' });
 
     const mbFile = path.join(tempDir('mbtiles-src'), 'map.mbtiles');
     mbtilesArchive(mbFile, tile);
     const mb = await importBytes(store, 'mbtiles', fs.readFileSync(mbFile));
     expect(mb?.layer).toMatchObject({ kind: 'mbtiles', tileFormat: 'png', minZoom: 1, maxZoom: 1, bounds: [105.6, 19.8, 105.7, 19.9] });
-    expect((await store.tile(mb?.layer?.id ?? '', 1, 1, 0))?.equals(tile)).toBe(true);
-    expect(await store.tile(mb?.layer?.id ?? '', 1, 1, 1)).toBeNull();
+    expect(await store.tile(mb?.layer?.id ?? '', 1, 1, 0)).toEqual({ data: tile });
+    expect(await store.tile(mb?.layer?.id ?? '', 1, 1, 1)).toEqual({ data: null });
     expect(await importBytes(store, 'mbtiles', Buffer.from('SQLite format 3 but not really'))).toMatchObject({ layer: null, problem: 'badMbtiles' });
     expect(store.list().map((layer) => layer.kind)).toEqual(['pmtiles', 'mbtiles']);
     await store.close();
   });
 
   it('takes chunks in order only, and no more than announced', () => {
-    const store = new MapLayerStore(tempDir('map-chunks'), { log: silentLogger, clock: systemClock });
+    const store = new MapLayerStore(tempDir('map-chunks'), { log: silentLogger, clock: systemClock, tiles: testTileHost() });
     store.load();
-    const uploadId = store.start('geojson', 'x', 10, null);
+    const uploadId = store.start('geojson', 'x', 10, null) ?? '';
     expect(store.append(uploadId, 5, Buffer.from('abc'))).toBe('order');
     expect(store.append(uploadId, 0, Buffer.from('0123456789abc'))).toBe('tooBig');
     expect(store.append(uploadId, 0, Buffer.from('a'))).toBe('unknown');

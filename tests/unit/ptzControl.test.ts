@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PtzController, type Velocity } from '../../main/core/ptz/ptzControl';
@@ -12,6 +11,7 @@ import { ManualClock } from '../../main/core/util/clock';
 import { silentLogger } from '../../main/core/log/logger';
 import type { PtzAlertKind, PtzHolder } from '../../common/ptzContract';
 import type { Camera, Site } from '../../common/site';
+import { tempDir } from '../helpers/paths';
 
 /** A driver that records what the camera was told; `ignoresStop` keeps its position drifting. */
 function fakeDriver(options: { ignoresStop?: boolean } = {}) {
@@ -129,7 +129,7 @@ describe('PTZ control: stop safety and one operator at a time', () => {
 });
 
 describe('devices: credentials, vendor templates, site file', () => {
-  const dir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'ptz-unit-'));
+  const dir = (): string => tempDir('ptz-unit');
 
   it('encrypts credentials at rest with a 0600 key file', () => {
     const data = dir();
@@ -148,7 +148,7 @@ describe('devices: credentials, vendor templates, site file', () => {
   });
 
   it('uses the key the Electron host unwrapped with safeStorage, and never writes a key file then', () => {
-    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'ccc-cred-host-'));
+    const data = tempDir('cred-host');
     const key = crypto.randomBytes(32);
     new CredentialStore(data, null, key).put('camera:dk-02', { username: 'admin', password: 'Khóa-của-máy' });
     expect(fs.existsSync(path.join(data, 'credentials.key'))).toBe(false);

@@ -67,15 +67,17 @@ export function createMapFeature(deps: FeatureDeps): CoreFeature<typeof mapMetho
       },
       async getMapTile({ id, z, x, y }) {
         try {
-          const data = await layers.tile(id, z, x, y);
-          return ok({ dataBase64: data ? data.toString('base64') : null });
+          const outcome = await layers.tile(id, z, x, y);
+          if ('unavailable' in outcome) return fail('unavailable', outcome.unavailable);
+          return ok({ dataBase64: outcome.data ? outcome.data.toString('base64') : null });
         } catch (error) {
           deps.log.warn('map tile unreadable', { id, z, x, y, error: String(error) });
           return ok({ dataBase64: null });
         }
       },
       startMapImport({ kind, name, bytes, corners }) {
-        return ok({ uploadId: layers.start(kind, name, bytes, corners) });
+        const uploadId = layers.start(kind, name, bytes, corners);
+        return uploadId ? ok({ uploadId }) : fail('unavailable', 'too many imports open at once');
       },
       appendMapImport({ uploadId, offset, dataBase64 }) {
         const outcome = layers.append(uploadId, offset, Buffer.from(dataBase64, 'base64'));

@@ -8,7 +8,7 @@ import { isLngLat } from '../../../common/geo';
 import type { Logger } from '../log/logger';
 import type { Clock } from '../util/clock';
 import { checkGeoJson } from './geojson';
-import { openMbtiles, openPmtiles, TileArchiveError, type TileArchive } from './tiles';
+import { TileWorkerHost } from './tileWorkerHost';
 
 /**
  * The station's own map layers, kept in DATA/map: `layers.json` (the list, visibility, image
@@ -16,7 +16,12 @@ import { openMbtiles, openPmtiles, TileArchiveError, type TileArchive } from './
  * body is small) into `uploads/`, are checked whole, then renamed into place; a refused file
  * leaves nothing behind. Every write is tmp + fsync + rename.
  */
-const StoredLayerSchema = MapLayerInfoSchema.extend({ file: z.string().regex(/^[a-z0-9-]+\.(?:geojson|png|jpg|webp|pmtiles|mbtiles)$/), corners: CornersSchema.nullable() });
+const StoredLayerSchema = MapLayerInfoSchema.extend({
+  file: z.string().regex(/^[a-z0-9-]+\.(?:geojson|png|jpg|webp|pmtiles|mbtiles)$/),
+  corners: CornersSchema.nullable(),
+  /** Set when the layer's file failed at run time (timeouts, crashes of the map worker): never read again. */
+  failed: z.string().max(200).optional(),
+});
 type StoredLayer = z.infer<typeof StoredLayerSchema>;
 const StoreSchema = z.object({ builtinVisible: z.boolean(), layers: z.array(StoredLayerSchema) });
 type Store = z.infer<typeof StoreSchema>;
@@ -29,7 +34,17 @@ interface Upload {
   file: string;
   received: number;
   startedAtMs: number;
+  lastChunkAtMs: number;
 }
+
+/** Uploads open at once; a page that starts more is refused until one ends. */
+export const MAX_OPEN_UPLOADS = 4;
+/** An upload with no chunk for this long is dropped with its file. */
+export const UPLOAD_IDLE_MS = 10 * 60_000;
+/** And none lives longer than this, however slowly it trickles in. */
+export const UPLOAD_MAX_AGE_MS = 2 * 3600_000;
+
+export type TileOutcome = { data: Buffer | null } | { unavailable: string };
 
 export type ImportOutcome = { layer: MapLayerInfo; problem: null; detail: null } | { layer: null; problem: MapImportProblem; detail: string | null };
 
@@ -58,15 +73,30 @@ export class MapLayerStore {
   private readonly uploadDir: string;
   private store: Store = { builtinVisible: true, layers: [] };
   private readonly uploads = new Map<string, Upload>();
-  private readonly archives = new Map<string, Promise<TileArchive>>();
+  private readonly tiles: TileWorkerHost;
+  private sweepTimer: { cancel(): void } | null = null;
 
   constructor(
     dataDir: string,
-    private readonly deps: { log: Logger; clock: Clock },
+    private readonly deps: { log: Logger; clock: Clock; tiles?: TileWorkerHost },
   ) {
     this.dir = path.join(dataDir, 'map');
     this.layerDir = path.join(this.dir, 'layers');
     this.uploadDir = path.join(this.dir, 'uploads');
+    this.tiles = deps.tiles ?? new TileWorkerHost({ log: deps.log, clock: deps.clock });
+    this.tiles.onLayerFailed = (file, detail) => this.markFailed(file, detail);
+  }
+
+  private markFailed(file: string, detail: string): void {
+    const layer = this.store.layers.find((entry) => path.join(this.layerDir, entry.file) === file);
+    if (!layer || layer.failed) return;
+    layer.failed = detail.slice(0, 200);
+    this.deps.log.warn('map layer disabled after repeated failures', { id: layer.id, detail });
+    try {
+      this.save();
+    } catch (error) {
+      this.deps.log.warn('map layers.json not saved', { error: String(error) });
+    }
   }
 
   load(): void {
@@ -77,6 +107,7 @@ export class MapLayerStore {
     try {
       const parsed = StoreSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
       if (parsed.success) this.store = { ...parsed.data, layers: parsed.data.layers.filter((layer) => fs.existsSync(path.join(this.layerDir, layer.file))) };
+      for (const layer of this.store.layers) if (layer.failed) this.tiles.disable(path.join(this.layerDir, layer.file));
       else this.deps.log.warn('map layers.json unreadable, starting empty', {});
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.deps.log.warn('map layers.json unreadable, starting empty', { error: String(error) });
@@ -92,7 +123,7 @@ export class MapLayerStore {
   }
 
   list(): MapLayerInfo[] {
-    return this.store.layers.map(({ file: _file, corners: _corners, ...info }) => info);
+    return this.store.layers.map(({ file: _file, corners: _corners, failed: _failed, ...info }) => info);
   }
 
   private find(id: string): StoredLayer | undefined {
@@ -113,9 +144,8 @@ export class MapLayerStore {
   async remove(id: string): Promise<boolean> {
     const layer = this.find(id);
     if (!layer) return false;
-    const archive = this.archives.get(id);
-    this.archives.delete(id);
-    if (archive) await archive.then((open) => open.close()).catch(() => undefined);
+    this.tiles.forget(path.join(this.layerDir, layer.file));
+    await Promise.resolve();
     this.store.layers = this.store.layers.filter((entry) => entry.id !== id);
     this.save();
     fs.rmSync(path.join(this.layerDir, layer.file), { force: true });
@@ -137,30 +167,50 @@ export class MapLayerStore {
     return null;
   }
 
-  async tile(id: string, z: number, x: number, y: number): Promise<Buffer | null> {
+  /** A tile of an imported PMTiles/MBTiles layer, read by the map worker (never on this thread). */
+  async tile(id: string, z: number, x: number, y: number): Promise<TileOutcome> {
     const layer = this.find(id);
-    if (!layer || (layer.kind !== 'pmtiles' && layer.kind !== 'mbtiles')) return null;
-    let archive = this.archives.get(id);
-    if (!archive) {
-      const file = path.join(this.layerDir, layer.file);
-      archive = layer.kind === 'pmtiles' ? openPmtiles(file) : openMbtiles(file);
-      this.archives.set(id, archive);
-    }
-    return (await archive).tile(z, x, y);
+    if (!layer || (layer.kind !== 'pmtiles' && layer.kind !== 'mbtiles')) return { data: null };
+    if (layer.failed) return { unavailable: `layer disabled: ${layer.failed}` };
+    const reply = await this.tiles.tile(layer.kind, path.join(this.layerDir, layer.file), z, x, y);
+    return reply.ok ? { data: reply.data } : { unavailable: reply.failure ?? reply.problem ?? 'failed' };
   }
 
-  start(kind: MapLayerKind, name: string, bytes: number, corners: Corners | null): string {
+  /** Drops uploads left idle or too old (a page closed mid-way), with their files. */
+  private sweepUploads(): void {
+    const now = this.deps.clock.monotonic();
+    for (const [id, upload] of this.uploads) if (now - upload.lastChunkAtMs > UPLOAD_IDLE_MS || now - upload.startedAtMs > UPLOAD_MAX_AGE_MS) this.discard(id);
+  }
+
+  private scheduleSweep(): void {
+    if (this.sweepTimer || this.uploads.size === 0) return;
+    this.sweepTimer = this.deps.clock.setTimeout(() => {
+      this.sweepTimer = null;
+      this.sweepUploads();
+      this.scheduleSweep();
+    }, 60_000);
+  }
+
+  /** null: too many uploads open at once (`MAX_OPEN_UPLOADS`). */
+  start(kind: MapLayerKind, name: string, bytes: number, corners: Corners | null): string | null {
+    this.sweepUploads();
+    if (this.uploads.size >= MAX_OPEN_UPLOADS) return null;
     const uploadId = crypto.randomBytes(12).toString('hex');
     const file = path.join(this.uploadDir, `${uploadId}.part`);
     fs.writeFileSync(file, Buffer.alloc(0));
-    // Abandoned uploads (page closed mid-way) are dropped after an hour.
-    for (const [id, upload] of this.uploads) if (this.deps.clock.now() - upload.startedAtMs > 3600_000) this.discard(id);
-    this.uploads.set(uploadId, { kind, name, bytes, corners, file, received: 0, startedAtMs: this.deps.clock.now() });
+    const now = this.deps.clock.monotonic();
+    this.uploads.set(uploadId, { kind, name, bytes, corners, file, received: 0, startedAtMs: now, lastChunkAtMs: now });
+    this.scheduleSweep();
     return uploadId;
+  }
+
+  get openUploads(): number {
+    return this.uploads.size;
   }
 
   /** Appends a chunk; chunks must come in order. */
   append(uploadId: string, offset: number, data: Buffer): 'ok' | 'unknown' | 'order' | 'tooBig' {
+    this.sweepUploads();
     const upload = this.uploads.get(uploadId);
     if (!upload) return 'unknown';
     if (offset !== upload.received) return 'order';
@@ -170,6 +220,7 @@ export class MapLayerStore {
     }
     fs.appendFileSync(upload.file, data);
     upload.received += data.length;
+    upload.lastChunkAtMs = this.deps.clock.monotonic();
     return 'ok';
   }
 
@@ -217,15 +268,11 @@ export class MapLayerStore {
       const lats = corners.map((corner) => corner[1]);
       stored = { ...base, bounds: [Math.min(...lngs), Math.min(...lats), Math.max(...lngs), Math.max(...lats)], minZoom: null, maxZoom: null, tileFormat: null, file: `${id}.${extension}`, corners };
     } else {
-      let archive: TileArchive;
-      try {
-        archive = upload.kind === 'pmtiles' ? await openPmtiles(upload.file) : await openMbtiles(upload.file);
-      } catch (error) {
-        if (error instanceof TileArchiveError) return { layer: null, problem: error.problem, detail: error.message };
-        throw error;
-      }
-      const info = archive.info;
-      archive.close();
+      // Checked whole by the map worker (every PMTiles directory walked, the MBTiles schema
+      // read first), with its memory and time limits: a hostile file cannot reach the core.
+      const checked = await this.tiles.check(upload.kind, upload.file);
+      if (!checked.ok) return { layer: null, problem: checked.problem ?? 'checkFailed', detail: checked.failure ?? checked.detail };
+      const info = checked.info;
       extension = upload.kind;
       stored = { ...base, bounds: info.bounds, minZoom: info.minZoom, maxZoom: info.maxZoom, tileFormat: info.format, file: `${id}.${extension}`, corners: null };
     }
@@ -238,13 +285,14 @@ export class MapLayerStore {
     this.store.layers.push(stored);
     this.save();
     this.deps.log.info('map layer imported', { id, kind: stored.kind, bytes: stored.bytes });
-    const { file: _file, corners: _corners, ...info } = stored;
+    const { file: _file, corners: _corners, failed: _failed, ...info } = stored;
     return { layer: info, problem: null, detail: null };
   }
 
   async close(): Promise<void> {
-    for (const archive of this.archives.values()) await archive.then((open) => open.close()).catch(() => undefined);
-    this.archives.clear();
+    this.sweepTimer?.cancel();
+    this.sweepTimer = null;
+    await this.tiles.stop();
     for (const id of [...this.uploads.keys()]) this.discard(id);
   }
 }

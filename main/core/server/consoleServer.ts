@@ -70,6 +70,24 @@ const UNAUTHORIZED_PAGE = `<!doctype html><html lang="vi"><meta charset="utf-8">
 <p>Hãy mở đúng địa chỉ (có mã truy cập) được in ra khi khởi động phần mềm giám sát.</p>
 <p lang="en" style="color:#aaa">Access denied. Open the address (with its token) printed when the console started.</p></body></html>`;
 
+/** A URL path decoded, or null for a malformed percent-escape (answered 400, never 500). */
+export function decodePathPart(part: string): string | null {
+  try {
+    const decoded = decodeURIComponent(part);
+    return decoded.includes('\0') ? null : decoded;
+  } catch {
+    return null;
+  }
+}
+
+function parseRequestUrl(raw: string | undefined): URL | null {
+  try {
+    return new URL(raw ?? '/', 'http://127.0.0.1');
+  } catch {
+    return null;
+  }
+}
+
 export function startConsoleServer(options: ConsoleServerOptions): Promise<RunningServer> {
   const { log, live, dispatch } = options;
   const extraOrigins = options.extraOrigins ?? [];
@@ -124,7 +142,12 @@ export function startConsoleServer(options: ConsoleServerOptions): Promise<Runni
   }
 
   async function onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const url = parseRequestUrl(request.url);
+    // Every path the server decodes is decoded here once: a malformed escape is the client's error.
+    if (!url || decodePathPart(url.pathname) === null) {
+      send(response, 400, 'Bad request', 'text/plain');
+      return;
+    }
     // First visit from the printed address: trade the token in the URL for a cookie, then drop
     // it from the address bar (and from the browser history) with a redirect.
     const queryToken = url.searchParams.get('token');
@@ -157,12 +180,19 @@ export function startConsoleServer(options: ConsoleServerOptions): Promise<Runni
       return;
     }
     if (url.pathname.startsWith(SNAPSHOT_PATH) && request.method === 'GET') {
-      const file = options.snapshotFile?.(decodeURIComponent(url.pathname.slice(SNAPSHOT_PATH.length)));
-      if (!file) {
+      const name = decodePathPart(url.pathname.slice(SNAPSHOT_PATH.length));
+      const file = name === null ? null : options.snapshotFile?.(name);
+      let bytes: Buffer | null = null;
+      try {
+        bytes = file ? fs.readFileSync(file) : null;
+      } catch {
+        bytes = null;
+      }
+      if (!file || !bytes) {
         send(response, 404, 'Not found', 'text/plain');
         return;
       }
-      send(response, 200, fs.readFileSync(file), 'image/png', { 'Content-Disposition': `attachment; filename="${path.basename(file)}"` });
+      send(response, 200, bytes, 'image/png', { 'Content-Disposition': `attachment; filename="${path.basename(file)}"` });
       return;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -185,9 +215,9 @@ export function startConsoleServer(options: ConsoleServerOptions): Promise<Runni
   });
 
   function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const url = parseRequestUrl(request.url);
     const auth = checkRequest(request, policy());
-    if (url.pathname !== LIVE_PATH || !auth.ok) {
+    if (!url || url.pathname !== LIVE_PATH || !auth.ok) {
       log.warn('socket refused', { reason: auth.ok ? 'badPath' : auth.reason });
       socket.write(`HTTP/1.1 ${auth.ok ? 404 : 401} Refused\r\nConnection: close\r\n\r\n`);
       socket.destroy();
