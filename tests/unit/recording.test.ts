@@ -109,7 +109,7 @@ function setup(options: { storage?: StorageGuard; schedule?: Camera['recording']
       kbps: () => 100,
       onStatus: (status) => statuses.push(status),
     },
-    { segmentMs: 20000, flushMs: 2000, clockJumpMs: 2000, reanchorMs: 1000 },
+    { segmentMs: 20000, flushMs: 2000, clockJumpMs: 2000, reanchorMs: 1000, silenceMs: 3000 },
   );
   return { dir, clock, index, source, recorder, statuses };
 }
