@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Camera, ScheduleWindow, StreamKind } from '../../../common/site';
 import type { RecordingProblem, RecordingState, RecordingStatus } from '../../../common/contract';
@@ -10,6 +11,7 @@ import { forEachPts, PTS_HZ, ptsDelta } from '../media/pes';
 import type { GapReason, NewSegment, RecordingIndex } from './recordingIndex';
 import { SegmentFile, type DurabilityStats } from './segmentFile';
 import { isScheduled } from './schedule';
+import { analyzeSegment } from './recovery';
 
 /** What the recorder asks of the storage manager. */
 export interface StorageGuard {
@@ -391,6 +393,18 @@ export class StreamRecorder implements SourceConsumer {
           return;
         }
         await segment.file.finish();
+        if (segment.file.cut) {
+          // the disk refused the tail: the row says what the file holds, not what arrived
+          const analysis = analyzeSegment(fs.readFileSync(segment.file.finalPath));
+          const keptTo = analysis.keyframes === 0 || analysis.durationMs <= 0 ? row.startMs : Math.min(row.endMs, row.startMs + analysis.durationMs);
+          const lostTo = row.endMs;
+          this.indexWrite(() => this.deps.index.addGap(this.camera.id, this.stream, keptTo, lostTo, 'diskFull'));
+          if (keptTo === row.startMs) {
+            fs.rmSync(segment.file.finalPath, { force: true });
+            return;
+          }
+          row.endMs = keptTo;
+        }
         this.unindexed.push({ ...row, bytes: segment.file.bytes });
         this.segmentsWritten += 1;
         // in order; a row the index cannot take yet waits for the next close
