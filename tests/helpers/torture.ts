@@ -155,7 +155,7 @@ function pickIndexed(context: TortureContext): string | null {
 }
 
 /** Waits long enough for the console's running audit (every 10 s) to see a tampered file. */
-const AUDIT_WAIT_MS = 12_000;
+const AUDIT_WAIT_MS = 11_000;
 
 export const killCore: TortureStep = {
   name: 'kill -9 of the core',
@@ -174,17 +174,49 @@ export const killCore: TortureStep = {
   },
 };
 
+/** Another program: writes until the disk is full and keeps topping it up; returns its stop. */
+function startFiller(context: TortureContext): () => Promise<void> {
+  const filler = path.join(context.dataDir, 'other-program.bin');
+  const script = `const fs=require('fs');const fd=fs.openSync(${JSON.stringify(filler)},'w');const b=Buffer.alloc(65536,7);const eat=()=>{try{for(;;)fs.writeSync(fd,b)}catch{}};eat();setInterval(eat,100);`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+  return async () => {
+    child.kill('SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once('exit', resolve));
+    fs.rmSync(filler, { force: true });
+  };
+}
+
+/** A power cut while another program filled the disk: the console must start on the full disk. */
+export const killOnFullDisk: TortureStep = {
+  name: 'kill -9 on a full disk, restart on it',
+  async run(context) {
+    const stopFiller = startFiller(context);
+    try {
+      await sleep(3000);
+      context.core.child.kill('SIGKILL');
+      await new Promise((resolve) => (context.core.child.exitCode !== null ? resolve(null) : context.core.child.once('exit', resolve)));
+      try {
+        await context.restart();
+        await sleep(3000);
+        if (context.core.child.exitCode !== null) throw new Error(context.core.output().slice(-1500));
+      } catch (error) {
+        context.figures.violations.push(`the console did not start on a full disk: ${(error as Error).message}`);
+        await stopFiller();
+        await context.restart();
+      }
+    } finally {
+      await stopFiller();
+    }
+    await sleep(8000);
+  },
+};
+
 export const fillDisk: TortureStep = {
   name: 'disk filled to 0 by another program, then freed',
   async run(context) {
-    const filler = path.join(context.dataDir, 'other-program.bin');
-    // another program: writes until the disk is full and keeps topping it up
-    const script = `const fs=require('fs');const fd=fs.openSync(${JSON.stringify(filler)},'w');const b=Buffer.alloc(65536,7);const eat=()=>{try{for(;;)fs.writeSync(fd,b)}catch{}};eat();setInterval(eat,100);`;
-    const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+    const stopFiller = startFiller(context);
     await sleep(4000 + context.random() * 4000);
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
-    fs.rmSync(filler, { force: true });
+    await stopFiller();
     const freedAt = Date.now();
     const cameras = context.mounts.length;
     const resumed = new Map<string, number>();
@@ -237,11 +269,11 @@ export const dropCamera: TortureStep = {
     await context.rtsp.stopMount(mount);
     await sleep(5000 + context.random() * 5000);
     await context.rtsp.startMount(mount);
-    await sleep(8000);
+    await sleep(6000);
   },
 };
 
-export const DEFAULT_STEPS: TortureStep[] = [killCore, fillDisk, deleteFile, truncateFile, renameFile, dropCamera];
+export const DEFAULT_STEPS: TortureStep[] = [killCore, fillDisk, killOnFullDisk, deleteFile, truncateFile, renameFile, dropCamera];
 
 export interface TortureOptions {
   /** Total time of the fault loop. */
@@ -251,6 +283,8 @@ export interface TortureOptions {
   sequence?: TortureStep[];
   steps?: TortureStep[];
   diskMb?: number;
+  /** Recording before the first fault. */
+  warmUpMs?: number;
   seed?: number;
   log?: (line: string) => void;
 }
@@ -303,7 +337,7 @@ export async function runTorture(options: TortureOptions): Promise<TortureFigure
         core = context.core;
       },
     };
-    await sleep(25_000);
+    await sleep(options.warmUpMs ?? 25_000);
     const steps = options.steps ?? DEFAULT_STEPS;
     const deadline = Date.now() + options.minutes * 60_000;
     const queue = options.sequence ? [...options.sequence] : null;

@@ -9,7 +9,7 @@ const canMount = process.getuid?.() === 0 && fs.existsSync('/proc/filesystems') 
 // invariant checker after every step (tests/helpers/torture.ts).
 describe('recording torture (CI version)', () => {
   it.skipIf(!canMount)('survives kill -9, a disk filled to 0 by another program, tampered files and a camera drop with no invariant violation', async () => {
-    const figures = await runTorture({ minutes: 0, cameras: 4, sequence: DEFAULT_STEPS, seed: 19, log: () => undefined });
+    const figures = await runTorture({ minutes: 0, cameras: 4, sequence: DEFAULT_STEPS, seed: 19, warmUpMs: 12_000, log: () => undefined });
     const text = formatFigures(figures);
     fs.writeFileSync(outputPath('recording', 'torture-ci.txt'), `${text}\n`);
     console.log(text);
