@@ -87,17 +87,26 @@ export class RecordingService {
     let pending = 0;
     try {
       pending = this.storage.finishPendingDeletes();
+      this.storage.makeRoom(0);
       this.storage.ensureReserve();
     } catch (error) {
       log.error('could not make room before recovery', { error });
     }
-    this.recovery = recover(this.index, this.root, () => pending, {
-      clock: this.deps.clock,
-      log,
-      stats: this.stats,
-      timeZone: this.timeZone,
-      guarded: (write) => this.storage.guarded(write),
-    });
+    const recoveryDeps = { clock: this.deps.clock, log, stats: this.stats, timeZone: this.timeZone, guarded: <T>(write: () => T): T => this.storage.guarded(write) };
+    this.recovery = recover(this.index, this.root, () => pending, recoveryDeps);
+    // segments a disk full to the last byte would not let us index: again until they are
+    const retry = (): void => {
+      if (!this.started) return;
+      try {
+        this.storage.makeRoom(0);
+        const again = recover(this.index, this.root, () => 0, recoveryDeps);
+        if (again.deferred.length === 0) return;
+      } catch (error) {
+        log.error('recovery retry failed', { error });
+      }
+      this.deps.clock.setTimeout(retry, 5000);
+    };
+    if (this.recovery.deferred.length > 0) this.deps.clock.setTimeout(retry, 5000);
     this.storage.start(this.options.storagePeriodMs);
     this.startAudit();
     this.started = true;

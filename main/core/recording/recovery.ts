@@ -19,6 +19,8 @@ export interface RecoveryReport {
   /** Day folders and rows dated ahead of the PC clock: reported, never the base of new footage. */
   futureFolders: string[];
   futureRows: number;
+  /** Segments whose row a disk full to the last byte refused: their files stay, a later pass indexes them. */
+  deferred: string[];
 }
 
 export interface RecoveryDeps {
@@ -78,7 +80,7 @@ export function analyzeSegment(data: Buffer): SegmentAnalysis {
  */
 export function recover(index: RecordingIndex, root: string, finishPendingDeletes: () => number, deps: RecoveryDeps): RecoveryReport {
   const guarded = deps.guarded ?? (<T>(write: () => T): T => write());
-  const report: RecoveryReport = { pendingDeletesFinished: finishPendingDeletes(), indexed: [], removed: [], missingRows: [], resizedRows: [], futureFolders: [], futureRows: 0 };
+  const report: RecoveryReport = { pendingDeletesFinished: finishPendingDeletes(), indexed: [], removed: [], missingRows: [], resizedRows: [], futureFolders: [], futureRows: 0, deferred: [] };
   if (!fs.existsSync(root)) return report;
   const now = deps.clock.now();
   const zone = deps.timeZone ?? 'UTC';
@@ -87,6 +89,14 @@ export function recover(index: RecordingIndex, root: string, finishPendingDelete
   const futureLimit = formatFileStamp(now + FUTURE_SLACK_MS, zone).slice(0, 10);
 
   const tryRecover = (relative: string): void => {
+    try {
+      recoverPath(relative);
+    } catch (error) {
+      if (!isFull(error)) throw error;
+      report.deferred.push(relative);
+    }
+  };
+  const recoverPath = (relative: string): void => {
     const parts = relative.split('/');
     if (parts.length !== 4) return;
     const [cameraId, stream, day, finalName] = parts as [string, string, string, string];
@@ -133,14 +143,14 @@ export function recover(index: RecordingIndex, root: string, finishPendingDelete
   }
 
   // 3. every row against the disk
-  const audit = auditRows(index, root, index.allSegments(), { ...deps, guarded });
+  const audit = auditRows(index, root, index.allSegments(), { ...deps, guarded: (write) => guarded(write) });
   report.missingRows.push(...audit.missing);
   report.resizedRows.push(...audit.resized);
 
   // 4. footage dated in the future
   report.futureRows = index.futureSegments(now + FUTURE_SLACK_MS).length;
   if (report.futureRows > 0 || report.futureFolders.length > 0) {
-    guarded(() => index.addEvent(now, 'futureFootage', null, { rows: report.futureRows, folders: report.futureFolders.slice(0, 20) }));
+    tolerateFull(() => index.addEvent(now, 'futureFootage', null, { rows: report.futureRows, folders: report.futureFolders.slice(0, 20) }));
     deps.log.warn('footage dated in the future (a PC clock that ran ahead, or copied files): not used as the base of new footage', {
       rows: report.futureRows,
       folders: report.futureFolders.length,
@@ -165,6 +175,20 @@ export function recover(index: RecordingIndex, root: string, finishPendingDelete
  * file and row go. Used at start-up (every row) and while running (recent rows, then the rest a
  * batch at a time).
  */
+function isFull(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'SQLITE_IOERR_WRITE';
+}
+
+/** An index write a disk full to the last byte may refuse (an event): dropped then, not fatal. */
+function tolerateFull(write: () => void): void {
+  try {
+    write();
+  } catch (error) {
+    if (!isFull(error)) throw error;
+  }
+}
+
 export function auditRows(
   index: RecordingIndex,
   root: string,
@@ -186,6 +210,14 @@ export function auditRows(
     if (size === row.bytes) continue;
     // the storage manager may have just deleted it (row first, then file): look again
     if (!index.segmentByPath(row.path)) continue;
+    try {
+      auditOne(row, file, size);
+    } catch (error) {
+      if (!isFull(error)) throw error;
+      deps.log.warn('a row could not be fixed yet (the disk is full)', { path: row.path });
+    }
+  }
+  function auditOne(row: SegmentRow, file: string, size: number | null): void {
     if (size !== null) {
       let analysis: SegmentAnalysis | null = null;
       try {
@@ -203,7 +235,7 @@ export function auditRows(
           }),
         );
         result.resized.push(row.path);
-        continue;
+        return;
       }
       fs.rmSync(file, { force: true });
     }

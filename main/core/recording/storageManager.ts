@@ -145,6 +145,7 @@ export class StorageManager implements StorageGuard {
    * that may go is left (the rest is pinned, or another program filled the disk).
    */
   makeRoom(bytes: number): boolean {
+    if (this.unlinked.size > 0) this.retryUnlinked();
     const skipped = new Set<number>();
     try {
       while (!this.hasRoom(bytes)) {
