@@ -104,9 +104,9 @@ export class RecordingService {
       } catch (error) {
         log.error('recovery retry failed', { error });
       }
-      this.deps.clock.setTimeout(retry, 5000);
+      this.recoveryRetry = this.deps.clock.setTimeout(retry, 5000);
     };
-    if (this.recovery.deferred.length > 0) this.deps.clock.setTimeout(retry, 5000);
+    if (this.recovery.deferred.length > 0) this.recoveryRetry = this.deps.clock.setTimeout(retry, 5000);
     this.storage.start(this.options.storagePeriodMs);
     this.startAudit();
     this.started = true;
@@ -119,6 +119,7 @@ export class RecordingService {
   }
 
   private auditTimer: TimerHandle | null = null;
+  private recoveryRetry: TimerHandle | null = null;
   private auditCursor = 0;
 
   /**
@@ -248,6 +249,8 @@ export class RecordingService {
   async stop(): Promise<void> {
     this.projectionTimer?.cancel();
     this.auditTimer?.cancel();
+    this.recoveryRetry?.cancel();
+    this.started = false;
     this.storage.stop();
     await Promise.all(
       [...this.recorders.values()].map(async (entry) => {
