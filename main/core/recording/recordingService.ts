@@ -95,12 +95,14 @@ export class RecordingService {
     const recoveryDeps = { clock: this.deps.clock, log, stats: this.stats, timeZone: this.timeZone, guarded: <T>(write: () => T): T => this.storage.guarded(write) };
     this.recovery = recover(this.index, this.root, () => pending, recoveryDeps);
     // segments a disk full to the last byte would not let us index: again until they are
+    let waiting = this.recovery.deferred;
     const retry = (): void => {
       if (!this.started) return;
       try {
         this.storage.makeRoom(0);
-        const again = recover(this.index, this.root, () => 0, recoveryDeps);
-        if (again.deferred.length === 0) return;
+        const again = recover(this.index, this.root, () => 0, { ...recoveryDeps, only: waiting });
+        waiting = again.deferred;
+        if (waiting.length === 0) return;
       } catch (error) {
         log.error('recovery retry failed', { error });
       }

@@ -31,6 +31,8 @@ export interface RecoveryDeps {
   timeZone?: string;
   /** Index writes go through this (the storage manager frees its reserve on a full disk). */
   guarded?: <T>(write: () => T) => T;
+  /** Retry only these closed segment files (relative paths; see RecoveryReport.deferred). */
+  only?: readonly string[];
 }
 
 /** Allowed lead of a row or folder over the PC clock before it counts as dated in the future. */
@@ -105,7 +107,7 @@ export function recover(index: RecordingIndex, root: string, finishPendingDelete
     const dir = path.join(root, cameraId, stream, day);
     const finalFile = path.join(dir, finalName);
     const partFile = finalFile + PART_SUFFIX;
-    if (fs.existsSync(partFile)) {
+    if (!deps.only && fs.existsSync(partFile)) {
       if (fs.existsSync(finalFile)) {
         // both: the rename happened and a stale .part remains? keep the closed one
         fs.rmSync(partFile, { force: true });
@@ -116,6 +118,16 @@ export function recover(index: RecordingIndex, root: string, finishPendingDelete
       recoverOne(index, finalFile, finalFile, relative, cameraId, stream, Number(match[2]), report, deps, guarded);
     }
   };
+
+  // 0. only retrying closed files whose row a full disk refused (recorders are running: their
+  //    open .part files are never touched)
+  if (deps.only) {
+    for (const relative of deps.only) {
+      const file = path.join(root, ...relative.split('/'));
+      if (fs.existsSync(file) && !index.segmentByPath(relative)) tryRecover(relative);
+    }
+    return report;
+  }
 
   // 1. the journaled open segments (whatever the date of their folder)
   for (const entry of index.metaWithPrefix('open:')) tryRecover(entry.value);
