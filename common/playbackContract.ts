@@ -10,7 +10,7 @@ import { CameraId, method, StreamKindSchema } from './contractKit';
 // ---- shapes ---------------------------------------------------------------------------------
 
 /** Why a camera has no footage for a while (the recorder's gap reasons, docs/recording.md). */
-export const PLAYBACK_GAP_REASONS = ['cameraOffline', 'recordingOff', 'diskFull', 'consoleNotRunning', 'clockJump', 'error', 'unknown'] as const;
+export const PLAYBACK_GAP_REASONS = ['cameraOffline', 'recordingOff', 'diskFull', 'consoleNotRunning', 'clockJump', 'footageMissing', 'error', 'unknown'] as const;
 export type PlaybackGapReason = (typeof PLAYBACK_GAP_REASONS)[number];
 
 const TimeMs = z.number().int().min(0).max(8.64e15);

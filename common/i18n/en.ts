@@ -155,6 +155,8 @@ export const en: Messages = {
       clockJump: 'The PC clock changed suddenly',
       segmentRemoved: 'A damaged segment was removed at start-up',
       segmentMissing: 'A segment file is missing',
+      segmentSizeChanged: 'A segment file was cut short or changed size',
+      futureFootage: 'Footage or a folder is dated in the future (the PC clock once ran wrong)',
     },
   },
   dialog: {

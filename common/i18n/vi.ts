@@ -158,6 +158,8 @@ export const vi = {
       clockJump: 'Đồng hồ máy tính bị thay đổi đột ngột',
       segmentRemoved: 'Một đoạn ghi hỏng đã bị xóa khi khởi động',
       segmentMissing: 'Một đoạn ghi bị mất tệp',
+      segmentSizeChanged: 'Một đoạn ghi bị cắt ngắn hoặc thay đổi kích thước',
+      futureFootage: 'Có đoạn ghi hoặc thư mục mang ngày giờ trong tương lai (đồng hồ máy tính từng chạy sai)',
     },
   },
   dialog: {

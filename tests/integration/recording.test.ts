@@ -202,8 +202,8 @@ describe('recording 24/7', () => {
     await expect.poll(() => core.recording.statuses().map((status) => status.state), { timeout: 60_000, interval: 500 }).toEqual(['diskFull', 'diskFull']);
     expect(core.recording.statuses()[0]!.problem).toBe('diskFull');
 
-    // the oldest footage went first (what is left, the index could not even commit a deletion for:
-    // a disk filled to the last byte)
+    // the oldest footage went first; on a disk filled to the last byte the files go before their
+    // rows (issue 19), so next to nothing is left
     expect(core.recording.storage.deletedSegments).toBeGreaterThan(deletedBeforeFiller);
     expect(core.recording.index.allSegments().length).toBeLessThanOrEqual(2);
     // it stays stopped while the disk stays full

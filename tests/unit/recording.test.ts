@@ -12,7 +12,7 @@ import type { CameraStreamSource, SourceConsumer } from '../../main/core/media/s
 import { RecordingIndex } from '../../main/core/recording/recordingIndex';
 import { DurabilityStats, PART_SUFFIX } from '../../main/core/recording/segmentFile';
 import { StorageManager } from '../../main/core/recording/storageManager';
-import { StreamRecorder, type StorageGuard } from '../../main/core/recording/streamRecorder';
+import { DEFAULT_RECORDER_OPTIONS, StreamRecorder, type StorageGuard } from '../../main/core/recording/streamRecorder';
 import { analyzeSegment, recover } from '../../main/core/recording/recovery';
 import { isScheduled } from '../../main/core/recording/schedule';
 import { runFfmpegOnce } from '../../main/core/ffmpeg/supervisor';
@@ -109,7 +109,7 @@ function setup(options: { storage?: StorageGuard; schedule?: Camera['recording']
       kbps: () => 100,
       onStatus: (status) => statuses.push(status),
     },
-    { segmentMs: 20000, flushMs: 2000, clockJumpMs: 2000, reanchorMs: 1000 },
+    { segmentMs: 20000, flushMs: 2000, clockJumpMs: 2000, reanchorMs: 1000, silenceMs: 3000 },
   );
   return { dir, clock, index, source, recorder, statuses };
 }
@@ -331,5 +331,170 @@ describe('recovery at start-up', () => {
     expect(fs.statSync(file).size).toBe(row!.bytes);
     expect(fs.readdirSync(day).filter((name) => name.endsWith(PART_SUFFIX))).toEqual([]);
     expect(index.events(0).map((event) => event.kind).sort()).toEqual(['segmentRecovered', 'segmentRemoved']);
+  });
+});
+
+// Issue 19: the recorder's own timeline, silence, recovery that checks what it trusts.
+describe('issue 19: timeline, silence, recovery checks (simulated clock)', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const rigOf = (options: Parameters<typeof setup>[0] = {}) => {
+    const rig = setup(options);
+    opened.push(rig.index);
+    dirs.push(rig.dir);
+    return rig;
+  };
+
+  it('closes and indexes the open segment after 3 s of silence, so an outage’s last seconds are playable during it', async () => {
+    const rig = rigOf();
+    rig.recorder.start();
+    play(rig, framesOf(clip).slice(0, 15 * 5));
+    expect(rig.index.segments('cam-1', 'main', 0, Number.MAX_SAFE_INTEGER)).toHaveLength(0);
+    rig.clock.advance(3500); // the camera says nothing (same connection: no new epoch)
+    await rig.recorder.settled();
+    const rows = rig.index.segments('cam-1', 'main', 0, Number.MAX_SAFE_INTEGER);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.endMs - rows[0]!.startMs).toBe(5000);
+    // it speaks again: a new segment, and the silence is a cameraOffline gap
+    play(rig, framesOf(clip).slice(15 * 10, 15 * 15));
+    await rig.recorder.stop();
+    const gaps = rig.index.gaps('cam-1', 'main', 0, Number.MAX_SAFE_INTEGER);
+    expect(gaps.map((gap) => gap.reason)).toEqual(['cameraOffline']);
+    expect(rig.index.segments('cam-1', 'main', 0, Number.MAX_SAFE_INTEGER)).toHaveLength(2);
+  });
+
+  it('never continues from a row dated 24 h ahead: new footage is at the PC clock, in today’s folder', async () => {
+    const rig = rigOf();
+    const now = rig.clock.now();
+    rig.index.insertSegment({ cameraId: 'cam-1', stream: 'main', startMs: now + DAY_MS, endMs: now + DAY_MS + 60_000, bytes: 10, path: 'cam-1/main/2026-12-01/08-00-00_x.ts', codec: 'h264', widthPx: null, heightPx: null, hasAudio: false, recovered: false });
+    // the recorder is made after the row exists (as at a restart)
+    const fresh = new StreamRecorder(camera, 'main', rig.source as unknown as CameraStreamSource, {
+      index: rig.index, storage: roomy, clock: rig.clock, log: silentLogger, stats: new DurabilityStats(), root: path.join(rig.dir, 'recordings'), timeZone: 'Asia/Ho_Chi_Minh', kbps: () => 100, onStatus: () => undefined,
+    }, { ...DEFAULT_RECORDER_OPTIONS, segmentMs: 20000 });
+    fresh.start();
+    play(rig, framesOf(clip).slice(0, 15 * 25));
+    await fresh.stop();
+    const rows = rig.index.segments('cam-1', 'main', 0, now + DAY_MS - 1);
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    for (const row of rows) expect(Math.abs(row.startMs - now)).toBeLessThan(30_000);
+    expect(rows[0]!.path).toMatch(/^cam-1\/main\/2026-11-30\//);
+  });
+
+  it('a backward PC clock jump closes the segment, new footage follows the PC clock, the repeated hour is a clockJump gap', async () => {
+    const rig = rigOf();
+    rig.recorder.start();
+    const frames = framesOf(clip);
+    let jumpedAt = 0;
+    play(rig, frames.slice(0, 15 * 45), 1, (index) => {
+      if (index === 15 * 10) {
+        rig.clock.jumpWall(-3_600_000);
+        jumpedAt = rig.clock.now();
+      }
+    });
+    await rig.recorder.stop();
+    const rows = rig.index.segments('cam-1', 'main', 0, Number.MAX_SAFE_INTEGER);
+    const after = rows.filter((row) => row.startMs < jumpedAt + 60_000);
+    // the footage after the jump starts within a second or two of the PC clock, not an hour ahead
+    expect(after.length).toBeGreaterThanOrEqual(1);
+    expect(after[0]!.startMs - jumpedAt).toBeLessThan(2000);
+    expect(after[0]!.startMs - jumpedAt).toBeGreaterThanOrEqual(0);
+    const gaps = rig.index.gaps('cam-1', 'main', 0, Number.MAX_SAFE_INTEGER);
+    expect(gaps.map((gap) => gap.reason)).toEqual(['clockJump']);
+    expect(rig.index.events(0).map((event) => event.kind)).toContain('clockJump');
+  });
+
+  it('a forward PC clock jump while the camera keeps sending closes the segment and leaves a clockJump gap, not an unexplained hole', async () => {
+    const rig = rigOf();
+    rig.recorder.start();
+    play(rig, framesOf(clip).slice(0, 15 * 30), 1, (index) => {
+      if (index === 15 * 8) rig.clock.jumpWall(600_000);
+    });
+    await rig.recorder.stop();
+    const rows = rig.index.segments('cam-1', 'main', 0, Number.MAX_SAFE_INTEGER);
+    const gaps = rig.index.gaps('cam-1', 'main', 0, Number.MAX_SAFE_INTEGER);
+    expect(gaps).toHaveLength(1);
+    expect(gaps[0]!.reason).toBe('clockJump');
+    // every hole between rows is covered by the gap
+    for (let n = 1; n < rows.length; n++) {
+      if (rows[n]!.startMs === rows[n - 1]!.endMs) continue;
+      expect(gaps.some((gap) => gap.startMs <= rows[n - 1]!.endMs && gap.endMs >= rows[n]!.startMs)).toBe(true);
+    }
+  });
+
+  it('recovery scans today’s and yesterday’s folders by date: a stray future folder hides nothing; the journaled open segment comes first', () => {
+    const dir = tempDir('recovery19');
+    dirs.push(dir);
+    const root = path.join(dir, 'recordings');
+    const clock = new ManualClock(Date.UTC(2026, 10, 30, 2));
+    const index = new RecordingIndex(path.join(dir, 'index.sqlite'));
+    opened.push(index);
+    const base = path.join(root, 'cam-1', 'main');
+    const startMs = Date.UTC(2026, 10, 30, 1, 30);
+    for (const day of ['2026-11-29', '2026-11-30', '2026-12-24', '2027-01-02', '2027-05-05']) fs.mkdirSync(path.join(base, day), { recursive: true });
+    fs.writeFileSync(path.join(base, '2026-11-30', `08-30-00_${startMs}.ts${PART_SUFFIX}`), clip.subarray(0, Math.floor(clip.length / 20)));
+    // a journaled open segment in an old folder (the clock was wrong when it opened)
+    const oldStart = Date.UTC(2026, 10, 20, 1, 0);
+    fs.mkdirSync(path.join(base, '2026-11-20'), { recursive: true });
+    fs.writeFileSync(path.join(base, '2026-11-20', `08-00-00_${oldStart}.ts${PART_SUFFIX}`), clip.subarray(0, Math.floor(clip.length / 40)));
+    index.setMeta('open:cam-1/main', `cam-1/main/2026-11-20/08-00-00_${oldStart}.ts`);
+    const report = recover(index, root, () => 0, { clock, log: silentLogger, stats: new DurabilityStats(), timeZone: 'Asia/Ho_Chi_Minh' });
+    expect(report.indexed.map((entry) => entry.path).sort()).toEqual([`cam-1/main/2026-11-20/08-00-00_${oldStart}.ts`, `cam-1/main/2026-11-30/08-30-00_${startMs}.ts`]);
+    expect(report.futureFolders.sort()).toEqual(['cam-1/main/2026-12-24', 'cam-1/main/2027-01-02', 'cam-1/main/2027-05-05']);
+    expect(index.events(0).map((event) => event.kind)).toContain('futureFootage');
+  });
+
+  it('recovery checks every row against the disk: a file truncated while stopped fixes its row, a vanished one leaves a footageMissing gap; future rows are reported', () => {
+    const dir = tempDir('audit19');
+    dirs.push(dir);
+    const root = path.join(dir, 'recordings');
+    const clock = new ManualClock(Date.UTC(2026, 10, 30, 2));
+    const index = new RecordingIndex(path.join(dir, 'index.sqlite'));
+    opened.push(index);
+    const day = path.join(root, 'cam-1', 'main', '2026-10-01');
+    fs.mkdirSync(day, { recursive: true });
+    const ten = clip.subarray(0, Math.floor(clip.length / 20) - (Math.floor(clip.length / 20) % TS_PACKET_BYTES));
+    const tenMs = analyzeSegment(ten).durationMs;
+    const rows = [0, 1].map((n) => {
+      const startMs = Date.UTC(2026, 9, 1) + n * tenMs;
+      const relative = `cam-1/main/2026-10-01/00-00-0${n}_${startMs}.ts`;
+      fs.writeFileSync(path.join(root, ...relative.split('/')), ten);
+      index.insertSegment({ cameraId: 'cam-1', stream: 'main', startMs, endMs: startMs + tenMs, bytes: ten.length, path: relative, codec: 'h264', widthPx: null, heightPx: null, hasAudio: false, recovered: false });
+      return relative;
+    });
+    // the first is cut to half, the second vanishes; a row dated next year is there too
+    fs.truncateSync(path.join(root, ...rows[0]!.split('/')), Math.floor(ten.length / 2 / TS_PACKET_BYTES) * TS_PACKET_BYTES);
+    fs.rmSync(path.join(root, ...rows[1]!.split('/')));
+    index.insertSegment({ cameraId: 'cam-2', stream: 'main', startMs: Date.UTC(2027, 10, 30), endMs: Date.UTC(2027, 10, 30) + 1000, bytes: 0, path: 'cam-2/main/2027-11-30/x.ts', codec: null, widthPx: null, heightPx: null, hasAudio: false, recovered: false });
+    fs.mkdirSync(path.join(root, 'cam-2', 'main', '2027-11-30'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'cam-2', 'main', '2027-11-30', 'x.ts'), '');
+    const report = recover(index, root, () => 0, { clock, log: silentLogger, stats: new DurabilityStats(), timeZone: 'Asia/Ho_Chi_Minh' });
+    expect(report.resizedRows).toEqual([rows[0]]);
+    expect(report.missingRows).toEqual([rows[1]]);
+    expect(report.futureRows).toBe(1);
+    const [fixed] = index.segments('cam-1', 'main', 0, Number.MAX_SAFE_INTEGER);
+    expect(fixed!.bytes).toBe(fs.statSync(path.join(root, ...rows[0]!.split('/'))).size);
+    expect(fixed!.endMs - fixed!.startMs).toBeLessThan(tenMs * 0.6);
+    const gaps = index.gaps('cam-1', 'main', 0, Number.MAX_SAFE_INTEGER);
+    expect(gaps.map((gap) => gap.reason)).toEqual(['footageMissing', 'footageMissing']);
+    // the holes are covered end to end: from the truncated row's new end to the vanished row's end
+    expect(gaps[0]!.startMs).toBe(fixed!.endMs);
+    expect(gaps.at(-1)!.endMs).toBe(Date.UTC(2026, 9, 1) + 2 * tenMs);
+  });
+
+  it('prunes events with the footage (keeping the last week)', () => {
+    const dir = tempDir('events19');
+    dirs.push(dir);
+    const root = path.join(dir, 'recordings');
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const index = new RecordingIndex(path.join(dir, 'index.sqlite'));
+    opened.push(index);
+    index.addEvent(clock.now(), 'clockJump', 'a');
+    clock.advance(40 * DAY_MS);
+    index.addEvent(clock.now() - 2 * DAY_MS, 'diskFull', 'a');
+    const storage = new StorageManager(index, root, { retentionDays: 30, cameraRetentionDays: new Map(), quotaBytes: null, minFreeBytes: 0 }, { clock, log: silentLogger, stats: new DurabilityStats(), space: () => ({ totalBytes: 1e12, freeBytes: 1e12 }) });
+    storage.enforce();
+    expect(index.events(0).map((event) => event.kind)).toEqual(['diskFull']);
   });
 });

@@ -17,6 +17,7 @@ const GAP_REASONS_VI: Record<string, string> = {
   diskFull: 'ổ đĩa đầy',
   consoleNotRunning: 'phần mềm không chạy',
   clockJump: 'đồng hồ máy tính nhảy',
+  footageMissing: 'tệp ghi hình bị mất',
   error: 'lỗi ghi',
   noRecording: 'không có dữ liệu ghi',
 };

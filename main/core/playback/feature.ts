@@ -83,7 +83,15 @@ export function createPlaybackFeature(deps: FeatureDeps): CoreFeature<typeof pla
           }
           setups.push({ cameraId: spec.cameraId, stream, widthPx: spec.widthPx - (spec.widthPx % 2), heightPx: spec.heightPx - (spec.heightPx % 2), view: view.value });
         }
-        const session = new PlaybackSession(sessionId, liveClientId, setups, { clock: deps.clock, log: deps.log, registry: deps.registry, ffmpeg: deps.ffmpeg, footage, scans }, emitState);
+        const session = new PlaybackSession(sessionId, liveClientId, setups, {
+            clock: deps.clock,
+            log: deps.log,
+            registry: deps.registry,
+            ffmpeg: deps.ffmpeg,
+            footage,
+            scans,
+            pin: (files) => deps.recording.storage.pin(files.map((file) => path.relative(deps.recording.root, file).split(path.sep).join('/'))),
+          }, emitState);
         sessions.set(sessionId, session);
         if (speed) await session.setSpeed(speed);
         await session.seek(atMs);

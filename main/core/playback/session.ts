@@ -35,6 +35,8 @@ export interface SessionDeps {
   ffmpeg: FfmpegInfo;
   footage: FootageFinder;
   scans: SegmentScanCache;
+  /** Keeps segment files (absolute paths) from retention while a run reads them, as export does; returns the release. */
+  pin?: (files: readonly string[]) => () => void;
 }
 
 export interface TileSetup {
@@ -96,7 +98,7 @@ class PlaybackTileReader {
     this.lastDecodedAtMono = this.deps.clock.monotonic();
     this.lastFootage = null;
     this.seekAskedAtMono = this.deps.clock.monotonic();
-    const stopping = Promise.all(runs.map((run) => run.stop()));
+    const stopping = Promise.all(runs.map((run) => this.stopRun(run)));
     this.current = this.deps.footage.atOrAfter(this.setup.cameraId, this.setup.stream, atMs, HORIZON_MS);
     this.lastFootageLookupMono = this.deps.clock.monotonic();
     this.state = this.current && this.current.startMs <= atMs ? 'loading' : 'noFootage';
@@ -264,7 +266,7 @@ class PlaybackTileReader {
     const runs = this.runs;
     this.runs = [];
     this.queue = [];
-    await Promise.all(runs.map((run) => run.stop()));
+    await Promise.all(runs.map((run) => this.stopRun(run)));
   }
 
   tile(): PlaybackTile {
@@ -308,6 +310,8 @@ class PlaybackTileReader {
     this.lastRunEndMs = footage.startMs + scan.frames[plan.at(-1)!]!.atMs;
     this.deps.log.debug('playback run', { cameraId: this.setup.cameraId, file: footage.file.split(/[\\/]/).at(-1), open: footage.open, fromMs: Math.round(footage.startMs + scan.frames[plan[0]!]!.atMs), toMs: Math.round(this.lastRunEndMs), frames: plan.length });
     const generation = this.generation;
+    // the file stays on disk while the run reads it, whatever retention decides meanwhile
+    const release = footage.open ? () => undefined : (this.deps.pin?.([footage.file]) ?? (() => undefined));
     const run = new DecodeRun(
       footage.file,
       footage.startMs,
@@ -322,12 +326,26 @@ class PlaybackTileReader {
         this.onDecoded(wallMs, frame);
       },
       (done) => {
+        this.pinReleases.get(done)?.();
+        this.pinReleases.delete(done);
         if (generation !== this.generation) return;
         this.runs = this.runs.filter((other) => other !== done);
         this.pump(this.session.position());
       },
     );
+    this.pinReleases.set(run, release);
     this.runs.push(run);
+  }
+
+  private readonly pinReleases = new Map<DecodeRun, () => void>();
+
+  private async stopRun(run: DecodeRun): Promise<void> {
+    try {
+      await run.stop();
+    } finally {
+      this.pinReleases.get(run)?.();
+      this.pinReleases.delete(run);
+    }
   }
 
   private onDecoded(wallMs: number, frame: Buffer): void {

@@ -7,7 +7,7 @@ import type { StreamKind } from '../../../common/site';
  * fsynced; a deletion goes through `pending_deletes` so a crash between the row and the file
  * leaves something the recovery pass can finish. See docs/recording.md.
  */
-export const GAP_REASONS = ['cameraOffline', 'recordingOff', 'diskFull', 'consoleNotRunning', 'clockJump', 'error'] as const;
+export const GAP_REASONS = ['cameraOffline', 'recordingOff', 'diskFull', 'consoleNotRunning', 'clockJump', 'footageMissing', 'error'] as const;
 export type GapReason = (typeof GAP_REASONS)[number];
 
 export interface SegmentRow {
@@ -155,6 +155,14 @@ export class RecordingIndex {
       oldestOfCamera: db.prepare<[string, number, number]>('SELECT * FROM segments WHERE camera_id = ? AND end_ms < ? ORDER BY start_ms LIMIT ?'),
       totalBytes: db.prepare('SELECT COALESCE(SUM(bytes), 0) AS bytes FROM segments'),
       lastSegment: db.prepare<[string, string]>('SELECT * FROM segments WHERE camera_id = ? AND stream = ? ORDER BY start_ms DESC LIMIT 1'),
+      lastSegmentBefore: db.prepare<[string, string, number]>('SELECT * FROM segments WHERE camera_id = ? AND stream = ? AND start_ms <= ? ORDER BY start_ms DESC LIMIT 1'),
+      segmentsSince: db.prepare<[number]>('SELECT * FROM segments WHERE end_ms >= ? ORDER BY id'),
+      segmentsAfterId: db.prepare<[number, number]>('SELECT * FROM segments WHERE id > ? ORDER BY id LIMIT ?'),
+      futureSegments: db.prepare<[number]>('SELECT * FROM segments WHERE start_ms > ? ORDER BY start_ms LIMIT 1000'),
+      updateSegmentSize: db.prepare<[number, number, number]>('UPDATE segments SET bytes = ?, end_ms = ? WHERE id = ?'),
+      deleteEventsBefore: db.prepare<[number]>('DELETE FROM events WHERE at_ms < ?'),
+      metaByPrefix: db.prepare<[string, string]>('SELECT key, value FROM meta WHERE substr(key, 1, length(?)) = ?'),
+      deleteMeta: db.prepare<[string]>('DELETE FROM meta WHERE key = ?'),
       insertGap: db.prepare('INSERT INTO gaps (camera_id, stream, start_ms, end_ms, reason) VALUES (?, ?, ?, ?, ?)'),
       gapsBetween: db.prepare<[string, string, number, number]>(
         'SELECT id, camera_id, stream, start_ms, end_ms, reason FROM gaps WHERE camera_id = ? AND stream = ? AND end_ms > ? AND start_ms < ? ORDER BY start_ms',
@@ -214,6 +222,50 @@ export class RecordingIndex {
   lastSegment(cameraId: string, stream: StreamKind): SegmentRow | null {
     const record = this.statements.lastSegment.get(cameraId, stream) as SegmentRecord | undefined;
     return record ? toSegment(record) : null;
+  }
+
+  /** The stream's last segment that starts at or before `ms` (rows dated after it are not a base for new footage). */
+  lastSegmentBefore(cameraId: string, stream: StreamKind, ms: number): SegmentRow | null {
+    const record = this.statements.lastSegmentBefore.get(cameraId, stream, ms) as SegmentRecord | undefined;
+    return record ? toSegment(record) : null;
+  }
+
+  /** Rows that end at or after `ms`, every camera (the running audit's recent window). */
+  segmentsSince(ms: number): SegmentRow[] {
+    return (this.statements.segmentsSince.all(ms) as SegmentRecord[]).map(toSegment);
+  }
+
+  /** Rows by id after `afterId` (the running audit walks all rows a batch at a time). */
+  segmentsAfterId(afterId: number, limit: number): SegmentRow[] {
+    return (this.statements.segmentsAfterId.all(afterId, limit) as SegmentRecord[]).map(toSegment);
+  }
+
+  /** Rows that start after `ms` (footage dated in the future: a PC clock that ran ahead, a copied file). */
+  futureSegments(ms: number): SegmentRow[] {
+    return (this.statements.futureSegments.all(ms) as SegmentRecord[]).map(toSegment);
+  }
+
+  /** A row's file is shorter than indexed (truncated): the row follows the file. */
+  updateSegmentSize(id: number, bytes: number, endMs: number): void {
+    this.statements.updateSegmentSize.run(bytes, endMs, id);
+  }
+
+  /** Removes a row whose file is already gone (no pending-delete step needed). */
+  deleteSegmentRow(id: number): void {
+    this.statements.deleteSegment.run(id);
+  }
+
+  /** Events older than `beforeMs` go with the footage they were about. */
+  pruneEvents(beforeMs: number): number {
+    return this.statements.deleteEventsBefore.run(beforeMs).changes;
+  }
+
+  metaWithPrefix(prefix: string): { key: string; value: string }[] {
+    return this.statements.metaByPrefix.all(prefix, prefix) as { key: string; value: string }[];
+  }
+
+  deleteMeta(key: string): void {
+    this.statements.deleteMeta.run(key);
   }
 
   /** Oldest segments first, of every camera (disk quota, free-space floor). */

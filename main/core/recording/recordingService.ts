@@ -20,7 +20,7 @@ import { RecordingIndex } from './recordingIndex';
 import { DurabilityStats } from './segmentFile';
 import { StorageManager, type DiskSpace } from './storageManager';
 import { DEFAULT_RECORDER_OPTIONS, StreamRecorder, type RecorderOptions } from './streamRecorder';
-import { recover, type RecoveryReport } from './recovery';
+import { auditRows, recover, type RecoveryReport } from './recovery';
 
 const GB = 1024 ** 3;
 const DAY_MS = 86_400_000;
@@ -28,6 +28,8 @@ const DAY_MS = 86_400_000;
 export interface RecordingOptions {
   recorder?: Partial<RecorderOptions>;
   storagePeriodMs?: number;
+  /** How often rows are checked against the disk while running (recent rows each time, the rest in batches). */
+  auditPeriodMs?: number;
   /** Replaces statfs (tests that simulate a disk). */
   space?: (dir: string) => DiskSpace;
 }
@@ -80,8 +82,35 @@ export class RecordingService {
   }
 
   start(): void {
-    this.recovery = recover(this.index, this.root, () => this.storage.finishPendingDeletes(), { clock: this.deps.clock, log: this.deps.log.child('recovery'), stats: this.stats });
+    // a full disk (a power cut while another program filled it) first gets room, then recovery
+    const log = this.deps.log.child('recovery');
+    let pending = 0;
+    try {
+      pending = this.storage.finishPendingDeletes();
+      this.storage.makeRoom(0);
+      this.storage.ensureReserve();
+    } catch (error) {
+      log.error('could not make room before recovery', { error });
+    }
+    const recoveryDeps = { clock: this.deps.clock, log, stats: this.stats, timeZone: this.timeZone, guarded: <T>(write: () => T): T => this.storage.guarded(write) };
+    this.recovery = recover(this.index, this.root, () => pending, recoveryDeps);
+    // segments a disk full to the last byte would not let us index: again until they are
+    let waiting = this.recovery.deferred;
+    const retry = (): void => {
+      if (!this.started) return;
+      try {
+        this.storage.makeRoom(0);
+        const again = recover(this.index, this.root, () => 0, { ...recoveryDeps, only: waiting });
+        waiting = again.deferred;
+        if (waiting.length === 0) return;
+      } catch (error) {
+        log.error('recovery retry failed', { error });
+      }
+      this.recoveryRetry = this.deps.clock.setTimeout(retry, 5000);
+    };
+    if (this.recovery.deferred.length > 0) this.recoveryRetry = this.deps.clock.setTimeout(retry, 5000);
     this.storage.start(this.options.storagePeriodMs);
+    this.startAudit();
     this.started = true;
     for (const camera of this.site.cameras) this.startRecorder(camera);
     const project = (): void => {
@@ -89,6 +118,39 @@ export class RecordingService {
       this.projectionTimer = this.deps.clock.setTimeout(project, 600_000);
     };
     this.projectionTimer = this.deps.clock.setTimeout(project, 60_000);
+  }
+
+  private auditTimer: TimerHandle | null = null;
+  private recoveryRetry: TimerHandle | null = null;
+  private auditCursor = 0;
+
+  /**
+   * Rows checked against the disk while running: the last two hours of every stream each time,
+   * then the next batch of older rows, so a file deleted, truncated or renamed under the console
+   * gets its `footageMissing` gap row within one period, and the whole index within a few hours.
+   */
+  private startAudit(): void {
+    const period = this.options.auditPeriodMs ?? 10_000;
+    const log = this.deps.log.child('audit');
+    const run = (): void => {
+      try {
+        this.auditOnce();
+      } catch (error) {
+        log.error('audit of the recordings failed', { error });
+      }
+      this.auditTimer = this.deps.clock.setTimeout(run, period);
+    };
+    this.auditTimer = this.deps.clock.setTimeout(run, period);
+  }
+
+  /** One audit pass; returns the paths found missing or changed. */
+  auditOnce(): { missing: string[]; resized: string[] } {
+    const deps = { clock: this.deps.clock, log: this.deps.log.child('audit'), guarded: <T>(write: () => T) => this.storage.guarded(write), skip: (relative: string) => this.storage.deleting(relative) };
+    const recent = auditRows(this.index, this.root, this.index.segmentsSince(this.deps.clock.now() - 2 * 3_600_000), deps);
+    const batch = this.index.segmentsAfterId(this.auditCursor, 500);
+    this.auditCursor = batch.length < 500 ? 0 : batch.at(-1)!.id;
+    const older = auditRows(this.index, this.root, batch, deps);
+    return { missing: [...recent.missing, ...older.missing], resized: [...recent.resized, ...older.resized] };
   }
 
   /** A camera added while the console runs (devices page): recorded from now on. */
@@ -176,7 +238,7 @@ export class RecordingService {
       daily,
       warnings: this.index
         .events(now - 7 * DAY_MS, 50)
-        .filter((event) => ['diskFull', 'writeError', 'retentionShort', 'clockJump', 'segmentRemoved', 'segmentMissing'].includes(event.kind))
+        .filter((event) => ['diskFull', 'writeError', 'retentionShort', 'clockJump', 'segmentRemoved', 'segmentMissing', 'segmentSizeChanged', 'futureFootage'].includes(event.kind))
         .map((event) => ({ atMs: event.atMs, kind: event.kind, cameraId: event.cameraId })),
     };
   }
@@ -188,6 +250,9 @@ export class RecordingService {
 
   async stop(): Promise<void> {
     this.projectionTimer?.cancel();
+    this.auditTimer?.cancel();
+    this.recoveryRetry?.cancel();
+    this.started = false;
     this.storage.stop();
     await Promise.all(
       [...this.recorders.values()].map(async (entry) => {

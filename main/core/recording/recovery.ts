@@ -5,7 +5,8 @@ import type { Clock } from '../util/clock';
 import type { Logger } from '../log/logger';
 import { TS_PACKET_BYTES, TsStreamParser } from '../media/mpegts';
 import { forEachPts, PTS_HZ, ptsDelta } from '../media/pes';
-import type { RecordingIndex } from './recordingIndex';
+import { formatFileStamp } from '../../../common/time';
+import type { RecordingIndex, SegmentRow } from './recordingIndex';
 import { PART_SUFFIX, fsyncDirectory, type DurabilityStats } from './segmentFile';
 
 export interface RecoveryReport {
@@ -13,7 +14,29 @@ export interface RecoveryReport {
   indexed: { path: string; bytes: number; durationMs: number }[];
   removed: { path: string; reason: string }[];
   missingRows: string[];
+  /** Rows whose file is shorter (or longer) than indexed: fixed to what the file holds. */
+  resizedRows: string[];
+  /** Day folders and rows dated ahead of the PC clock: reported, never the base of new footage. */
+  futureFolders: string[];
+  futureRows: number;
+  /** Segments whose row a disk full to the last byte refused: their files stay, a later pass indexes them. */
+  deferred: string[];
 }
+
+export interface RecoveryDeps {
+  clock: Clock;
+  log: Logger;
+  stats: DurabilityStats;
+  /** The site's zone: day folders are named by its dates. */
+  timeZone?: string;
+  /** Index writes go through this (the storage manager frees its reserve on a full disk). */
+  guarded?: <T>(write: () => T) => T;
+  /** Retry only these closed segment files (relative paths; see RecoveryReport.deferred). */
+  only?: readonly string[];
+}
+
+/** Allowed lead of a row or folder over the PC clock before it counts as dated in the future. */
+const FUTURE_SLACK_MS = 60_000;
 
 const SEGMENT_NAME = /^(\d{2}-\d{2}-\d{2})_(\d{10,16})\.ts$/;
 
@@ -51,61 +74,194 @@ export function analyzeSegment(data: Buffer): SegmentAnalysis {
 
 /**
  * The start-up pass over what a crash (or a power cut) left: finish interrupted deletions, index
- * segments that were being written (playable up to their last complete packet) or remove what
- * cannot be read, and drop rows whose file is gone. Only the last days are walked: a crash
- * touches only what was being written.
+ * the journaled open segment of every stream first, then whatever else was being written in
+ * today's and yesterday's folders (by date, not by sort order: a stray future-dated folder hides
+ * nothing), playable up to its last complete packet, or remove what cannot be read; then every
+ * row is checked against the disk (gone → row removed and a `footageMissing` gap; another size →
+ * the row follows the file). Future-dated folders and rows are reported.
  */
-export function recover(
-  index: RecordingIndex,
-  root: string,
-  finishPendingDeletes: () => number,
-  deps: { clock: Clock; log: Logger; stats: DurabilityStats; recentDays?: number },
-): RecoveryReport {
-  const report: RecoveryReport = { pendingDeletesFinished: finishPendingDeletes(), indexed: [], removed: [], missingRows: [] };
-  const recentDays = deps.recentDays ?? 3;
+export function recover(index: RecordingIndex, root: string, finishPendingDeletes: () => number, deps: RecoveryDeps): RecoveryReport {
+  const guarded = deps.guarded ?? (<T>(write: () => T): T => write());
+  const report: RecoveryReport = { pendingDeletesFinished: finishPendingDeletes(), indexed: [], removed: [], missingRows: [], resizedRows: [], futureFolders: [], futureRows: 0, deferred: [] };
   if (!fs.existsSync(root)) return report;
   const now = deps.clock.now();
+  const zone = deps.timeZone ?? 'UTC';
+  const today = formatFileStamp(now, zone).slice(0, 10);
+  const yesterday = formatFileStamp(now - 86_400_000, zone).slice(0, 10);
+  const futureLimit = formatFileStamp(now + FUTURE_SLACK_MS, zone).slice(0, 10);
 
+  const tryRecover = (relative: string): void => {
+    try {
+      recoverPath(relative);
+    } catch (error) {
+      if (!isFull(error)) throw error;
+      report.deferred.push(relative);
+    }
+  };
+  const recoverPath = (relative: string): void => {
+    const parts = relative.split('/');
+    if (parts.length !== 4) return;
+    const [cameraId, stream, day, finalName] = parts as [string, string, string, string];
+    const match = SEGMENT_NAME.exec(finalName);
+    if (!match || (stream !== 'main' && stream !== 'sub')) return;
+    const dir = path.join(root, cameraId, stream, day);
+    const finalFile = path.join(dir, finalName);
+    const partFile = finalFile + PART_SUFFIX;
+    if (!deps.only && fs.existsSync(partFile)) {
+      if (fs.existsSync(finalFile)) {
+        // both: the rename happened and a stale .part remains? keep the closed one
+        fs.rmSync(partFile, { force: true });
+        return;
+      }
+      recoverOne(index, partFile, finalFile, relative, cameraId, stream, Number(match[2]), report, deps, guarded);
+    } else if (fs.existsSync(finalFile) && !index.segmentByPath(relative)) {
+      recoverOne(index, finalFile, finalFile, relative, cameraId, stream, Number(match[2]), report, deps, guarded);
+    }
+  };
+
+  // 0. only retrying closed files whose row a full disk refused (recorders are running: their
+  //    open .part files are never touched)
+  if (deps.only) {
+    for (const relative of deps.only) {
+      const file = path.join(root, ...relative.split('/'));
+      if (fs.existsSync(file) && !index.segmentByPath(relative)) tryRecover(relative);
+    }
+    return report;
+  }
+
+  // 1. the journaled open segments (whatever the date of their folder)
+  for (const entry of index.metaWithPrefix('open:')) tryRecover(entry.value);
+
+  // 2. today's and yesterday's folders, and reported future-dated ones
   for (const cameraId of safeList(root)) {
     for (const stream of safeList(path.join(root, cameraId))) {
       if (stream !== 'main' && stream !== 'sub') continue;
-      const days = safeList(path.join(root, cameraId, stream)).filter((day) => /^\d{4}-\d{2}-\d{2}$/.test(day)).sort().slice(-recentDays);
+      const days = safeList(path.join(root, cameraId, stream)).filter((day) => /^\d{4}-\d{2}-\d{2}$/.test(day));
       for (const day of days) {
+        const future = day > futureLimit;
+        if (future) report.futureFolders.push([cameraId, stream, day].join('/'));
+        if (day !== today && day !== yesterday && !future) continue;
         const dir = path.join(root, cameraId, stream, day);
         for (const name of safeList(dir)) {
-          const file = path.join(dir, name);
           if (name.endsWith('.tmp')) {
-            fs.rmSync(file, { force: true });
+            fs.rmSync(path.join(dir, name), { force: true });
             continue;
           }
           const finalName = name.endsWith(PART_SUFFIX) ? name.slice(0, -PART_SUFFIX.length) : name;
-          const match = SEGMENT_NAME.exec(finalName);
-          const finalRelative = [cameraId, stream, day, finalName].join('/');
-          if (!match) continue;
-          if (!name.endsWith(PART_SUFFIX) && index.segmentByPath(finalRelative)) continue;
-          recoverOne(index, file, path.join(dir, finalName), finalRelative, cameraId, stream as StreamKind, Number(match[2]), report, deps);
+          tryRecover([cameraId, stream, day, finalName].join('/'));
         }
-      }
-      // rows of the recent days whose file is gone
-      const since = now - recentDays * 86_400_000;
-      for (const row of index.segments(cameraId, stream as StreamKind, since, Number.MAX_SAFE_INTEGER)) {
-        if (fs.existsSync(path.join(root, ...row.path.split('/')))) continue;
-        index.markForDeletion(row, now);
-        index.clearPendingDelete(row.path);
-        report.missingRows.push(row.path);
-        index.addEvent(now, 'segmentMissing', cameraId, { path: row.path });
       }
     }
   }
-  if (report.indexed.length || report.removed.length || report.missingRows.length || report.pendingDeletesFinished) {
+
+  // 3. every row against the disk
+  const audit = auditRows(index, root, index.allSegments(), { ...deps, guarded: (write) => guarded(write) });
+  report.missingRows.push(...audit.missing);
+  report.resizedRows.push(...audit.resized);
+
+  // 4. footage dated in the future
+  report.futureRows = index.futureSegments(now + FUTURE_SLACK_MS).length;
+  if (report.futureRows > 0 || report.futureFolders.length > 0) {
+    tolerateFull(() => index.addEvent(now, 'futureFootage', null, { rows: report.futureRows, folders: report.futureFolders.slice(0, 20) }));
+    deps.log.warn('footage dated in the future (a PC clock that ran ahead, or copied files): not used as the base of new footage', {
+      rows: report.futureRows,
+      folders: report.futureFolders.length,
+    });
+  }
+  if (report.indexed.length || report.removed.length || report.missingRows.length || report.pendingDeletesFinished || report.resizedRows.length) {
     deps.log.warn('recovery after an unclean stop', {
       indexed: report.indexed.length,
       removed: report.removed.length,
       missingRows: report.missingRows.length,
+      resizedRows: report.resizedRows.length,
       pendingDeletes: report.pendingDeletesFinished,
     });
   }
   return report;
+}
+
+/**
+ * Checks rows against their files: a file gone → the row goes and its time becomes a
+ * `footageMissing` gap (event `segmentMissing`); a file of another size → what it holds now is
+ * read: still playable → the row follows the file (bytes, end; the lost tail a gap), otherwise the
+ * file and row go. Used at start-up (every row) and while running (recent rows, then the rest a
+ * batch at a time).
+ */
+function isFull(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'SQLITE_IOERR_WRITE';
+}
+
+/** An index write a disk full to the last byte may refuse (an event): dropped then, not fatal. */
+function tolerateFull(write: () => void): void {
+  try {
+    write();
+  } catch (error) {
+    if (!isFull(error)) throw error;
+  }
+}
+
+export function auditRows(
+  index: RecordingIndex,
+  root: string,
+  rows: readonly SegmentRow[],
+  deps: { clock: Clock; log: Logger; guarded?: <T>(write: () => T) => T; skip?: (relative: string) => boolean },
+): { missing: string[]; resized: string[] } {
+  const guarded = deps.guarded ?? (<T>(write: () => T): T => write());
+  const result = { missing: [] as string[], resized: [] as string[] };
+  const now = deps.clock.now();
+  for (const row of rows) {
+    if (deps.skip?.(row.path)) continue;
+    const file = path.join(root, ...row.path.split('/'));
+    let size: number | null = null;
+    try {
+      size = fs.statSync(file).size;
+    } catch {
+      size = null;
+    }
+    if (size === row.bytes) continue;
+    // the storage manager may have just deleted it (row first, then file): look again
+    if (!index.segmentByPath(row.path)) continue;
+    try {
+      auditOne(row, file, size);
+    } catch (error) {
+      if (!isFull(error)) throw error;
+      deps.log.warn('a row could not be fixed yet (the disk is full)', { path: row.path });
+    }
+  }
+  function auditOne(row: SegmentRow, file: string, size: number | null): void {
+    if (size !== null) {
+      let analysis: SegmentAnalysis | null = null;
+      try {
+        analysis = analyzeSegment(fs.readFileSync(file));
+      } catch {
+        analysis = null;
+      }
+      if (analysis && analysis.keyframes > 0 && analysis.durationMs > 0) {
+        const endMs = Math.min(row.endMs, row.startMs + analysis.durationMs);
+        guarded(() =>
+          index.transaction(() => {
+            index.updateSegmentSize(row.id, size, endMs);
+            index.addGap(row.cameraId, row.stream, endMs, row.endMs, 'footageMissing');
+            index.addEvent(now, 'segmentSizeChanged', row.cameraId, { path: row.path, indexedBytes: row.bytes, bytes: size });
+          }),
+        );
+        result.resized.push(row.path);
+        return;
+      }
+      fs.rmSync(file, { force: true });
+    }
+    guarded(() =>
+      index.transaction(() => {
+        index.deleteSegmentRow(row.id);
+        index.addGap(row.cameraId, row.stream, row.startMs, row.endMs, 'footageMissing');
+        index.addEvent(now, 'segmentMissing', row.cameraId, { path: row.path, bytes: size });
+      }),
+    );
+    result.missing.push(row.path);
+  }
+  if (result.missing.length || result.resized.length) deps.log.warn('segment files missing or changed on disk', { missing: result.missing.length, resized: result.resized.length });
+  return result;
 }
 
 function recoverOne(
@@ -118,6 +274,7 @@ function recoverOne(
   startMs: number,
   report: RecoveryReport,
   deps: { clock: Clock; log: Logger; stats: DurabilityStats },
+  guarded: <T>(write: () => T) => T,
 ): void {
   const now = deps.clock.now();
   let analysis: SegmentAnalysis;
@@ -126,13 +283,13 @@ function recoverOne(
   } catch (error) {
     report.removed.push({ path: relative, reason: `unreadable: ${(error as Error).message}` });
     fs.rmSync(file, { force: true });
-    index.addEvent(now, 'segmentRemoved', cameraId, { path: relative, reason: 'unreadable' });
+    guarded(() => index.addEvent(now, 'segmentRemoved', cameraId, { path: relative, reason: 'unreadable' }));
     return;
   }
   if (analysis.keyframes === 0 || analysis.durationMs <= 0) {
     report.removed.push({ path: relative, reason: 'no playable picture' });
     fs.rmSync(file, { force: true });
-    index.addEvent(now, 'segmentRemoved', cameraId, { path: relative, reason: 'noPicture' });
+    guarded(() => index.addEvent(now, 'segmentRemoved', cameraId, { path: relative, reason: 'noPicture' }));
     return;
   }
   // keep it up to its last complete packet
@@ -146,9 +303,9 @@ function recoverOne(
   if (file !== finalFile) fs.renameSync(file, finalFile);
   fsyncDirectory(path.dirname(finalFile), deps.stats, deps.clock);
   // never overlap what is indexed already (a clock that went back before the crash)
-  const previous = index.lastSegment(cameraId, stream);
-  const start = previous && previous.endMs > startMs && previous.startMs <= startMs ? previous.endMs : startMs;
-  index.insertSegment({
+  const previous = index.lastSegmentBefore(cameraId, stream, startMs);
+  const start = previous && previous.endMs > startMs ? previous.endMs : startMs;
+  guarded(() => index.insertSegment({
     cameraId,
     stream,
     startMs: start,
@@ -160,8 +317,8 @@ function recoverOne(
     heightPx: null,
     hasAudio: false,
     recovered: true,
-  });
-  index.addEvent(now, 'segmentRecovered', cameraId, { path: relative, durationMs: analysis.durationMs });
+  }));
+  guarded(() => index.addEvent(now, 'segmentRecovered', cameraId, { path: relative, durationMs: analysis.durationMs }));
   report.indexed.push({ path: relative, bytes: analysis.usableBytes, durationMs: analysis.durationMs });
 }
 

@@ -150,6 +150,9 @@ export class SegmentFile {
    * Stops writing, then in order: fsync, close, rename to the final name, fsync the directory.
    * Resolves once the segment is durable; only then may its index row be inserted.
    */
+  /** True when the disk refused the last writes and the file was cut to what it holds. */
+  cut = false;
+
   async finish(): Promise<void> {
     const fd = this.fd;
     if (fd === null) return;
@@ -162,6 +165,7 @@ export class SegmentFile {
       const whole = this.bytes - (this.bytes % 188);
       fs.ftruncateSync(fd, whole);
       this.bytes = whole;
+      this.cut = true;
     }
     this.fd = null;
     try {

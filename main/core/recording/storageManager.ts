@@ -22,7 +22,7 @@ export interface DiskSpace {
 /** Space kept aside so the index can still commit a deletion on a disk another program filled. */
 const RESERVE_BYTES = 4 * 1024 * 1024;
 
-function isDiskFull(error: unknown): boolean {
+export function isDiskFull(error: unknown): boolean {
   const code = (error as { code?: string }).code;
   return code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'SQLITE_IOERR_WRITE';
 }
@@ -69,10 +69,15 @@ export class StorageManager implements StorageGuard {
     }
   }
 
-  /** Keeps the reserve file in place while there is room for it. */
-  private ensureReserve(): void {
+  /**
+   * Re-makes the reserve file as soon as the disk has room for it, whatever the floor (it is
+   * taken before the floor is enforced again on the next segment close), so a disk another
+   * program fills again finds it in place.
+   */
+  ensureReserve(): void {
     try {
-      if (fs.existsSync(this.reservePath) || !this.hasRoom(RESERVE_BYTES)) return;
+      if (fs.existsSync(this.reservePath)) return;
+      if (this.space().freeBytes < RESERVE_BYTES + 256 * 1024) return;
       const temporary = `${this.reservePath}.tmp`;
       fs.writeFileSync(temporary, Buffer.alloc(RESERVE_BYTES));
       fs.renameSync(temporary, this.reservePath);
@@ -134,17 +139,60 @@ export class StorageManager implements StorageGuard {
     return this.space().freeBytes >= this.config.minFreeBytes + bytes;
   }
 
+  /**
+   * Deletes the oldest footage until `bytes` more fit above the floor. Never needs free space
+   * itself: when the index cannot commit, the file goes first (see delete). False when nothing
+   * that may go is left (the rest is pinned, or another program filled the disk).
+   */
   makeRoom(bytes: number): boolean {
+    if (this.unlinked.size > 0) this.retryUnlinked();
+    const skipped = new Set<number>();
     try {
       while (!this.hasRoom(bytes)) {
-        const [oldest] = this.index.oldestSegments(1);
+        const oldest = this.index.oldestSegments(skipped.size + this.unlinked.size + 1).find((row) => !skipped.has(row.id) && !this.unlinked.has(row.id));
         if (!oldest) return false;
-        this.delete(oldest, 'diskFloor');
+        let gone = false;
+        try {
+          gone = this.delete(oldest, 'diskFloor');
+        } catch (error) {
+          this.deps.log.error('could not delete a segment to make room', { path: oldest.path, error });
+        }
+        if (!gone) skipped.add(oldest.id);
       }
       return true;
     } catch (error) {
       this.deps.log.error('could not make room on the disk', { error });
       return false;
+    }
+  }
+
+  /**
+   * After every segment close: the floor is enforced for the next segment, the reserve re-made.
+   * The periodic pass (retention, quota) is only for what does not depend on the disk filling.
+   */
+  segmentClosed(nextSegmentBytes: number): void {
+    this.retryUnlinked();
+    this.ensureReserve();
+    this.makeRoom(nextSegmentBytes);
+  }
+
+  /** Rows whose file went first (a full index) and whose row the index could not yet drop. */
+  private readonly unlinked = new Map<number, string>();
+
+  /** True while a row's file is gone on purpose and its row waits (the audit must not call it missing). */
+  deleting(rowPath: string): boolean {
+    return [...this.unlinked.values()].includes(rowPath);
+  }
+
+  private retryUnlinked(): void {
+    for (const [id, relative] of [...this.unlinked]) {
+      try {
+        this.guarded(() => this.index.deleteSegmentRow(id));
+        this.unlinked.delete(id);
+      } catch {
+        this.deps.log.warn('a deleted segment keeps its row a while longer (the index is full)', { path: relative });
+        return;
+      }
     }
   }
 
@@ -173,9 +221,13 @@ export class StorageManager implements StorageGuard {
         }
       }
     }
+    this.retryUnlinked();
     this.makeRoom(0);
     const oldest = this.index.oldestSegments(1)[0];
     if (oldest) this.guarded(() => this.index.pruneGaps(oldest.startMs));
+    // events go with the footage they were about, but the last week stays (the storage page shows it)
+    const keepEventsFrom = Math.min(oldest?.startMs ?? now, now - 7 * DAY_MS);
+    this.guarded(() => this.index.pruneEvents(keepEventsFrom));
     this.ensureReserve();
     return this.deletedSegments - before;
   }
@@ -187,14 +239,50 @@ export class StorageManager implements StorageGuard {
     return pending.length;
   }
 
-  delete(segment: SegmentRow, why: 'retention' | 'quota' | 'diskFloor'): void {
-    this.guarded(() => this.index.markForDeletion(segment, this.deps.clock.now()));
-    // a pinned file loses its row now (so every rule moves on) and its bytes when the export is done
+  /**
+   * Deletes one segment; false if it could not go now. Normally row first (through a
+   * pending-delete record, in one transaction), then the file. When the index cannot commit
+   * because the disk is full to the last byte, the file goes first (unlinking needs no space),
+   * then the row: a crash in between leaves a row without its file, which the start-up check of
+   * every row against the disk removes. A pinned file is never unlinked under its reader.
+   */
+  delete(segment: SegmentRow, why: 'retention' | 'quota' | 'diskFloor'): boolean {
+    try {
+      this.guarded(() => this.index.markForDeletion(segment, this.deps.clock.now()));
+    } catch (error) {
+      if (!isDiskFull(error)) throw error;
+      if (this.pins.has(segment.path)) return false;
+      this.unlinkFirst(segment);
+      this.count(segment, why);
+      return true;
+    }
+    // a pinned file loses its row now (so every rule moves on) and its bytes when the reader is done
     if (this.pins.has(segment.path)) this.deferredFiles.add(segment.path);
     else this.removeFile(segment.path);
+    this.count(segment, why);
+    return true;
+  }
+
+  private count(segment: SegmentRow, why: string): void {
     this.deletedSegments += 1;
     this.deletedBytes += segment.bytes;
     this.deps.log.debug('segment deleted', { path: segment.path, why });
+  }
+
+  private unlinkFirst(segment: SegmentRow): void {
+    const file = path.join(this.root, ...segment.path.split('/'));
+    try {
+      fs.unlinkSync(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    fsyncDirectory(path.dirname(file), this.deps.stats, this.deps.clock);
+    this.deps.log.warn('disk full to the last byte: a segment file went before its index row', { path: segment.path });
+    try {
+      this.guarded(() => this.index.deleteSegmentRow(segment.id));
+    } catch {
+      this.unlinked.set(segment.id, segment.path);
+    }
   }
 
   /**
@@ -254,7 +342,12 @@ export class StorageManager implements StorageGuard {
     }
     const dir = path.dirname(file);
     fsyncDirectory(dir, this.deps.stats, this.deps.clock);
-    this.guarded(() => this.index.clearPendingDelete(relative));
+    try {
+      this.guarded(() => this.index.clearPendingDelete(relative));
+    } catch (error) {
+      // the file is gone; the record is cleared at the next start (finishPendingDeletes)
+      this.deps.log.warn('a pending delete stays recorded (the index is full)', { path: relative, error });
+    }
     try {
       if (fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
     } catch {

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Camera, ScheduleWindow, StreamKind } from '../../../common/site';
 import type { RecordingProblem, RecordingState, RecordingStatus } from '../../../common/contract';
@@ -10,6 +11,7 @@ import { forEachPts, PTS_HZ, ptsDelta } from '../media/pes';
 import type { GapReason, NewSegment, RecordingIndex } from './recordingIndex';
 import { SegmentFile, type DurabilityStats } from './segmentFile';
 import { isScheduled } from './schedule';
+import { analyzeSegment } from './recovery';
 
 /** What the recorder asks of the storage manager. */
 export interface StorageGuard {
@@ -18,6 +20,13 @@ export interface StorageGuard {
   hasRoom(bytes: number): boolean;
   /** Runs an index write, freeing the space reserve if the disk is too full for it. */
   guarded<T>(write: () => T): T;
+  /** After every segment close: the floor is enforced for the next one, the space reserve re-made. */
+  segmentClosed?(nextSegmentBytes: number): void;
+}
+
+/** Meta key of a stream's journaled open segment (what the recovery pass looks at first). */
+export function openJournalKey(cameraId: string, stream: StreamKind): string {
+  return `open:${cameraId}/${stream}`;
 }
 
 export interface RecorderOptions {
@@ -28,6 +37,8 @@ export interface RecorderOptions {
   clockJumpMs: number;
   /** Rotation keeps segments contiguous unless the PC clock drifted further than this. */
   reanchorMs: number;
+  /** The open segment is closed and indexed after this long without data (a camera gone quiet). */
+  silenceMs: number;
 }
 
 export const DEFAULT_RECORDER_OPTIONS: RecorderOptions = {
@@ -35,6 +46,7 @@ export const DEFAULT_RECORDER_OPTIONS: RecorderOptions = {
   flushMs: 2000,
   clockJumpMs: 2000,
   reanchorMs: 1000,
+  silenceMs: 3000,
 };
 
 interface OpenSegment {
@@ -108,7 +120,9 @@ export class StreamRecorder implements SourceConsumer {
     private readonly options: RecorderOptions = DEFAULT_RECORDER_OPTIONS,
   ) {
     // Continue after what is already indexed: the time the console was not running is a gap.
-    const last = deps.index.lastSegment(camera.id, stream);
+    // Rows dated ahead of the PC clock (a clock that once ran ahead, a copied file) are never the
+    // base of new footage: the recovery pass reports them.
+    const last = deps.index.lastSegmentBefore(camera.id, stream, deps.clock.now() + options.clockJumpMs);
     this.timelineMs = last?.endMs ?? 0;
     this.gapStartMs = last?.endMs ?? null;
     this.gapReason = 'consoleNotRunning';
@@ -123,8 +137,12 @@ export class StreamRecorder implements SourceConsumer {
     this.checkSchedule();
     this.unsubscribe = this.source.subscribe(this);
     let ticks = 0;
+    this.tickWall = this.deps.clock.now();
+    this.tickMono = this.deps.clock.monotonic();
     const tick = (): void => {
       this.drain();
+      this.watchClock();
+      this.watchSilence();
       ticks += 1;
       if ((ticks * DRAIN_MS) % this.options.flushMs < DRAIN_MS) void this.current?.file.flush();
       this.flushTimer = this.deps.clock.setTimeout(tick, DRAIN_MS);
@@ -175,6 +193,46 @@ export class StreamRecorder implements SourceConsumer {
     this.write(data);
   }
 
+  private tickWall = 0;
+  private tickMono = 0;
+
+  /**
+   * The PC clock against the monotonic clock, a few times a second: a jump either way closes the
+   * open segment (its length is the stream's own, in the old time base) and what follows is
+   * anchored to the new PC time, with a `clockJump` gap row between.
+   */
+  private watchClock(): void {
+    const nowMs = this.deps.clock.now();
+    const nowMono = this.deps.clock.monotonic();
+    const drift = nowMs - this.tickWall - (nowMono - this.tickMono);
+    this.tickWall = nowMs;
+    this.tickMono = nowMono;
+    if (Math.abs(drift) <= this.options.clockJumpMs) return;
+    this.onClockJump(drift, nowMs);
+  }
+
+  private onClockJump(drift: number, nowMs: number): void {
+    this.indexWrite(() => this.deps.index.addEvent(nowMs, 'clockJump', this.camera.id, { stream: this.stream, driftMs: Math.round(drift) }));
+    this.deps.log.warn('the PC clock jumped', { cameraId: this.camera.id, driftMs: Math.round(drift) });
+    if (this.current) this.closeCurrent();
+    if (this.gapStartMs !== null) this.gapReason = 'clockJump';
+    this.clockJumped = true;
+    // the anchors of the next open belong to the new time base
+    this.anchorWall = null;
+    this.anchorMono = null;
+  }
+
+  private clockJumped = false;
+
+  /** A camera gone quiet: what it sent is closed and indexed now, playable during the outage. */
+  private watchSilence(): void {
+    const segment = this.current;
+    if (!segment || this.deps.clock.monotonic() - segment.lastDataMono < this.options.silenceMs) return;
+    this.deps.log.info('no data from the camera: the open segment is closed', { cameraId: this.camera.id, stream: this.stream });
+    this.closeCurrent();
+    this.gapReason = 'cameraOffline';
+  }
+
   private checkSchedule(): void {
     const scheduled = isScheduled(this.deps.schedule, this.deps.clock.now(), this.deps.timeZone);
     if (scheduled === this.scheduled) return;
@@ -195,18 +253,26 @@ export class StreamRecorder implements SourceConsumer {
     let startMs = nowMs;
     if (this.anchorWall !== null && this.anchorMono !== null) {
       const drift = nowMs - this.anchorWall - (nowMono - this.anchorMono);
-      if (Math.abs(drift) > this.options.clockJumpMs) {
-        this.indexWrite(() => this.deps.index.addEvent(nowMs, 'clockJump', this.camera.id, { stream: this.stream, driftMs: Math.round(drift) }));
-        this.deps.log.warn('the PC clock jumped', { cameraId: this.camera.id, driftMs: Math.round(drift) });
-        if (drift > 0 && this.gapStartMs !== null) this.gapReason = 'clockJump';
-      }
+      if (Math.abs(drift) > this.options.clockJumpMs && !this.clockJumped) this.onClockJump(drift, nowMs);
     }
     this.anchorWall = nowMs;
     this.anchorMono = nowMono;
+    this.tickWall = nowMs;
+    this.tickMono = nowMono;
     if (this.gapStartMs === null && Math.abs(nowMs - this.timelineMs) <= this.options.reanchorMs) {
       // a rotation: the new segment starts exactly where the last one ended
       startMs = this.timelineMs;
+    } else if (this.timelineMs > nowMs + this.options.reanchorMs) {
+      // the PC clock is behind the footage (it went back): new footage follows the PC clock, never
+      // the old timeline; the period the clock repeats is marked with a clockJump gap row
+      const repeatedFrom = nowMs;
+      const repeatedTo = this.timelineMs;
+      this.indexWrite(() => this.deps.index.addGap(this.camera.id, this.stream, repeatedFrom, repeatedTo, 'clockJump'));
+      if (!this.clockJumped) this.indexWrite(() => this.deps.index.addEvent(nowMs, 'clockJump', this.camera.id, { stream: this.stream, driftMs: repeatedFrom - repeatedTo }));
+      this.timelineMs = nowMs;
+      this.gapStartMs = null;
     }
+    this.clockJumped = false;
     startMs = Math.max(startMs, this.timelineMs);
     const day = formatFileStamp(startMs, this.deps.timeZone);
     const relativePath = [this.camera.id, this.stream, day.slice(0, 10), `${day.slice(11)}_${startMs}.ts`].join('/');
@@ -223,6 +289,8 @@ export class StreamRecorder implements SourceConsumer {
     }
     this.gapStartMs = null;
     this.gapReason = 'cameraOffline';
+    // the journal: the recovery pass finds this file first, whatever its folder's date
+    this.indexWrite(() => this.deps.index.setMeta(openJournalKey(this.camera.id, this.stream), relativePath));
     const status = source.status;
     this.current = {
       file,
@@ -325,6 +393,18 @@ export class StreamRecorder implements SourceConsumer {
           return;
         }
         await segment.file.finish();
+        if (segment.file.cut) {
+          // the disk refused the tail: the row says what the file holds, not what arrived
+          const analysis = analyzeSegment(fs.readFileSync(segment.file.finalPath));
+          const keptTo = analysis.keyframes === 0 || analysis.durationMs <= 0 ? row.startMs : Math.min(row.endMs, row.startMs + analysis.durationMs);
+          const lostTo = row.endMs;
+          this.indexWrite(() => this.deps.index.addGap(this.camera.id, this.stream, keptTo, lostTo, 'diskFull'));
+          if (keptTo === row.startMs) {
+            fs.rmSync(segment.file.finalPath, { force: true });
+            return;
+          }
+          row.endMs = keptTo;
+        }
         this.unindexed.push({ ...row, bytes: segment.file.bytes });
         this.segmentsWritten += 1;
         // in order; a row the index cannot take yet waits for the next close
@@ -334,6 +414,7 @@ export class StreamRecorder implements SourceConsumer {
           this.deps.storage.guarded(() => this.deps.index.insertSegment(next));
           this.unindexed.shift();
         }
+        this.deps.storage.segmentClosed?.(expectedSegmentBytes(this.deps.kbps(), this.options.segmentMs));
       } catch (error) {
         // left on disk as .part: the recovery pass at the next start indexes or removes it
         this.deps.log.error('segment could not be closed', { path: row.path, error });
