@@ -26,6 +26,7 @@ describe.skipIf(!canMount())('exported clips and their record state the times th
   let manifest: Manifest;
   let folder: string;
   let request: ExportRequest;
+  let logBytes = 0;
   /** Per camera: index time − send time (the delivery delay), from its recorded frames. */
   const delay = new Map<string, number>();
 
@@ -57,7 +58,9 @@ describe.skipIf(!canMount())('exported clips and their record state the times th
       pin: () => () => undefined,
       burnIn: null,
     };
-    const job = await new ExportJobRunner(env, ExportRequestSchema.parse(request), { verify: true, removable: true, onStatus: () => undefined }).run();
+    const runner = new ExportJobRunner(env, ExportRequestSchema.parse(request), { verify: true, removable: true, onStatus: () => undefined });
+    const job = await runner.run();
+    logBytes = runner.logEntry().bytes;
     expect(job.state).toBe('done');
     folder = job.folder!;
     manifest = JSON.parse(fs.readFileSync(path.join(folder, 'manifest.json'), 'utf8')) as Manifest;
@@ -111,6 +114,15 @@ describe.skipIf(!canMount())('exported clips and their record state the times th
       console.log(`${camera.id}: clip begins ${camera.leadInMs} ms before the requested start, ends ${camera.tailMs} ms after the requested end; delivery delay ${d} ms`);
     }
   }, 120_000);
+
+  it('the export log and the biên bản state the same size: the video files written (was the recorded bytes planned)', () => {
+    const total = manifest.files.reduce((sum, file) => sum + file.bytes, 0);
+    const onStick = manifest.files.reduce((sum, file) => sum + fs.statSync(path.join(folder, file.name)).size, 0);
+    expect(total).toBe(onStick);
+    expect(logBytes).toBe(total);
+    const html = fs.readFileSync(path.join(folder, fs.readdirSync(folder).find((name) => name.endsWith('.html') && name !== 'index.html')!), 'utf8');
+    expect(html).toContain(`${String(total).replace(/\B(?=(\d{3})+(?!\d))/g, '.')} byte)`);
+  });
 
   it('the MP4 carries its absolute start: creation_time and the exact UTC start in ms', () => {
     for (const camera of manifest.cameras) {
