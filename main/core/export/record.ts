@@ -101,7 +101,7 @@ function recordText(manifest: Manifest, manifestSha256: string): RecordText {
     number: 'Số: ……/BB',
     title: 'BIÊN BẢN BÀN GIAO DỮ LIỆU CAMERA',
     intro: [
-      `Hôm nay, lúc ${hour ?? ''} giờ ${minute ?? ''} phút, ngày ${date ?? ''}, tại ${manifest.station}.`,
+      `Hôm nay, lúc ${hour ?? ''} giờ ${minute ?? ''} phút, ngày ${date ?? ''}, tại ${manifest.agency?.name ?? manifest.station}.`,
       `Số hồ sơ / vụ việc: ${manifest.caseNumber || '—'}`,
       `Bên giao (người trích xuất): ${manifest.operator || '—'}`,
       `Bên nhận (cán bộ yêu cầu): ${manifest.officer || '—'}`,
