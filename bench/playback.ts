@@ -9,9 +9,16 @@
  *      second to a headless consumer, against the recorded frame rate × speed; CPU of the console;
  *   3. drawing in Chromium (software GL here): the playback page with a 2x2 wall at 1×, frames
  *      drawn per tile per second and the browser's CPU per drawn frame.
+ *   0. seek per encoder setting (the time-stamped camera's matrix: x264 sliced zerolatency, x264
+ *      with B-frames, parameter sets only in the SDP, H.265; tests/integration/encoderFixture.ts)
+ *      with each ffmpeg build here (bundled 4.1, system 5.1): the playback decoder (DecodeRun,
+ *      fed as the session feeds it) from the seek to the target's frame out of the decoder, p50
+ *      and p95, as a ratio to a cold `ffmpeg -ss` of the same segment and build; retried
+ *      decoders, and frames that were not the newest at or before the target (read from the
+ *      burned-in send time).
  * Figures only; nothing is asserted. Results also go to test-results/bench/playback.txt.
  *
- * Usage: npm run bench:playback -- [seconds=20] [--chromium (phase 3 only)]
+ * Usage: npm run bench:playback -- [seconds=20] [--chromium (phase 3 only)] [--encoders (phase 0 only)]
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -27,10 +34,20 @@ import { cacheDir, outputPath, tempDir } from '../tests/helpers/paths';
 import { launchBrowser } from '../tests/helpers/browser';
 import type { WithDiagnostics } from '../common/diagnostics';
 import { coresBetween, machine, median, sampleTree } from './proc';
+import { FRAME_HEADER_BYTES } from '../common/liveProtocol';
+import { readTimecode } from '../common/timecode';
+import { silentLogger } from '../main/core/log/logger';
+import { DecodeRun } from '../main/core/playback/decodeRun';
+import { keyframeBefore } from '../main/core/playback/segmentScan';
+import { systemClock } from '../main/core/util/clock';
+import { TIMECODE_ENCODERS } from '../tests/helpers/rtspServer';
+import { burnedTimes, encoderRecordings, ffmpegBuilds, indexTimes, segmentFile } from '../tests/integration/encoderFixture';
 
 const seconds = Number(process.argv.slice(2).find((arg) => !arg.startsWith('--')) ?? 20);
 /** `--chromium`: only the drawing phase (3). */
 const chromiumOnly = process.argv.includes('--chromium');
+/** `--encoders`: only the per-encoder decoder phase (0). */
+const encodersOnly = process.argv.includes('--encoders');
 const CAMERAS = 16;
 const RECORD_S = 75;
 const TILE = { width: 320, height: 180 };
@@ -93,7 +110,80 @@ function coldSeek(binary: string, file: string, offsetS: number): Promise<number
   });
 }
 
+/** Phase 0: the playback decoder's seek per encoder setting and ffmpeg build. */
+async function encoderSeeks(print: (line: string) => void): Promise<void> {
+  const recorded = await encoderRecordings();
+  try {
+    const builds = await ffmpegBuilds();
+    print(`0. seek per encoder setting: the playback decoder from a seek to the target's frame (${SEEKS} random targets in a 10 s segment, 640x360@15, GOP 1 s, tile ${TILE.width}x${TILE.height}); baseline: cold ffmpeg -ss of the same segment and build to its first frame`);
+    for (const build of builds) {
+      for (const encoder of TIMECODE_ENCODERS) {
+        const segment = recorded.segments.find((candidate) => candidate.cameraId === encoder && candidate.endMs - candidate.startMs > 5000);
+        if (!segment) {
+          print(`   ${build.label} ${build.info.version} ${encoder}: no recording`);
+          continue;
+        }
+        const file = segmentFile(recorded, segment);
+        const scan = scanSegment(fs.readFileSync(file))!;
+        const codes = await burnedTimes(builds.at(-1)!.info, file);
+        const times = indexTimes(file, segment.startMs);
+        const ours: number[] = [];
+        const cold: number[] = [];
+        let retried = 0;
+        let wrong = 0;
+        let failed = 0;
+        for (let n = 0; n < SEEKS; n++) {
+          const target = segment.startMs + 200 + Math.random() * (segment.endMs - segment.startMs - 400);
+          const from = keyframeBefore(scan, target - segment.startMs);
+          const plan = Array.from({ length: scan.frames.length - from }, (_, k) => from + k);
+          const asked = performance.now();
+          const result = await new Promise<{ atMs: number; code: number | null; attempt: number; failed: boolean }>((resolve) => {
+            let shown: { code: number } | null = null;
+            let settled = false;
+            const settle = (run: DecodeRun): void => {
+              if (settled) return;
+              settled = true;
+              resolve({ atMs: performance.now() - asked, code: shown?.code ?? null, attempt: run.attempt, failed: run.failed });
+            };
+            new DecodeRun(file, segment.startMs, scan, plan, TILE.width, TILE.height, build.info, { clock: systemClock, log: silentLogger }, (run, wallMs, frame) => {
+              if (wallMs <= target + 0.5) shown = { code: readTimecode(frame.subarray(FRAME_HEADER_BYTES), TILE.width, TILE.height) };
+              // the target's frame is known once the plan's next frame is later than the target
+              if (wallMs > target + 0.5 || (run.plannedAfter(wallMs) ?? Infinity) > target + 0.5) {
+                settle(run);
+                void run.stop();
+              } else run.feed(1);
+            }, settle);
+          });
+          ours.push(result.atMs);
+          if (result.attempt > 0) retried += 1;
+          if (result.failed || result.code === null) failed += 1;
+          else if (result.code !== codes[times.filter((wallMs) => wallMs <= target + 0.5).length - 1]) wrong += 1;
+          cold.push(await coldSeek(build.info.path, file, (target - segment.startMs) / 1000));
+        }
+        const coldOk = cold.filter((value) => Number.isFinite(value));
+        const p50 = percentile(ours, 50);
+        const coldP50 = percentile(coldOk, 50);
+        print(`   ffmpeg ${build.label} ${build.info.version}, ${encoder.padEnd(12)}: p50 ${fmt(p50, 0)} ms, p95 ${fmt(percentile(ours, 95), 0)} ms; cold -ss p50 ${fmt(coldP50, 0)} ms (ratio ${fmt(p50 / coldP50, 2)}); retried ${retried}, failed ${failed}, wrong frame ${wrong} of ${SEEKS}`);
+      }
+    }
+  } finally {
+    recorded.remove();
+  }
+}
+
 async function main(): Promise<void> {
+  if (encodersOnly) {
+    const lines: string[] = [];
+    try {
+      await encoderSeeks((line) => {
+        lines.push(line);
+        console.log(line);
+      });
+    } finally {
+      fs.writeFileSync(outputPath('bench', 'playback-encoders.txt'), `${lines.join('\n')}\n`);
+    }
+    return;
+  }
   const ffmpeg = await testFfmpeg();
   await recordings();
   const work = tempDir('bench-pb');
@@ -125,6 +215,9 @@ async function main(): Promise<void> {
     print(`recordings: ${CAMERAS} cameras, 640x360 H.264 at ${fmt(recordedFps)} fps, GOP 1 s, ${segments.length} segments of ~10 s, ${fmt((endMs - startMs) / 1000, 0)} s in common; tiles ${TILE.width}x${TILE.height}`);
 
     if (!chromiumOnly) {
+      print('');
+      await encoderSeeks(print);
+      print('');
       // ---- 1. seek latency -----------------------------------------------------------------------
       const consumer = await LiveConsumer.connect(console_.url, console_.token);
       const opened = await consumer.call('openPlayback', { liveClientId: consumer.liveClientId, tiles: [{ cameraId: 'cam-1', ...{ widthPx: TILE.width, heightPx: TILE.height } }], atMs: startMs + 1000 });

@@ -98,6 +98,11 @@ export const SiteSchema = z
     $schema: z.string().optional(),
     schemaVersion: z.literal(SITE_SCHEMA_VERSION),
     name: z.string().trim().min(1).max(200),
+    /**
+     * The issuing body's full name for documents (the export's biên bản), e.g. "Công an xã Đông
+     * Khê", and the body above it, e.g. "Công an tỉnh Thanh Hóa". Printed in capitals.
+     */
+    agency: z.strictObject({ name: z.string().trim().min(1).max(200), parent: z.string().trim().min(1).max(200).optional() }).optional(),
     timeZone: z.string().min(1).max(64).optional(),
     recording: SiteRecordingSchema.optional(),
     playback: SitePlaybackSchema.optional(),

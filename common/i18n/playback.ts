@@ -25,7 +25,7 @@ export const playbackVi = {
   noCamera: 'Chọn camera ở bên trái để xem lại',
   noFootage: 'Không có dữ liệu ghi hình tại thời điểm này',
   loading: 'Đang tải…',
-  tileError: 'Không đọc được đoạn ghi hình',
+  tileError: 'Không đọc hoặc giải mã được đoạn ghi hình này',
   gapSkipped: 'Đã bỏ qua khoảng không có hình: {{from}} → {{to}}',
   ended: 'Hết dữ liệu ghi hình',
   gapReasons: {
@@ -95,7 +95,7 @@ export const playbackEn: DeepStrings<typeof playbackVi> = {
   noCamera: 'Pick cameras on the left to play back',
   noFootage: 'No recording at this time',
   loading: 'Loading…',
-  tileError: 'The recording cannot be read',
+  tileError: 'This recording cannot be read or decoded',
   gapSkipped: 'Skipped a time without video: {{from}} → {{to}}',
   ended: 'End of the recordings',
   gapReasons: {

@@ -17,6 +17,9 @@ import { repoRoot } from './paths';
  */
 export type MountKind = 'clip' | 'h265' | 'garbage' | 'switch' | 'timecode' | 'ptz';
 
+export type TimecodeEncoder = 'x264' | 'x264-sliced' | 'x264-bframes' | 'x264-oob' | 'h265';
+export const TIMECODE_ENCODERS: readonly TimecodeEncoder[] = ['x264-sliced', 'x264-bframes', 'x264-oob', 'h265'];
+
 export interface MountSpec {
   path: string;
   kind?: MountKind;
@@ -30,6 +33,14 @@ export interface MountSpec {
   /** timecode: picture size (default 640x360). */
   width?: number;
   height?: number;
+  /**
+   * timecode: the encoder setting (default 'x264', one slice a frame): 'x264-sliced' (zerolatency
+   * sliced threads, parameter sets before every keyframe), 'x264-bframes', 'x264-oob' (parameter
+   * sets only in the SDP), 'h265'.
+   */
+  encoder?: TimecodeEncoder;
+  /** timecode: keyframe interval in frames (default 15). */
+  gop?: number;
   /** ptz: the JSON file {"pan", "tilt"} the ONVIF simulator keeps up to date. */
   positionFile?: string;
   /** garbage: random bytes per access unit (default 3000). */

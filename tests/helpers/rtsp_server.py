@@ -14,7 +14,9 @@ Each mount is a test camera, paced live at its frame rate exactly as a camera wo
   timecode  LIVE-encoded (appsrc → x264enc zerolatency): raw I420 frames made here,
             a moving background with the send time burned into the top band as in
             common/timecode.ts (ms since the epoch mod 2^32, taken just before the
-            frame is pushed)                                                         {width, height}
+            frame is pushed). `encoder`: x264 (one slice a frame, default), x264-sliced
+            (zerolatency sliced threads, parameter sets before every keyframe), x264-bframes,
+            x264-oob (parameter sets only in the SDP), h265; `gop` (default 15)       {width, height, encoder, gop}
   ptz       LIVE-encoded: a window over a large test picture (a left-to-right luma ramp
             with bars), placed by the pan/tilt written by the ONVIF simulator to
             `positionFile` as JSON {"pan": -1..1, "tilt": -1..1}: pan right, the
@@ -285,16 +287,36 @@ class TimecodeMount(Mount):
         self.block_of_x = [(x * TIMECODE_BITS) // w for x in range(w)]
         self.chroma = bytes([128]) * (2 * (w // 2) * (h // 2))
         self.frame_bytes = w * h * 3 // 2
+        self.encoder = spec.get("encoder", "x264")
+        self.gop = int(spec.get("gop", 15))
 
     def launch(self):
-        return (
+        raw = (
             "( appsrc name=src is-live=true do-timestamp=true format=time max-buffers=2 leaky-type=downstream "
             f'caps="video/x-raw,format=I420,width={self.width},height={self.height},framerate={self.fps}/1" '
-            # One slice per frame: with zerolatency's sliced threads, ffmpeg's RTP depacketizer
-            # lost one slice of every frame here (half of each picture concealed).
-            "! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=15 sliced-threads=false threads=1 "
-            "! rtph264pay name=pay0 pt=96 config-interval=-1 )"
         )
+        gop = self.gop
+        encoders = {
+            # One slice per frame (the suite's long-standing default).
+            "x264": f"! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={gop} sliced-threads=false threads=1 "
+            "! rtph264pay name=pay0 pt=96 config-interval=-1 )",
+            # What many IP cameras send: zerolatency's sliced threads, several slices per frame, and
+            # the parameter sets in band before every keyframe (config-interval=1).
+            "x264-sliced": f"! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={gop} sliced-threads=true threads=4 "
+            "! rtph264pay name=pay0 pt=96 config-interval=1 )",
+            # B-frames: pictures leave the decoder in another order than they enter it.
+            "x264-bframes": f"! x264enc speed-preset=ultrafast key-int-max={gop} bframes=2 b-adapt=false threads=1 rc-lookahead=4 "
+            "! rtph264pay name=pay0 pt=96 config-interval=0 )",
+            # Parameter sets only out of band (the SDP's sprop-parameter-sets), never in the stream.
+            "x264-oob": f"! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={gop} sliced-threads=false threads=1 "
+            "! video/x-h264,stream-format=avc,alignment=au ! rtph264pay name=pay0 pt=96 config-interval=0 )",
+            # H.265 (recent Hikvision/Dahua), parameter sets in band before every keyframe.
+            "h265": f"! x265enc tune=zerolatency speed-preset=ultrafast key-int-max={gop} "
+            "! video/x-h265,stream-format=byte-stream ! rtph265pay name=pay0 pt=96 config-interval=1 )",
+        }
+        if self.encoder not in encoders:
+            raise SystemExit(f"unknown timecode encoder {self.encoder}")
+        return raw + encoders[self.encoder]
 
     def tick(self):
         if not self.active:

@@ -199,7 +199,7 @@ describe('pieces of the export job', () => {
 
   it('SHA256SUMS in the format sha256sum -c reads; local times with the +07:00 offset', () => {
     expect(sha256sums([{ name: 'a.mp4', sha256: 'ab'.repeat(32) }])).toBe(`${'ab'.repeat(32)}  a.mp4\n`);
-    expect(localIso(Date.UTC(2026, 10, 30, 17, 30, 5), 'Asia/Ho_Chi_Minh')).toBe('2026-12-01T00:30:05+07:00');
+    expect(localIso(Date.UTC(2026, 10, 30, 17, 30, 5), 'Asia/Ho_Chi_Minh')).toBe('2026-12-01T00:30:05.000+07:00');
   });
 
   it('maps errors of the target drive to the clerk’s words', () => {

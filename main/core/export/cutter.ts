@@ -49,16 +49,35 @@ export function moovReserveBytes(durationMs: number): number {
  * With `reserveMoovBytes` the moov is written into space kept in front of the media (one pass);
  * without, ffmpeg's `faststart` moves it there afterwards (a second pass over the whole file).
  */
-export function cutArgs(input: string, output: string, reserveMoovBytes: number | null = null): string[] {
+export function cutArgs(input: string, output: string, reserveMoovBytes: number | null = null, stamp: ClipStamp | null = null): string[] {
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
     '-f', 'mpegts', '-i', input,
     '-map', '0:v:0', '-map', '0:a?',
     '-c', 'copy',
-    ...(reserveMoovBytes === null ? ['-movflags', '+faststart'] : ['-moov_size', String(reserveMoovBytes)]),
+    ...(stamp ? stampArgs(stamp) : []),
+    ...(reserveMoovBytes === null ? ['-movflags', stamp ? '+faststart+use_metadata_tags' : '+faststart'] : ['-moov_size', String(reserveMoovBytes), ...(stamp ? ['-movflags', '+use_metadata_tags'] : [])]),
     '-progress', 'pipe:1', '-nostats',
     '-f', 'mp4', output,
   ];
+}
+
+/** The absolute start of a clip: the recorded (index) time of its first frame. */
+export interface ClipStamp {
+  startUtcMs: number;
+}
+
+/** The MP4 tag that carries the exact UTC start (ms); `creation_time` (mvhd) holds whole seconds only. */
+export const START_TAG = 'com.commune-console.start_utc';
+
+/**
+ * The MP4's own absolute time: `creation_time` (ISO 8601 with ms; MP4's mvhd keeps the second)
+ * and a metadata key with the exact UTC start in ms (`use_metadata_tags`: written as an mdta key,
+ * read back by ffprobe as a format tag).
+ */
+export function stampArgs(stamp: ClipStamp): string[] {
+  const iso = new Date(Math.floor(stamp.startUtcMs)).toISOString();
+  return ['-metadata', `creation_time=${iso}`, '-metadata', `${START_TAG}=${iso}`];
 }
 
 /** ffmpeg failed to finish the file although it may exit with 0 (e.g. the reserved moov space was too small). */
@@ -76,7 +95,7 @@ function filterPath(file: string): string {
  * escaping of what a person typed) and the local time of every frame drawn at the top left.
  * `startLocalS`: the local wall time of the first frame, in seconds since 1970 (UTC + offset).
  */
-export function burnInArgs(input: string, output: string, options: { encoder: string; fontFile: string; nameFile: string; startLocalS: number }): string[] {
+export function burnInArgs(input: string, output: string, options: { encoder: string; fontFile: string; nameFile: string; startLocalS: number; startUtcMs?: number }): string[] {
   const font = filterPath(options.fontFile);
   const box = 'fontsize=h/22:fontcolor=white:box=1:boxcolor=black@0.55:boxborderw=6';
   const time = String.raw`%{pts\:gmtime\:${options.startLocalS.toFixed(3)}\:%d/%m/%Y %H\\\:%M\\\:%S}`;
@@ -92,7 +111,8 @@ export function burnInArgs(input: string, output: string, options: { encoder: st
     '-vf', filter,
     '-c:v', options.encoder, ...(options.encoder === 'libx264' ? ['-preset', 'veryfast', '-crf', '23'] : []), '-pix_fmt', 'yuv420p',
     '-c:a', 'aac',
-    '-movflags', '+faststart',
+    ...(options.startUtcMs !== undefined ? stampArgs({ startUtcMs: options.startUtcMs }) : []),
+    '-movflags', options.startUtcMs !== undefined ? '+faststart+use_metadata_tags' : '+faststart',
     '-progress', 'pipe:1', '-nostats',
     '-f', 'mp4', output,
   ];

@@ -177,6 +177,8 @@ export class ExportJobRunner {
   private tempFolder: string | null = null;
   manifestSha256: string | null = null;
   private copyBytes = 0;
+  /** Bytes of the video files on the medium (the biên bản's and the log's total; documents not counted). */
+  private writtenBytes = 0;
 
   constructor(
     private readonly env: ExportEnv,
@@ -341,6 +343,7 @@ export class ExportJobRunner {
       }
 
       // 3. the manifest, the record, the player, SHA256SUMS: written, then read back and compared
+      this.writtenBytes = totalOf(written);
       const manifest = this.manifest(selections, written, createdMs, timeZone, maxFileBytes);
       const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
       this.manifestSha256 = sha256(manifestText);
@@ -440,13 +443,14 @@ export class ExportJobRunner {
     }
     const input = concatUrl(file.part, this.env.recordingsRoot, psiFile);
     const durationMs = file.part.endMs - file.part.startMs;
-    let args = cutArgs(input, temporary, (this.env.moovReserveBytes ?? moovReserveBytes)(durationMs));
+    const stamp = { startUtcMs: file.part.startMs };
+    let args = cutArgs(input, temporary, (this.env.moovReserveBytes ?? moovReserveBytes)(durationMs), stamp);
     if (burnInZone !== null && this.env.burnIn) {
       const nameFile = path.join(psiDir, `${files(psiDir)}.txt`);
       const camera = this.env.site.cameras.find((candidate) => candidate.id === file.cameraId);
       fs.writeFileSync(nameFile, plainText(camera?.name ?? file.cameraId, 120));
       const startLocalS = (file.part.startMs + zoneOffsetMs(burnInZone, file.part.startMs)) / 1000;
-      args = burnInArgs(input, temporary, { ...this.env.burnIn, nameFile, startLocalS });
+      args = burnInArgs(input, temporary, { ...this.env.burnIn, nameFile, startLocalS, ...stamp });
     }
     let result = await cutPart(this.env.ffmpeg!, args, durationMs, onShare, this.abort.signal);
     this.checkCancelled();
@@ -454,7 +458,7 @@ export class ExportJobRunner {
       // more samples than the estimate: the moov is moved to the front afterwards instead
       this.env.log.info('export: reserved moov space too small, cutting again with faststart', { name });
       fs.rmSync(temporary, { force: true });
-      result = await cutPart(this.env.ffmpeg!, cutArgs(input, temporary), durationMs, onShare, this.abort.signal);
+      result = await cutPart(this.env.ffmpeg!, cutArgs(input, temporary, null, stamp), durationMs, onShare, this.abort.signal);
       this.checkCancelled();
     }
     if (!result.ok) {
@@ -500,6 +504,8 @@ export class ExportJobRunner {
             : null,
         stream: selection.stream,
         actual: parts.length > 0 ? timeRange(parts[0]!.startMs, parts.at(-1)!.endMs, timeZone) : null,
+        leadInMs: parts.length > 0 && parts[0]!.startMs <= request.startMs ? Math.ceil(request.startMs - parts[0]!.startMs) : null,
+        tailMs: parts.length > 0 && parts.at(-1)!.endMs >= request.endMs ? Math.ceil(parts.at(-1)!.endMs - request.endMs) : null,
         gaps: selection.plan.gaps.map((gap) => ({ ...timeRange(gap.startMs, gap.endMs, timeZone), reason: gap.reason })),
         files: written.filter((file) => file.cameraId === selection.cameraId).map((file) => file.name),
       };
@@ -509,6 +515,7 @@ export class ExportJobRunner {
       exportId: this.id,
       console: { name: 'Giám sát camera', version: this.env.version },
       station: plainText(this.env.site.name, 200),
+      agency: this.env.site.agency ? { name: plainText(this.env.site.agency.name, 200), parent: this.env.site.agency.parent ? plainText(this.env.site.agency.parent, 200) : null } : null,
       timeZone,
       createdUtc: utcIso(createdMs),
       createdLocal: localIso(createdMs, timeZone),
@@ -539,7 +546,8 @@ export class ExportJobRunner {
       folder: this.status.state === 'done' ? this.status.folder : null,
       state: this.status.state,
       error: this.status.error,
-      bytes: this.status.state === 'done' ? this.copyBytes : 0,
+      // the video files written (as the biên bản and the player state them), not the recorded bytes planned
+      bytes: this.status.state === 'done' ? this.writtenBytes : 0,
       files: this.status.files,
       manifestSha256: this.status.state === 'done' ? this.manifestSha256 : null,
     };

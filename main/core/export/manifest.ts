@@ -1,27 +1,38 @@
 import { zoneOffsetMs } from '../recording/recordingService';
 
-/** "2026-11-30T07:41:05+07:00": a local time a reader and a program both understand. */
+/**
+ * "2026-11-30T07:41:05.300+07:00": a local time a reader and a program both understand, to the
+ * millisecond (a court compares it with the frames; cut to the second it was up to 999 ms off).
+ */
 export function localIso(ms: number, timeZone: string): string {
-  const offsetMs = zoneOffsetMs(timeZone, ms);
-  const local = new Date(ms + offsetMs).toISOString().replace(/\.\d{3}Z$/, '');
+  const whole = Math.round(ms);
+  const offsetMs = zoneOffsetMs(timeZone, whole);
+  const local = new Date(whole + offsetMs).toISOString().replace(/Z$/, '');
   const sign = offsetMs < 0 ? '-' : '+';
   const minutes = Math.abs(offsetMs) / 60000;
   return `${local}${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }
 
+/** "2026-11-30T00:41:05.300Z" (ISO 8601, UTC, milliseconds). */
 export function utcIso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return new Date(Math.round(ms)).toISOString();
 }
 
+/** A time range as the manifest states it: UTC and local ISO 8601 with milliseconds, and the epoch ms. */
 export interface TimeRange {
   startUtc: string;
   endUtc: string;
   startLocal: string;
   endLocal: string;
+  /** The same instants in ms since 1970 (UTC), for programs. */
+  startMs: number;
+  endMs: number;
 }
 
 export function timeRange(startMs: number, endMs: number, timeZone: string): TimeRange {
-  return { startUtc: utcIso(startMs), endUtc: utcIso(endMs), startLocal: localIso(startMs, timeZone), endLocal: localIso(endMs, timeZone) };
+  const start = Math.floor(startMs);
+  const end = Math.ceil(endMs);
+  return { startUtc: utcIso(start), endUtc: utcIso(end), startLocal: localIso(start, timeZone), endLocal: localIso(end, timeZone), startMs: start, endMs: end };
 }
 
 export interface ManifestFile extends TimeRange {
@@ -44,8 +55,16 @@ export interface ManifestCamera {
   longitude: number | null;
   distanceM: number | null;
   stream: string;
-  /** What was found: from the first file's start to the last file's end, null without footage. */
+  /**
+   * What was exported: from the first file's first frame (a keyframe, at or before the requested
+   * start) to the last file's end (the keyframe at or after the requested end, where the cut
+   * stops); null without footage. Times are index times (docs/recording.md).
+   */
   actual: TimeRange | null;
+  /** How far the clip begins before the requested start (the keyframe lead-in), ms; null: starts later (a gap) or no footage. */
+  leadInMs: number | null;
+  /** How far the clip ends after the requested end (up to the next keyframe), ms; null: ends earlier (a gap) or no footage. */
+  tailMs: number | null;
   gaps: (TimeRange & { reason: string })[];
   files: string[];
 }
@@ -55,6 +74,8 @@ export interface Manifest {
   exportId: string;
   console: { name: string; version: string };
   station: string;
+  /** The issuing body as the site file names it (printed over the record's number); null: not set. */
+  agency: { name: string; parent: string | null } | null;
   timeZone: string;
   createdUtc: string;
   createdLocal: string;

@@ -94,7 +94,7 @@ function planRun(run: SegmentRow[], startMs: number, endMs: number, budget: numb
     const before = keyframes.filter((keyframe) => first.segment.startMs + keyframe.atMs <= startMs).at(-1);
     if (before) {
       first.start = before.offset;
-      first.startMs = Math.round(first.segment.startMs + before.atMs);
+      first.startMs = Math.floor(first.segment.startMs + before.atMs);
     }
   }
   const last = cuts.at(-1)!;
@@ -103,7 +103,7 @@ function planRun(run: SegmentRow[], startMs: number, endMs: number, budget: numb
     const after = keyframes.find((keyframe) => keyframe.offset > last.start && last.segment.startMs + keyframe.atMs >= endMs);
     if (after) {
       last.end = after.offset;
-      last.endMs = Math.round(last.segment.startMs + after.atMs);
+      last.endMs = Math.ceil(last.segment.startMs + after.atMs);
     } else {
       last.end = Math.min(last.end, bytes);
     }

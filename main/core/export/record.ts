@@ -26,10 +26,25 @@ export function gapReasonVi(reason: string): string {
   return GAP_REASONS_VI[reason] ?? reason;
 }
 
-/** "30/11/2026 07:41:05" from a local ISO time (the manifest's own words). */
+/**
+ * "30/11/2026 07:41:05,300" from a local ISO time (the manifest's own words), to the millisecond
+ * as the manifest states it (Vietnamese decimal comma); without ms in the input, to the second.
+ */
 export function viDateTime(localIsoTime: string): string {
-  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}:\d{2}:\d{2})/.exec(localIsoTime);
-  return match ? `${match[3]}/${match[2]}/${match[1]} ${match[4]}` : localIsoTime;
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}:\d{2}:\d{2})(?:\.(\d{3}))?/.exec(localIsoTime);
+  return match ? `${match[3]}/${match[2]}/${match[1]} ${match[4]}${match[5] ? `,${match[5]}` : ''}` : localIsoTime;
+}
+
+/** "0,30 s" (a duration in ms, to the hundredth of a second, decimal comma). */
+export function viSeconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2).replace('.', ',')} s`;
+}
+
+/** The lead-in and tail of a camera's clip against the requested range, in words with figures. */
+export function leadTailVi(leadInMs: number | null, tailMs: number | null): string {
+  const start = leadInMs === null ? 'clip bắt đầu sau thời điểm yêu cầu (không có dữ liệu trước đó)' : leadInMs === 0 ? 'clip bắt đầu đúng thời điểm yêu cầu, tại khung hình khóa' : `clip bắt đầu ${viSeconds(leadInMs)} trước thời điểm yêu cầu, tại khung hình khóa`;
+  const end = tailMs === null ? 'kết thúc trước thời điểm yêu cầu (không có dữ liệu sau đó)' : tailMs === 0 ? 'kết thúc đúng thời điểm yêu cầu' : `kết thúc ${viSeconds(tailMs)} sau thời điểm yêu cầu, tại khung hình khóa kế tiếp`;
+  return `${start}; ${end}`;
 }
 
 export function formatBytes(bytes: number): string {
@@ -38,11 +53,19 @@ export function formatBytes(bytes: number): string {
   return `${Math.max(1, Math.round(bytes / 1024))} KB`;
 }
 
+/** Bytes with the byte count: "6,3 MB (6 612 345 byte)" (MB = 1024 × 1024 bytes, as the console shows). */
+export function formatBytesExact(bytes: number): string {
+  return `${formatBytes(bytes)} (${String(bytes).replace(/\B(?=(\d{3})+(?!\d))/g, '.')} byte)`;
+}
+
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
 
 interface RecordText {
+  /** The issuing body over the number: the parent body (if any), then the station, in capitals. */
+  issuer: string[];
+  number: string;
   title: string;
   intro: string[];
   cameraRows: string[][];
@@ -61,32 +84,38 @@ function recordText(manifest: Manifest, manifestSha256: string): RecordText {
     [camera.village, camera.latitude !== null && camera.longitude !== null ? `${camera.latitude.toFixed(5)}, ${camera.longitude.toFixed(5)}` : null, camera.distanceM !== null ? `cách ${camera.distanceM} m` : null]
       .filter(Boolean)
       .join('; ') || '—',
-    camera.actual ? `${viDateTime(camera.actual.startLocal)} – ${viDateTime(camera.actual.endLocal)}` : 'Không có dữ liệu',
+    camera.actual ? `${viDateTime(camera.actual.startLocal)} – ${viDateTime(camera.actual.endLocal)} (${leadTailVi(camera.leadInMs, camera.tailMs)})` : 'Không có dữ liệu',
   ]);
   const fileRows = manifest.files.map((file, index) => [
     String(index + 1),
-    `${file.name}${file.parts > 1 ? ` (phần ${file.part}/${file.parts})` : ''}${file.burnedIn ? ' – bản có chữ, mã hóa lại, không phải bản gốc' : ''}`,
+    `${file.name}${file.parts > 1 ? ` (phần ${file.part}/${file.parts})` : ''}${file.burnedIn ? ' – bản có chữ, mã hóa lại, không phải bản gốc' : ''}; từ ${viDateTime(file.startLocal)} đến ${viDateTime(file.endLocal)}`,
     formatBytes(file.bytes),
     file.sha256,
   ]);
   const gapLines = manifest.cameras.flatMap((camera) =>
     camera.gaps.map((gap) => `${camera.name}: ${viDateTime(gap.startLocal)} – ${viDateTime(gap.endLocal)} (${gapReasonVi(gap.reason)})`),
   );
+  const videoBytes = manifest.files.reduce((sum, file) => sum + file.bytes, 0);
+  const issuer = manifest.agency ? [...(manifest.agency.parent ? [manifest.agency.parent] : []), manifest.agency.name] : [manifest.station];
   return {
+    issuer: issuer.map((line) => line.toLocaleUpperCase('vi')),
+    number: 'Số: ……/BB',
     title: 'BIÊN BẢN BÀN GIAO DỮ LIỆU CAMERA',
     intro: [
-      `Hôm nay, lúc ${hour ?? ''} giờ ${minute ?? ''} phút, ngày ${date ?? ''}, tại ${manifest.station}.`,
+      `Hôm nay, lúc ${hour ?? ''} giờ ${minute ?? ''} phút, ngày ${date ?? ''}, tại ${manifest.agency?.name ?? manifest.station}.`,
       `Số hồ sơ / vụ việc: ${manifest.caseNumber || '—'}`,
       `Bên giao (người trích xuất): ${manifest.operator || '—'}`,
       `Bên nhận (cán bộ yêu cầu): ${manifest.officer || '—'}`,
       `Lý do trích xuất: ${manifest.reason || '—'}`,
       `Thời gian yêu cầu: từ ${viDateTime(manifest.requested.startLocal)} đến ${viDateTime(manifest.requested.endLocal)} (giờ Việt Nam; UTC ${manifest.requested.startUtc} – ${manifest.requested.endUtc})`,
+      'Các thời điểm ghi đến phần nghìn giây theo đồng hồ máy tính của hệ thống lúc nhận khung hình (gồm cả độ trễ truyền từ camera); video chỉ cắt được tại khung hình khóa nên có thể bắt đầu sớm hơn và kết thúc muộn hơn thời gian yêu cầu, như ghi ở mục 1.',
       ...(manifest.incident ? [`Khu vực sự việc: ${manifest.incident.latitude.toFixed(5)}, ${manifest.incident.longitude.toFixed(5)}, bán kính ${manifest.incident.radiusM} m`] : []),
     ],
     cameraRows,
     fileRows,
     gapLines,
     closing: [
+      `Tổng dung lượng các tệp video: ${formatBytesExact(videoBytes)}, ${manifest.files.length} tệp (không tính biên bản, manifest.json, index.html, SHA256SUMS).`,
       `Dữ liệu được sao chép nguyên gốc từ bản ghi của hệ thống (không mã hóa lại), cắt tại khung hình khóa gần nhất bao trọn thời gian yêu cầu. Mã SHA-256 của tệp manifest.json: ${manifestSha256}`,
       'Cách kiểm tra: mở tệp index.html trên thiết bị lưu trữ bằng trình duyệt và chọn thư mục này, hoặc chạy lệnh "sha256sum -c SHA256SUMS" trong thư mục.',
       `Phần mềm: ${manifest.console.name} ${manifest.console.version}. Mã trích xuất: ${manifest.exportId}.`,
@@ -104,7 +133,7 @@ export function recordHtml(manifest: Manifest, manifestSha256: string): string {
   return `<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><title>${escapeHtml(text.title)} – ${escapeHtml(manifest.caseNumber)}</title>
 <style>
-@page { size: A4; margin: 18mm 16mm; }
+@page { size: A4; margin: 18mm 16mm 20mm; @bottom-center { content: "Trang " counter(page) "/" counter(pages); font-size: 10pt; } }
 body { font-family: "Times New Roman", "Noto Serif", serif; font-size: 13pt; color: #000; max-width: 180mm; margin: 0 auto; line-height: 1.4; }
 .top { display: flex; justify-content: space-between; text-align: center; font-size: 12pt; }
 .top div { width: 48%; } .top b { display: block; }
@@ -113,9 +142,11 @@ table { border-collapse: collapse; width: 100%; margin: 6px 0 10px; font-size: 1
 th, td { border: 1px solid #000; padding: 3px 5px; vertical-align: top; text-align: left; }
 td.hash { font-family: "DejaVu Sans Mono", monospace; font-size: 8pt; word-break: break-all; }
 .sign { display: flex; justify-content: space-around; text-align: center; margin-top: 24px; min-height: 40mm; }
+.keep { break-inside: avoid; page-break-inside: avoid; }
+.top .number { font-weight: normal; margin-top: 4px; }
 .sign i { display: block; font-size: 11pt; }
 </style></head><body>
-<div class="top"><div><b>${escapeHtml(manifest.station.toUpperCase())}</b></div><div><b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b><b>Độc lập - Tự do - Hạnh phúc</b></div></div>
+<div class="top"><div>${text.issuer.map((line) => `<b>${escapeHtml(line)}</b>`).join('')}<div class="number">${escapeHtml(text.number)}</div></div><div><b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b><b>Độc lập - Tự do - Hạnh phúc</b></div></div>
 <h1>${escapeHtml(text.title)}</h1>
 ${text.intro.map((line) => `<p>${escapeHtml(line)}</p>`).join('\n')}
 <h2 style="font-size:13pt">1. Camera và thời gian</h2>
@@ -124,8 +155,9 @@ ${table(['STT', 'Camera', 'Vị trí', 'Thời gian có dữ liệu'], text.came
 ${text.gapLines.length > 0 ? `<ul>${text.gapLines.map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>` : ''}
 <h2 style="font-size:13pt">2. Tệp dữ liệu bàn giao</h2>
 ${table(['STT', 'Tệp', 'Dung lượng', 'SHA-256'], text.fileRows, 3)}
-${text.closing.map((line) => `<p>${escapeHtml(line)}</p>`).join('\n')}
-<div class="sign"><div><b>BÊN GIAO</b><i>(Ký, ghi rõ họ tên)</i></div><div><b>BÊN NHẬN</b><i>(Ký, ghi rõ họ tên)</i></div><div><b>LÃNH ĐẠO ĐƠN VỊ</b><i>(Ký, ghi rõ họ tên)</i></div></div>
+${text.closing.slice(0, -1).map((line) => `<p>${escapeHtml(line)}</p>`).join('\n')}
+<div class="keep"><p>${escapeHtml(text.closing.at(-1) ?? '')}</p>
+<div class="sign"><div><b>BÊN GIAO</b><i>(Ký, ghi rõ họ tên)</i></div><div><b>BÊN NHẬN</b><i>(Ký, ghi rõ họ tên)</i></div><div><b>LÃNH ĐẠO ĐƠN VỊ</b><i>(Ký, ghi rõ họ tên)</i></div></div></div>
 </body></html>
 `;
 }
@@ -259,7 +291,8 @@ export async function recordPdf(manifest: Manifest, manifestSha256: string): Pro
 
   const half = contentWidth / 2;
   const topY = y;
-  paragraph(manifest.station.toUpperCase(), { face: bold, size: 10, center: true, width: half - 10 });
+  text.issuer.forEach((line, index) => paragraph(line, { face: index === text.issuer.length - 1 ? bold : regular, size: 10, center: true, width: half - 10, gap: 0 }));
+  paragraph(text.number, { size: 10, center: true, width: half - 10 });
   const afterLeft = y;
   y = topY;
   paragraph('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', { face: bold, size: 10, center: true, x: MARGIN + half, width: half, gap: 0 });
@@ -275,8 +308,11 @@ export async function recordPdf(manifest: Manifest, manifestSha256: string): Pro
   y -= 6;
   paragraph('2. Tệp dữ liệu bàn giao', { face: bold, size: 11 });
   table(['STT', 'Tệp', 'Dung lượng', 'SHA-256'], text.fileRows, [30, 190, 60, contentWidth - 280], [9, 8.5, 9, 7.5]);
-  for (const line of text.closing) paragraph(line, { size: 9.5 });
-  ensure(120);
+  for (const line of text.closing.slice(0, -1)) paragraph(line, { size: 9.5 });
+  // the signature block never stands alone on a page: it goes with the last paragraph
+  const last = text.closing.at(-1) ?? '';
+  ensure(wrap(regular, last, 9.5, contentWidth).length * 9.5 * 1.45 + 3 + 14 + 120);
+  paragraph(last, { size: 9.5 });
   y -= 14;
   const signWidth = contentWidth / 3;
   const signTop = y;
@@ -284,6 +320,11 @@ export async function recordPdf(manifest: Manifest, manifestSha256: string): Pro
     y = signTop;
     paragraph(who, { face: bold, size: 10.5, center: true, x: MARGIN + index * signWidth, width: signWidth, gap: 0 });
     paragraph('(Ký, ghi rõ họ tên)', { size: 9.5, center: true, x: MARGIN + index * signWidth, width: signWidth });
+  });
+  const pages = doc.getPages();
+  pages.forEach((each, index) => {
+    const label = `Trang ${index + 1}/${pages.length}`;
+    regular.draw(each, label, (A4[0] - regular.width(label, 9)) / 2, MARGIN / 2, 9);
   });
   return Buffer.from(await doc.save({ useObjectStreams: false }));
 }

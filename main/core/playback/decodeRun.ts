@@ -16,8 +16,16 @@ const SHOWINFO_LINE = /Parsed_showinfo_\d+ @ [^\]]*\] n:\s*\d+ pts:\s*(-?\d+)/;
  * picture's PTS is the PTS in the segment) and `showinfo` at the end of the filter chain, whose
  * line per picture (info level) carries that PTS.
  */
-export function playbackDecodeArgs(caps: Parameters<typeof decodeArgs>[0], widthPx: number, heightPx: number): string[] {
+export function playbackDecodeArgs(caps: Parameters<typeof decodeArgs>[0], widthPx: number, heightPx: number, probeBytes: number | null = null): string[] {
   const args = decodeArgs(caps, widthPx, heightPx, { cached: true });
+  if (probeBytes !== null) {
+    // the retry: the probe reads at least everything written before it started (or up to the end
+    // of the input), whatever the encoder's slices or reordering (a probe of exactly those bytes
+    // still failed with ffmpeg 4.1: "Unable to seek back to the start"); analyzeduration in µs
+    const probe = args.indexOf('-probesize');
+    args[probe + 1] = String(Math.max(262_144, probeBytes * 2));
+    args[probe + 3] = '30000000';
+  }
   const level = args.indexOf('-loglevel');
   if (level >= 0) args[level + 1] = 'info';
   const filter = args.indexOf('-vf');
@@ -46,6 +54,8 @@ const MAX_IN_DECODER = 4;
  */
 const STARVED_AFTER_MS = 150;
 const MAX_IN_DECODER_STARVED = 24;
+/** A decoder holding frames that gave no picture at all for this long is retried (then given up on). */
+const NO_PICTURE_MS = 4000;
 
 /**
  * One decoder ffmpeg on one recorded segment, started on a keyframe: PAT + PMT, then the frames
@@ -55,7 +65,7 @@ const MAX_IN_DECODER_STARVED = 24;
  * Pictures come out in presentation order; the n-th picture is the n-th plan time in order.
  */
 export class DecodeRun {
-  private readonly supervisor: FfmpegSupervisor;
+  private supervisor!: FfmpegSupervisor;
   private readonly assembler: FrameAssembler;
   /** Recorded times (wall ms) of the plan's frames, in presentation order. */
   private readonly times: number[];
@@ -77,6 +87,16 @@ export class DecodeRun {
   /** Monotonic ms of the first picture, for seek-latency figures. */
   firstFrameAfterMs: number | null = null;
   failed = false;
+  /**
+   * 0: the fast decoder (a 32-byte probe: the first picture about as soon as the keyframe is in).
+   * 1: the retry of a decoder that ended (or stalled) without any picture: the same frames again,
+   * all written before it starts, and a probe that reads exactly those bytes. ffmpeg 4.1's
+   * mpegts probe fails on a short run with the tiny probe ("Unable to seek back to the start",
+   * "Cannot determine format of input stream 0:0 after EOF").
+   */
+  attempt = 0;
+  /** Both attempts ended without a picture although frames were written: the tile says so. */
+  noPicture = false;
 
   constructor(
     readonly file: string,
@@ -95,12 +115,17 @@ export class DecodeRun {
     for (const index of plan) this.timeByPts.set(scan.frames[index]!.pts, segmentStartMs + scan.frames[index]!.atMs);
     this.assembler = new FrameAssembler(widthPx, heightPx);
     this.startedAtMono = deps.clock.monotonic();
+    this.launch(widthPx, heightPx, ffmpeg, null, MAX_IN_DECODER);
+  }
+
+  private launch(widthPx: number, heightPx: number, ffmpeg: FfmpegInfo, probeBytes: number | null, firstFeed: number): void {
     this.supervisor = new FfmpegSupervisor(
       {
-        name: `playback ${file.split(/[\\/]/).slice(-4).join('/')} ${widthPx}x${heightPx}`,
-        args: () => playbackDecodeArgs(ffmpeg, widthPx, heightPx),
+        name: `playback ${this.file.split(/[\\/]/).slice(-4).join('/')} ${widthPx}x${heightPx}${probeBytes === null ? '' : ' (retry)'}`,
+        args: () => playbackDecodeArgs(ffmpeg, widthPx, heightPx, probeBytes),
         stdin: true,
-        startupTimeoutMs: null,
+        // holds frames and gave no byte of a picture: ended (onEnd retries once, then gives up)
+        startupTimeoutMs: NO_PICTURE_MS,
         stallTimeoutMs: null,
         restart: null,
         killGraceMs: 300,
@@ -110,7 +135,7 @@ export class DecodeRun {
           // PAT + PMT and the keyframe in ONE write, as the live decoder gets its GOP: written
           // apart, ffmpeg's 32-byte probe could start on the tables alone and lose the keyframe
           this.psiPending = true;
-          this.feed(MAX_IN_DECODER);
+          this.feed(firstFeed);
           this.watchStarvation();
         },
         onStdout: (chunk) => {
@@ -124,19 +149,51 @@ export class DecodeRun {
           this.pair();
         },
         onEnd: (end) => {
-          if (end.reason !== 'stopped' && end.code !== 0) {
-            this.failed = true;
-            this.deps.log.warn('playback decoder failed', { file: this.file, code: end.code, stderr: end.stderrTail.slice(-300) });
-          }
-          this.closeFile();
           this.starvedTimer?.cancel();
           this.starvedTimer = null;
+          const withoutPicture = !this.stopped && this.out === 0 && this.next > 0;
+          if (withoutPicture && this.attempt === 0) {
+            // retried differently: the frames written so far (at least the plan's first few)
+            // all in before ffmpeg starts, and a probe sized to them
+            this.deps.log.warn('playback decoder gave no picture; retrying with a full probe', { file: this.file, code: end.code, frames: this.next, stderr: end.stderrTail.slice(-300) });
+            this.retry(widthPx, heightPx, ffmpeg);
+            return;
+          }
+          if (withoutPicture || (end.reason !== 'stopped' && end.code !== 0)) {
+            this.failed = true;
+            this.noPicture = withoutPicture;
+            this.deps.log.warn('playback decoder failed', { file: this.file, code: end.code, attempt: this.attempt, pictures: this.out, stderr: end.stderrTail.slice(-300) });
+          }
+          this.closeFile();
           if (!this.stopped) this.onDone(this);
         },
       },
-      { binary: ffmpeg.path, clock: deps.clock, log: deps.log, registry: deps.registry },
+      { binary: ffmpeg.path, clock: this.deps.clock, log: this.deps.log, registry: this.deps.registry },
     );
     this.supervisor.start();
+  }
+
+  private retry(widthPx: number, heightPx: number, ffmpeg: FfmpegInfo): void {
+    const frames = Math.min(this.plan.length, Math.max(this.next, MAX_IN_DECODER));
+    this.attempt = 1;
+    this.next = 0;
+    this.out = 0;
+    this.ended = false;
+    this.extraRoom = frames;
+    this.outAtLastCheck = -1;
+    this.announced.length = 0;
+    this.pictures.length = 0;
+    this.assembler.reset();
+    let probeBytes = this.scan.psi.length;
+    for (let written = 0; written < frames; written++) {
+      const index = this.plan[written]!;
+      probeBytes += this.frameEnd(index) - this.scan.frames[index]!.offset;
+    }
+    this.launch(widthPx, heightPx, ffmpeg, probeBytes, frames);
+  }
+
+  private frameEnd(index: number): number {
+    return index + 1 < this.scan.frames.length ? this.scan.frames[index + 1]!.offset : this.scan.bytes;
   }
 
   /** Recorded time of the first and last picture this run will give. */
@@ -171,9 +228,7 @@ export class DecodeRun {
     const pieces: Buffer[] = [];
     for (let written = 0; written < room && this.next < this.plan.length; written++) {
       const index = this.plan[this.next]!;
-      const start = frames[index]!.offset;
-      const end = index + 1 < frames.length ? frames[index + 1]!.offset : this.scan.bytes;
-      pieces.push(this.read(start, end));
+      pieces.push(this.read(frames[index]!.offset, this.frameEnd(index)));
       this.next += 1;
     }
     if (this.psiPending) {

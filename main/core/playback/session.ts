@@ -67,6 +67,8 @@ class PlaybackTileReader {
   private lastRunEndMs = 0;
   private lastFootageLookupMono = -Infinity;
   state: PlaybackTileState = 'loading';
+  /** A decoder of this tile ended without any picture, twice (reset by a seek). */
+  private undecodable = false;
   /** Monotonic ms when the last seek asked, and how long until its frame was shown. */
   seekAskedAtMono: number | null = null;
   lastSeekLatencyMs: number | null = null;
@@ -97,6 +99,7 @@ class PlaybackTileReader {
     this.lastDecodedWallMs = null;
     this.lastDecodedAtMono = this.deps.clock.monotonic();
     this.lastFootage = null;
+    this.undecodable = false;
     this.seekAskedAtMono = this.deps.clock.monotonic();
     const stopping = Promise.all(runs.map((run) => this.stopRun(run)));
     this.current = this.deps.footage.atOrAfter(this.setup.cameraId, this.setup.stream, atMs, HORIZON_MS);
@@ -165,7 +168,7 @@ class PlaybackTileReader {
       }
     }
     const inFootage = this.hasFootageAt(clockMs);
-    this.state = !inFootage ? 'noFootage' : this.shownMs !== null && clockMs - this.shownMs < 2000 * Math.max(1, this.session.speed) ? 'playing' : 'loading';
+    this.state = !inFootage ? 'noFootage' : this.shownMs !== null && clockMs - this.shownMs < 2000 * Math.max(1, this.session.speed) ? 'playing' : this.undecodable ? 'error' : 'loading';
     this.catchUp(clockMs, inFootage);
     this.pump(clockMs);
   }
@@ -329,6 +332,8 @@ class PlaybackTileReader {
         this.pinReleases.get(done)?.();
         this.pinReleases.delete(done);
         if (generation !== this.generation) return;
+        // a decoder that gave no picture even when retried: the tile says so instead of loading
+        if (done.noPicture) this.undecodable = true;
         this.runs = this.runs.filter((other) => other !== done);
         this.pump(this.session.position());
       },
