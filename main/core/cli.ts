@@ -5,6 +5,11 @@ import { startCore } from './core';
 import { rendererDir } from './paths';
 import { parseCliArgs, type CliOptions } from './cliArgs';
 import { DEFAULT_MIN_FREE_GB, DEFAULT_RETENTION_DAYS } from '../../common/site';
+import { DataFolderLockedError } from './dataLock';
+import { EXIT_CODES } from './restartPolicy';
+
+/** Set by main/core/supervise.ts: the same token across restarts keeps open pages signed in. */
+const SUPERVISED_TOKEN = process.env.CONSOLE_SUPERVISED_TOKEN;
 
 /**
  * Browser mode: `npm run serve -- [--site FILE] [--data DIR] [--port N]`. Starts the core, serves
@@ -34,11 +39,16 @@ async function main(): Promise<void> {
       staticDir: rendererDir(),
       ffmpegPath: options.ffmpeg,
       logLevel: options.logLevel,
+      token: SUPERVISED_TOKEN && /^[A-Za-z0-9_-]{20,}$/.test(SUPERVISED_TOKEN) ? SUPERVISED_TOKEN : undefined,
     });
   } catch (error) {
     if (error instanceof SiteFileError) {
       console.error(formatSiteIssues(error.file, error.issues, options.language));
-      process.exit(2);
+      process.exit(EXIT_CODES.config);
+    }
+    if (error instanceof DataFolderLockedError) {
+      console.error(t('host.locked', { dir: error.dir, pid: error.owner.pid, since: new Date(error.owner.startedAtMs).toLocaleString(options.language === 'vi' ? 'vi-VN' : 'en-GB') }));
+      process.exit(EXIT_CODES.locked);
     }
     throw error;
   }
