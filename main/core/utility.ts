@@ -4,6 +4,8 @@ import { startCore, type RunningCore } from './core';
 import { SiteFileError } from './site/loadSite';
 import { formatSiteIssues } from './site/parseSite';
 import { ToCoreSchema, type FromCore } from './utilityProtocol';
+import { DataFolderLockedError } from './dataLock';
+import { translate } from '../../common/i18n';
 
 /**
  * The core under Electron: the same program as browser mode, run in an Electron utility process
@@ -25,7 +27,8 @@ parentPort.on('message', (event: { data: unknown }) => {
     startCore({
       sitePath: message.sitePath,
       dataDir: message.dataDir,
-      port: 0,
+      port: message.port ?? 0,
+      token: message.token,
       host: 'electron',
       language: message.language,
       staticDir: null,
@@ -39,6 +42,11 @@ parentPort.on('message', (event: { data: unknown }) => {
         post({ type: 'ready', liveUrl: running.liveUrl, port: running.port });
       },
       (error: unknown) => {
+        if (error instanceof DataFolderLockedError) {
+          const since = new Date(error.owner.startedAtMs).toLocaleString(message.language === 'vi' ? 'vi-VN' : 'en-GB');
+          post({ type: 'startFailed', message: translate(message.language, 'host.locked', { dir: error.dir, pid: error.owner.pid, since }), locked: true });
+          return;
+        }
         const text = error instanceof SiteFileError ? formatSiteIssues(error.file, error.issues, message.language) : String(error);
         post({ type: 'startFailed', message: text });
       },
