@@ -13,6 +13,16 @@ import { translate } from '../../common/i18n';
  * checked the sender); the renderer's live socket connects straight to the loopback server.
  */
 const parentPort = process.parentPort;
+
+/**
+ * The CI harness (tests/harness/electronStandIn.ts) serves app://console from a loopback http
+ * origin, because Chromium without Electron cannot register the scheme; its live socket then
+ * carries that origin. Only a loopback http origin is taken, and the token is still required.
+ */
+function harnessOrigins(): string[] {
+  const origin = process.env.CONSOLE_HARNESS_RENDERER_ORIGIN;
+  return origin && /^http:\/\/127\.0\.0\.1:\d{1,5}$/.test(origin) ? [origin] : [];
+}
 let core: RunningCore | null = null;
 
 function post(message: FromCore): void {
@@ -32,7 +42,7 @@ parentPort.on('message', (event: { data: unknown }) => {
       host: 'electron',
       language: message.language,
       staticDir: null,
-      extraOrigins: [APP_ORIGIN],
+      extraOrigins: [APP_ORIGIN, ...harnessOrigins()],
       ffmpegPath: message.ffmpegPath,
       credentialsKey: message.credentialsKey ? Buffer.from(message.credentialsKey, 'base64') : null,
     }).then(
