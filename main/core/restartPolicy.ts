@@ -18,7 +18,7 @@ export const EXIT_CODES = {
 /** A crash loop: this many unexpected exits within the window, and the host gives up. */
 export const CRASH_LOOP = { exits: 5, windowMs: 2 * 60 * 1000 } as const;
 /** Back-off before restart number n (1-based) within the window; the last value repeats. */
-export const BACKOFF_MS = [250, 1000, 2000, 4000] as const;
+export const BACKOFF_MS = [250, 500, 1000, 2000] as const;
 
 export type ExitKind = 'stopped' | 'fatal' | 'crash';
 
@@ -39,7 +39,7 @@ export type RestartDecision = { action: 'restart'; delayMs: number; recentExits:
 export function restartDecision(earlierCrashesMs: readonly number[], nowMs: number): RestartDecision {
   const recentExits = earlierCrashesMs.filter((at) => nowMs - at < CRASH_LOOP.windowMs && at <= nowMs).length + 1;
   if (recentExits >= CRASH_LOOP.exits) return { action: 'giveUp', recentExits };
-  const delayMs: number = BACKOFF_MS[Math.min(recentExits, BACKOFF_MS.length) - 1] ?? 4000;
+  const delayMs: number = BACKOFF_MS[Math.min(recentExits, BACKOFF_MS.length) - 1] ?? 2000;
   return { action: 'restart', delayMs, recentExits };
 }
 
