@@ -13,6 +13,8 @@ export const hostVi = {
   locked:
     'Thư mục dữ liệu {{dir}} đang được một cửa sổ phần mềm khác sử dụng (tiến trình {{pid}}, mở lúc {{since}}). Chỉ một phần mềm được mở trên một thư mục dữ liệu: hãy dùng cửa sổ đang mở.',
   staleLock: 'Khóa cũ của lần chạy trước (tiến trình {{pid}}) không còn hiệu lực, đã gỡ.',
+  ffmpegOld:
+    'Cảnh báo: chỉ có ffmpeg {{version}} đi kèm (bản cũ) để đọc luồng camera. Hãy cài ffmpeg 6 trở lên của hệ điều hành hoặc chỉ định bằng --ffmpeg.',
 } as const;
 
 export const hostEn: DeepStrings<typeof hostVi> = {
@@ -27,4 +29,5 @@ export const hostEn: DeepStrings<typeof hostVi> = {
   locked:
     'The data folder {{dir}} is in use by another console (process {{pid}}, started {{since}}). Only one console may open a data folder: use the one already open.',
   staleLock: 'A stale lock of an earlier run (process {{pid}}) was removed.',
+  ffmpegOld: 'Warning: only the old bundled ffmpeg {{version}} reads the camera streams. Install the system ffmpeg 6 or newer, or name one with --ffmpeg.',
 };

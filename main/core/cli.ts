@@ -7,6 +7,7 @@ import { parseCliArgs, type CliOptions } from './cliArgs';
 import { DEFAULT_MIN_FREE_GB, DEFAULT_RETENTION_DAYS } from '../../common/site';
 import { DataFolderLockedError } from './dataLock';
 import { EXIT_CODES } from './restartPolicy';
+import { ffmpegWarning } from './ffmpeg/resolve';
 
 /** Set by main/core/supervise.ts: the same token across restarts keeps open pages signed in. */
 const SUPERVISED_TOKEN = process.env.CONSOLE_SUPERVISED_TOKEN;
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
   console.log(t('cli.site', { name: core.site.name, count: core.site.cameras.length }));
   if (core.isDemo) console.log(t('cli.demoSite'));
   console.log(core.ffmpeg ? t('cli.ffmpeg', { path: core.ffmpeg.path, source: core.ffmpeg.source, version: core.ffmpeg.version }) : t('cli.ffmpegMissing'));
+  if (core.ffmpeg && ffmpegWarning(core.ffmpeg.source, core.ffmpeg.version)) console.log(t('host.ffmpegOld', { version: core.ffmpeg.version }));
   console.log(t('cli.dataDir', { dir: options.data }));
   const recorded = core.recording.statuses().filter((status) => status.state !== 'disabled').length;
   const settings = core.site.recording ?? {};
