@@ -280,6 +280,8 @@ const coreEvents = {
   recordingStatus: RecordingStatusSchema,
   /** The site's cameras changed (added, removed, placed on the map): listCameras again. */
   camerasChanged: z.object({ revision: z.number().int().nonnegative() }),
+  /** The host restarted the core after it died (issue 16): reconnect now and reopen the views. */
+  coreRestarted: z.object({ restarts: z.number().int().positive(), downMs: z.number().int().nonnegative() }),
 } as const;
 
 export const events = { ...coreEvents, ...ptzEvents, ...mapEvents, ...playbackEvents, ...exportEvents } as const;

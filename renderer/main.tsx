@@ -44,6 +44,7 @@ async function boot(): Promise<void> {
     if (envelope.event === 'streamStatus') useConsole.getState().setStatus(envelope.payload);
     else if (envelope.event === 'viewHealth') useConsole.getState().setViewHealth(envelope.payload);
     else if (envelope.event === 'recordingStatus') useConsole.getState().setRecording([envelope.payload]);
+    else if (envelope.event === 'coreRestarted') socket.reconnectNow();
     else if (envelope.event === 'camerasChanged') {
       void client.call('listCameras', {}).then((result) => {
         if (result.ok) useConsole.getState().setCameras(result.value);

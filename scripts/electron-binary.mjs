@@ -8,6 +8,8 @@ const electronDir = path.join(root, 'node_modules', 'electron');
 
 /** The installed Electron executable, or null (then the console runs in browser mode). */
 export function installedElectron() {
+  // an Electron binary anywhere on the machine (CI images, a technician's download)
+  if (process.env.ELECTRON_PATH) return fs.existsSync(process.env.ELECTRON_PATH) ? process.env.ELECTRON_PATH : null;
   if (process.env.ELECTRON_OVERRIDE_DIST_PATH) {
     const candidate = path.join(process.env.ELECTRON_OVERRIDE_DIST_PATH, process.platform === 'win32' ? 'electron.exe' : 'electron');
     return fs.existsSync(candidate) ? candidate : null;

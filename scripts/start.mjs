@@ -13,7 +13,7 @@ if (electron) {
 } else {
   const vietnamese = (process.env.CONSOLE_LANG ?? 'vi') !== 'en';
   console.log(vietnamese ? 'Chưa có Electron trên máy này: chạy ở chế độ trình duyệt.' : 'Electron is not installed here: running in browser mode.');
-  child = spawn(process.execPath, [path.join(root, 'dist', 'core', 'cli.cjs'), ...args], { stdio: 'inherit' });
+  child = spawn(process.execPath, [path.join(root, 'dist', 'core', 'supervise.cjs'), ...args], { stdio: 'inherit' });
 }
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

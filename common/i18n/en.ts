@@ -1,5 +1,6 @@
 import type { Messages } from './vi';
 import { ptzEn } from './ptz';
+import { hostEn } from './host';
 import { mapEn } from './map';
 import { playbackEn } from './playback';
 import { exportEn } from './export';
@@ -240,6 +241,7 @@ export const en: Messages = {
     electronMissing: 'Electron is not installed here: running in browser mode.',
   },
   ptz: ptzEn,
+  host: hostEn,
   map: mapEn,
   playback: playbackEn,
   exportClip: exportEn,

@@ -1,5 +1,6 @@
 import type { DeepStrings } from './types';
 import { ptzVi } from './ptz';
+import { hostVi } from './host';
 import { mapVi } from './map';
 import { playbackVi } from './playback';
 import { exportVi } from './export';
@@ -244,6 +245,7 @@ export const vi = {
   },
   // features: each in its own file
   ptz: ptzVi,
+  host: hostVi,
   map: mapVi,
   playback: playbackVi,
   exportClip: exportVi,

@@ -5,6 +5,12 @@ import { startCore } from './core';
 import { rendererDir, restrictToOwner } from './paths';
 import { parseCliArgs, type CliOptions } from './cliArgs';
 import { DEFAULT_MIN_FREE_GB, DEFAULT_RETENTION_DAYS } from '../../common/site';
+import { DataFolderLockedError } from './dataLock';
+import { EXIT_CODES } from './restartPolicy';
+import { ffmpegWarning } from './ffmpeg/resolve';
+
+/** Set by main/core/supervise.ts: the same token across restarts keeps open pages signed in. */
+const SUPERVISED_TOKEN = process.env.CONSOLE_SUPERVISED_TOKEN;
 
 /**
  * Browser mode: `npm run serve -- [--site FILE] [--data DIR] [--port N]`. Starts the core, serves
@@ -36,11 +42,16 @@ async function main(): Promise<void> {
       staticDir: rendererDir(),
       ffmpegPath: options.ffmpeg,
       logLevel: options.logLevel,
+      token: SUPERVISED_TOKEN && /^[A-Za-z0-9_-]{20,}$/.test(SUPERVISED_TOKEN) ? SUPERVISED_TOKEN : undefined,
     });
   } catch (error) {
     if (error instanceof SiteFileError) {
       console.error(formatSiteIssues(error.file, error.issues, options.language));
-      process.exit(2);
+      process.exit(EXIT_CODES.config);
+    }
+    if (error instanceof DataFolderLockedError) {
+      console.error(t('host.locked', { dir: error.dir, pid: error.owner.pid, since: new Date(error.owner.startedAtMs).toLocaleString(options.language === 'vi' ? 'vi-VN' : 'en-GB') }));
+      process.exit(EXIT_CODES.locked);
     }
     throw error;
   }
@@ -49,6 +60,7 @@ async function main(): Promise<void> {
   console.log(t('cli.site', { name: core.site.name, count: core.site.cameras.length }));
   if (core.isDemo) console.log(t('cli.demoSite'));
   console.log(core.ffmpeg ? t('cli.ffmpeg', { path: core.ffmpeg.path, source: core.ffmpeg.source, version: core.ffmpeg.version }) : t('cli.ffmpegMissing'));
+  if (core.ffmpeg && ffmpegWarning(core.ffmpeg.source, core.ffmpeg.version)) console.log(t('host.ffmpegOld', { version: core.ffmpeg.version }));
   console.log(t('cli.dataDir', { dir: options.data }));
   const recorded = core.recording.statuses().filter((status) => status.state !== 'disabled').length;
   const settings = core.site.recording ?? {};

@@ -23,6 +23,7 @@ import { CONSOLE_VERSION, demoSitePath, restrictToOwner, secureDataDir } from '.
 import type { FeatureDeps } from './features';
 import { nextRevision } from './util/revision';
 import { createPtzFeature, prepareSiteCredentials } from './ptz/feature';
+import { acquireDataLock, type HeldLock } from './dataLock';
 import { createMapFeature } from './map/feature';
 import { createPlaybackFeature } from './playback/feature';
 import { createExportFeature } from './export/feature';
@@ -54,6 +55,8 @@ export interface CoreConfig {
   /** How to show a folder to the user (tests replace the file manager). */
   openFolder?: (folder: string) => Promise<boolean>;
   recording?: RecordingOptions;
+  /** The loopback token; a supervisor keeps it across restarts so open pages stay signed in. */
+  token?: string;
 }
 
 export interface RunningCore {
@@ -75,6 +78,17 @@ export interface RunningCore {
 }
 
 export async function startCore(config: CoreConfig): Promise<RunningCore> {
+  // one console per data folder, before anything reads or repairs it (throws DataFolderLockedError)
+  const lock = acquireDataLock(config.dataDir);
+  try {
+    return await startLockedCore(config, lock);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<RunningCore> {
   const clock = config.clock ?? systemClock;
   // owner-only DATA: 0700 folders, 0600 files, an existing DATA fixed (issue 19)
   restrictToOwner();
@@ -86,6 +100,8 @@ export async function startCore(config: CoreConfig): Promise<RunningCore> {
     file: logFile,
     console: config.stderrLevel === null ? null : undefined,
   });
+
+  if (lock.replaced) log.warn('stale data-folder lock replaced', { pid: lock.replaced.pid, startedAtMs: lock.replaced.startedAtMs });
 
   // 1. the site: refused whole when wrong (throws SiteFileError), never half-loaded
   const isDemo = config.sitePath === null;
@@ -147,7 +163,7 @@ export async function startCore(config: CoreConfig): Promise<RunningCore> {
   const features = [ptz, map, playback, exports];
 
   // 5. the contract
-  const token = newToken();
+  const token = config.token ?? newToken();
   let server: RunningServer | null = null;
   const coreHandlers = createHandlers({
     site,
@@ -219,6 +235,7 @@ export async function startCore(config: CoreConfig): Promise<RunningCore> {
         await hub.stop();
         registry.killAll();
         logFile.close();
+        lock.release();
       })();
       return stopping;
     },

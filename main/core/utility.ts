@@ -5,6 +5,8 @@ import { SiteFileError } from './site/loadSite';
 import { formatSiteIssues } from './site/parseSite';
 import { ToCoreSchema, type FromCore } from './utilityProtocol';
 import { restrictToOwner } from './paths';
+import { DataFolderLockedError } from './dataLock';
+import { translate } from '../../common/i18n';
 
 /**
  * The core under Electron: the same program as browser mode, run in an Electron utility process
@@ -14,6 +16,16 @@ import { restrictToOwner } from './paths';
 // before anything is written: every file and folder of the console is owner-only
 restrictToOwner();
 const parentPort = process.parentPort;
+
+/**
+ * The CI harness (tests/harness/electronStandIn.ts) serves app://console from a loopback http
+ * origin, because Chromium without Electron cannot register the scheme; its live socket then
+ * carries that origin. Only a loopback http origin is taken, and the token is still required.
+ */
+function harnessOrigins(): string[] {
+  const origin = process.env.CONSOLE_HARNESS_RENDERER_ORIGIN;
+  return origin && /^http:\/\/127\.0\.0\.1:\d{1,5}$/.test(origin) ? [origin] : [];
+}
 let core: RunningCore | null = null;
 
 function post(message: FromCore): void {
@@ -28,11 +40,12 @@ parentPort.on('message', (event: { data: unknown }) => {
     startCore({
       sitePath: message.sitePath,
       dataDir: message.dataDir,
-      port: 0,
+      port: message.port ?? 0,
+      token: message.token,
       host: 'electron',
       language: message.language,
       staticDir: null,
-      extraOrigins: [APP_ORIGIN],
+      extraOrigins: [APP_ORIGIN, ...harnessOrigins()],
       ffmpegPath: message.ffmpegPath,
       credentialsKey: message.credentialsKey ? Buffer.from(message.credentialsKey, 'base64') : null,
     }).then(
@@ -42,6 +55,11 @@ parentPort.on('message', (event: { data: unknown }) => {
         post({ type: 'ready', liveUrl: running.liveUrl, port: running.port });
       },
       (error: unknown) => {
+        if (error instanceof DataFolderLockedError) {
+          const since = new Date(error.owner.startedAtMs).toLocaleString(message.language === 'vi' ? 'vi-VN' : 'en-GB');
+          post({ type: 'startFailed', message: translate(message.language, 'host.locked', { dir: error.dir, pid: error.owner.pid, since }), locked: true });
+          return;
+        }
         const text = error instanceof SiteFileError ? formatSiteIssues(error.file, error.issues, message.language) : String(error);
         post({ type: 'startFailed', message: text });
       },

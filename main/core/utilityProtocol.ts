@@ -11,6 +11,9 @@ export const ToCoreSchema = z.discriminatedUnion('type', [
     ffmpegPath: z.string().nullable(),
     /** base64 of the 32-byte credentials key unwrapped with safeStorage; null: the core's key file. */
     credentialsKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/).nullable(),
+    /** The live socket's port and token: the same across restarts, so windows reconnect by themselves (0/absent: pick). */
+    port: z.number().int().min(0).max(65535).optional(),
+    token: z.string().regex(/^[A-Za-z0-9_-]{20,}$/).optional(),
   }),
   z.object({ type: z.literal('call'), id: z.number().int(), method: z.string(), params: z.unknown() }),
   z.object({ type: z.literal('stop') }),
@@ -19,7 +22,7 @@ export type ToCore = z.infer<typeof ToCoreSchema>;
 
 export const FromCoreSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), liveUrl: z.string(), port: z.number().int() }),
-  z.object({ type: z.literal('startFailed'), message: z.string() }),
+  z.object({ type: z.literal('startFailed'), message: z.string(), locked: z.boolean().optional() }),
   z.object({ type: z.literal('result'), id: z.number().int(), result: z.unknown() }),
   z.object({ type: z.literal('event'), envelope: EventEnvelopeSchema }),
 ]);

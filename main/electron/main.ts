@@ -1,27 +1,205 @@
 import path from 'node:path';
 import fs from 'node:fs';
+import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { app, BrowserWindow, dialog, ipcMain, net, protocol, safeStorage, session, utilityProcess, type IpcMainInvokeEvent, type UtilityProcess } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  net,
+  powerSaveBlocker,
+  protocol,
+  safeStorage,
+  screen,
+  session,
+  utilityProcess,
+  type UtilityProcess,
+} from 'electron';
 import { APP_ORIGIN, APP_SCHEME, IPC_CHANNELS } from '../../common/bridge';
-import { CallRequestSchema } from '../../common/contract';
+import type { EventEnvelope } from '../../common/contract';
 import { fail } from '../../common/result';
-import { DEFAULT_LANGUAGE, isLanguage } from '../../common/i18n';
+import { DEFAULT_LANGUAGE, isLanguage, translate } from '../../common/i18n';
 import { FromCoreSchema, type ToCore } from '../core/utilityProtocol';
 import { parseCliArgs, pickOwnOptions, type CliOptions } from '../core/cliArgs';
+import { classifyExit, CrashHistory, crashLoopPage } from '../core/restartPolicy';
+import {
+  checkCall,
+  isConsolePage,
+  mayNavigate,
+  parseHostOptions,
+  parseWindowState,
+  restorePlacement,
+  secondInstanceHandOff,
+  windowKey,
+  type SavedPlacement,
+} from './policy';
 
 /**
- * The Electron host. The window is sandboxed (contextIsolation, sandbox, no Node), loads the
- * renderer from app://console under a strict CSP, cannot navigate or open windows, and reaches
- * the core only through the preload's contract bridge. The core itself runs in a utility process.
+ * The Electron host: thin glue around the decisions of ./policy.ts and ../core/restartPolicy.ts.
+ * The window is sandboxed (contextIsolation, sandbox, no Node), loads the renderer from
+ * app://console under a strict CSP, cannot navigate, and reaches the core only through the
+ * preload's contract bridge. The core runs in a utility process that this host restarts with
+ * back-off (same live port and token, so windows reconnect by themselves), until a crash loop,
+ * when the windows show where the logs are. One console per machine (requestSingleInstanceLock).
  */
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
 const rendererRoot = path.join(__dirname, '..', 'renderer');
+const hostOptions = parseHostOptions(process.argv.slice(1), process.env);
+let options: CliOptions;
+
+// ---- the core in its utility process, supervised ---------------------------------------------
+
 let core: UtilityProcess | null = null;
+let coreReady = false;
+let stopping = false;
 let livePort = 0;
+const liveToken = randomBytes(24).toString('base64url');
+const crashes = new CrashHistory();
+let restarts = 0;
+let downSinceMs = 0;
 let nextCallId = 1;
 const pendingCalls = new Map<number, (result: unknown) => void>();
+const playingViews = new Set<number>();
+
+function broadcast(envelope: EventEnvelope): void {
+  for (const window of BrowserWindow.getAllWindows()) {
+    if (!window.isDestroyed()) window.webContents.send(IPC_CHANNELS.event, envelope);
+  }
+}
+
+/** Starts one core; resolves when it is ready, rejects with its refusal (startFailed). */
+function forkCore(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = utilityProcess.fork(path.join(__dirname, '..', 'core', 'utility.cjs'), [], { serviceName: 'Console core', stdio: 'inherit' });
+    core = child;
+    let settled = false;
+    child.on('message', (raw: unknown) => {
+      const parsed = FromCoreSchema.safeParse(raw);
+      if (!parsed.success) return;
+      const message = parsed.data;
+      if (message.type === 'ready') {
+        livePort = message.port;
+        coreReady = true;
+        settled = true;
+        resolve();
+      } else if (message.type === 'startFailed') {
+        settled = true;
+        reject(Object.assign(new Error(message.message), { locked: message.locked === true }));
+      } else if (message.type === 'result') {
+        pendingCalls.get(message.id)?.(message.result);
+        pendingCalls.delete(message.id);
+      } else if (message.type === 'event') {
+        if (message.envelope.event === 'viewHealth') {
+          if (message.envelope.payload.health === 'playing') playingViews.add(message.envelope.payload.viewId);
+          else playingViews.delete(message.envelope.payload.viewId);
+          updateSleepBlocker();
+        }
+        broadcast(message.envelope);
+      }
+    });
+    child.on('exit', (code: number) => {
+      if (core === child) core = null;
+      coreReady = false;
+      for (const resolveCall of pendingCalls.values()) resolveCall(fail('unavailable', 'core exited'));
+      pendingCalls.clear();
+      playingViews.clear();
+      updateSleepBlocker();
+      if (!settled) {
+        settled = true;
+        reject(new Error(`core exited with ${code}`));
+        return;
+      }
+      onCoreExit(code);
+    });
+    const start: ToCore = {
+      type: 'start',
+      sitePath: options.site,
+      dataDir: options.data,
+      language: options.language,
+      ffmpegPath: options.ffmpeg,
+      credentialsKey: credentialsKey(options.data),
+      port: livePort,
+      token: liveToken,
+    };
+    child.postMessage(start);
+  });
+}
+
+/** An exit after the core was ready: restart it with back-off, or give up on a crash loop. */
+function onCoreExit(code: number): void {
+  if (classifyExit(code, null, stopping) !== 'crash') return;
+  if (downSinceMs === 0) downSinceMs = Date.now();
+  const decision = crashes.record(Date.now());
+  if (decision.action === 'giveUp') {
+    showCrashLoop(decision.recentExits);
+    return;
+  }
+  console.error(translate(options.language, 'host.restarting', { count: restarts + 1, seconds: (decision.delayMs / 1000).toFixed(1) }));
+  setTimeout(() => {
+    if (stopping) return;
+    forkCore().then(
+      () => {
+        restarts += 1;
+        broadcast({ event: 'coreRestarted', payload: { restarts, downMs: Date.now() - downSinceMs } });
+        downSinceMs = 0;
+      },
+      // a refusal on restart (say the site file was broken meanwhile) counts as one more crash
+      () => onCoreExit(1),
+    );
+  }, decision.delayMs);
+}
+
+function showCrashLoop(exits: number): void {
+  const page = crashLoopPage(options.language, path.join(options.data, 'logs'), exits);
+  for (const window of BrowserWindow.getAllWindows()) {
+    void window.loadURL(`data:text/html;charset=utf-8,${encodeURIComponent(page)}`);
+  }
+}
+
+/**
+ * The data key of the camera credentials, kept wrapped by the OS keychain (safeStorage: DPAPI
+ * on Windows, libsecret/kwallet on Linux) in DATA/credentials.key.wrapped, unwrapped here and
+ * handed to the core. Without a keychain: null, and the core keeps its 0600 key file (the
+ * browser-mode fallback, docs/devices.md).
+ */
+function credentialsKey(dataDir: string): string | null {
+  try {
+    if (!safeStorage.isEncryptionAvailable()) return null;
+    const wrappedFile = path.join(dataDir, 'credentials.key.wrapped');
+    if (fs.existsSync(wrappedFile)) return safeStorage.decryptString(fs.readFileSync(wrappedFile));
+    // a first start under Electron after browser mode: take over the key file's key
+    const plainFile = path.join(dataDir, 'credentials.key');
+    const key = fs.existsSync(plainFile) ? fs.readFileSync(plainFile) : randomBytes(32);
+    if (key.length !== 32) return null;
+    const encoded = key.toString('base64');
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(wrappedFile, safeStorage.encryptString(encoded), { mode: 0o600 });
+    if (fs.existsSync(plainFile)) fs.rmSync(plainFile);
+    return encoded;
+  } catch {
+    return null;
+  }
+}
+
+// ---- display sleep -------------------------------------------------------------------------
+
+let sleepBlocker: number | null = null;
+
+/** prevent-display-sleep while a wall shows video in a window that is not minimized. */
+function updateSleepBlocker(): void {
+  const visible = BrowserWindow.getAllWindows().some((window) => !window.isDestroyed() && !window.isMinimized());
+  const want = playingViews.size > 0 && visible;
+  if (want && sleepBlocker === null) sleepBlocker = powerSaveBlocker.start('prevent-display-sleep');
+  else if (!want && sleepBlocker !== null) {
+    powerSaveBlocker.stop(sleepBlocker);
+    sleepBlocker = null;
+  }
+}
+
+// ---- windows -------------------------------------------------------------------------------
 
 function contentSecurityPolicy(): string {
   return [
@@ -54,79 +232,39 @@ function serveRenderer(request: Request): Promise<Response> | Response {
   });
 }
 
-function isTrustedSender(event: IpcMainInvokeEvent): boolean {
-  const frame = event.senderFrame;
-  return frame !== null && frame === event.sender.mainFrame && new URL(frame.url).origin === APP_ORIGIN;
+function windowStateFile(): string {
+  return path.join(options.data, 'window-state.json');
 }
 
-function startCoreProcess(options: CliOptions): Promise<void> {
-  return new Promise((resolve, reject) => {
-    core = utilityProcess.fork(path.join(__dirname, '..', 'core', 'utility.cjs'), [], { serviceName: 'Console core', stdio: 'inherit' });
-    core.on('message', (raw: unknown) => {
-      const parsed = FromCoreSchema.safeParse(raw);
-      if (!parsed.success) return;
-      const message = parsed.data;
-      if (message.type === 'ready') {
-        livePort = message.port;
-        resolve();
-      } else if (message.type === 'startFailed') {
-        reject(new Error(message.message));
-      } else if (message.type === 'result') {
-        pendingCalls.get(message.id)?.(message.result);
-        pendingCalls.delete(message.id);
-      } else if (message.type === 'event') {
-        for (const window of BrowserWindow.getAllWindows()) window.webContents.send(IPC_CHANNELS.event, message.envelope);
-      }
-    });
-    core.on('exit', (code) => {
-      for (const resolveCall of pendingCalls.values()) resolveCall(fail('unavailable', 'core exited'));
-      pendingCalls.clear();
-      if (code !== 0) reject(new Error(`core exited with ${code}`));
-    });
-    const start: ToCore = {
-      type: 'start',
-      sitePath: options.site,
-      dataDir: options.data,
-      language: options.language,
-      ffmpegPath: options.ffmpeg,
-      credentialsKey: credentialsKey(options.data),
-    };
-    core.postMessage(start);
-  });
-}
-
-/**
- * The data key of the camera credentials, kept wrapped by the OS keychain (safeStorage: DPAPI
- * on Windows, libsecret/kwallet on Linux) in DATA/credentials.key.wrapped, unwrapped here and
- * handed to the core. Without a keychain: null, and the core keeps its 0600 key file (the
- * browser-mode fallback, docs/devices.md).
- */
-function credentialsKey(dataDir: string): string | null {
+function readWindowState(): Record<string, SavedPlacement> {
   try {
-    if (!safeStorage.isEncryptionAvailable()) return null;
-    const wrappedFile = path.join(dataDir, 'credentials.key.wrapped');
-    if (fs.existsSync(wrappedFile)) return safeStorage.decryptString(fs.readFileSync(wrappedFile));
-    // a first start under Electron after browser mode: take over the key file's key
-    const plainFile = path.join(dataDir, 'credentials.key');
-    const key = fs.existsSync(plainFile) ? fs.readFileSync(plainFile) : randomBytes(32);
-    if (key.length !== 32) return null;
-    const encoded = key.toString('base64');
-    fs.mkdirSync(dataDir, { recursive: true });
-    fs.writeFileSync(wrappedFile, safeStorage.encryptString(encoded), { mode: 0o600 });
-    if (fs.existsSync(plainFile)) fs.rmSync(plainFile);
-    return encoded;
+    return parseWindowState(fs.readFileSync(windowStateFile(), 'utf8'));
   } catch {
-    return null;
+    return {};
   }
 }
 
-/** The same locked-down preferences for every window (the wall and any second screen). */
-function windowOptions(): Electron.BrowserWindowConstructorOptions {
+function rememberPlacement(key: string, window: BrowserWindow): void {
+  try {
+    const bounds = window.getNormalBounds();
+    const state = readWindowState();
+    state[key] = { displayId: screen.getDisplayMatching(bounds).id, bounds, fullScreen: window.isFullScreen(), maximized: window.isMaximized() };
+    fs.writeFileSync(windowStateFile(), JSON.stringify(state, null, 2));
+  } catch {
+    // placement is a comfort: never fail a close over it
+  }
+}
+
+/** The same locked-down preferences for every window (the wall and any second screen), placed where it was. */
+function windowOptions(key: string): Electron.BrowserWindowConstructorOptions {
+  const displays = screen.getAllDisplays().map((display) => ({ id: display.id, bounds: display.bounds, workArea: display.workArea }));
+  const placement = restorePlacement(readWindowState()[key] ?? null, displays, screen.getPrimaryDisplay().id, key);
   return {
-    width: 1600,
-    height: 960,
+    ...placement.bounds,
+    fullscreen: placement.fullScreen,
+    kiosk: hostOptions.kiosk,
     backgroundColor: '#0f1216',
-    title: 'Giám sát camera',
+    title: translate(options.language, 'app.title'),
     webPreferences: {
       preload: path.join(__dirname, '..', 'preload', 'preload.cjs'),
       contextIsolation: true,
@@ -138,57 +276,121 @@ function windowOptions(): Electron.BrowserWindowConstructorOptions {
   };
 }
 
-function createWindow(): void {
-  const window = new BrowserWindow(windowOptions());
-  void window.loadURL(`${APP_ORIGIN}/index.html`);
+function track(window: BrowserWindow, key: string, maximized: boolean): void {
+  if (maximized) window.maximize();
+  window.on('close', () => rememberPlacement(key, window));
+  window.on('minimize', updateSleepBlocker);
+  window.on('restore', updateSleepBlocker);
+  window.webContents.on('render-process-gone', () => {
+    // a renderer crash: reload; the page reconnects and reopens its views
+    if (!window.isDestroyed()) window.webContents.reload();
+  });
 }
 
-/** Only our own page may open a window, and only our own page in it (a second monitor's wall). */
-function isConsolePage(url: string): boolean {
-  try {
-    const parsed = new URL(url);
-    return parsed.origin === APP_ORIGIN && parsed.pathname === '/index.html';
-  } catch {
-    return false;
-  }
+function createWindow(): BrowserWindow {
+  const key = 'main';
+  const saved = readWindowState()[key];
+  const window = new BrowserWindow(windowOptions(key));
+  track(window, key, saved?.maximized === true);
+  void window.loadURL(`${APP_ORIGIN}/index.html`);
+  return window;
 }
 
 app.on('web-contents-created', (_event, contents) => {
-  contents.on('will-navigate', (event) => event.preventDefault());
+  contents.on('will-navigate', (event, url) => {
+    if (!mayNavigate(url)) event.preventDefault();
+  });
   contents.on('will-attach-webview', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(({ url }) => (isConsolePage(url) ? { action: 'allow', overrideBrowserWindowOptions: windowOptions() } : { action: 'deny' }));
+  contents.setWindowOpenHandler(({ url }) => (isConsolePage(url) ? { action: 'allow', overrideBrowserWindowOptions: windowOptions(windowKey(url)) } : { action: 'deny' }));
+  contents.on('did-create-window', (window, details) => track(window, windowKey(details.url), false));
 });
 
-void app.whenReady().then(async () => {
-  const options = parseCliArgs(pickOwnOptions(process.argv.slice(1)), {
-    ...process.env,
-    CONSOLE_DATA_DIR: process.env.CONSOLE_DATA_DIR ?? app.getPath('userData'),
-    CONSOLE_LANG: isLanguage(process.env.CONSOLE_LANG) ? process.env.CONSOLE_LANG : DEFAULT_LANGUAGE,
-  });
-  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) => callback(permission === 'fullscreen'));
-  protocol.handle(APP_SCHEME, serveRenderer);
-  ipcMain.handle(IPC_CHANNELS.call, (event, raw: unknown) => {
-    if (!isTrustedSender(event)) return fail('forbidden', 'untrusted sender');
-    const request = CallRequestSchema.safeParse(raw);
-    if (!request.success || !core) return fail('badRequest', 'invalid call');
-    const id = nextCallId++;
-    const message: ToCore = { type: 'call', id, method: request.data.method, params: request.data.params };
-    return new Promise((resolve) => {
-      pendingCalls.set(id, resolve);
-      core?.postMessage(message);
-    });
-  });
+// ---- auto-start at log-in --------------------------------------------------------------------
+
+/** The setting lives in DATA/host-settings.json; on by default in installed builds. */
+function applyAutoStart(): void {
+  const file = path.join(options.data, 'host-settings.json');
+  let saved: { autoStart?: boolean } = {};
   try {
-    await startCoreProcess(options);
-  } catch (error) {
-    dialog.showErrorBox('Giám sát camera', (error as Error).message);
-    app.exit(2);
-    return;
+    saved = JSON.parse(fs.readFileSync(file, 'utf8')) as { autoStart?: boolean };
+  } catch {
+    // first start
   }
-  createWindow();
-});
+  const autoStart = hostOptions.autoStart ?? saved.autoStart ?? app.isPackaged;
+  try {
+    fs.writeFileSync(file, JSON.stringify({ ...saved, autoStart }, null, 2));
+    if (process.platform === 'linux') {
+      const desktopFile = path.join(os.homedir(), '.config', 'autostart', 'commune-console.desktop');
+      if (autoStart && app.isPackaged) {
+        fs.mkdirSync(path.dirname(desktopFile), { recursive: true });
+        const exec = process.env.APPIMAGE ?? process.execPath;
+        fs.writeFileSync(desktopFile, `[Desktop Entry]\nType=Application\nName=${translate('vi', 'app.title')}\nExec="${exec}"\nX-GNOME-Autostart-enabled=true\n`);
+      } else if (!autoStart) fs.rmSync(desktopFile, { force: true });
+    } else {
+      app.setLoginItemSettings({ openAtLogin: autoStart });
+    }
+  } catch (error) {
+    console.error('auto-start setting not applied:', (error as Error).message);
+  }
+}
 
-app.on('window-all-closed', () => {
-  core?.postMessage({ type: 'stop' } satisfies ToCore);
+// ---- start -----------------------------------------------------------------------------------
+
+function mainWindow(): BrowserWindow | null {
+  return BrowserWindow.getAllWindows().find((window) => !window.isDestroyed()) ?? null;
+}
+
+if (!app.requestSingleInstanceLock()) {
+  // the console already runs: it shows its window ('second-instance' there); this copy leaves
   app.quit();
-});
+} else {
+  app.on('second-instance', () => {
+    const window = mainWindow();
+    const handOff = secondInstanceHandOff(window ? { exists: true, minimized: window.isMinimized() } : null);
+    if (handOff.action === 'create') {
+      if (coreReady) createWindow();
+      return;
+    }
+    if (handOff.restore) window?.restore();
+    window?.show();
+    window?.focus();
+  });
+
+  void app.whenReady().then(async () => {
+    options = parseCliArgs(pickOwnOptions(process.argv.slice(1)), {
+      ...process.env,
+      CONSOLE_DATA_DIR: process.env.CONSOLE_DATA_DIR ?? app.getPath('userData'),
+      CONSOLE_LANG: isLanguage(process.env.CONSOLE_LANG) ? process.env.CONSOLE_LANG : DEFAULT_LANGUAGE,
+    });
+    fs.mkdirSync(options.data, { recursive: true });
+    session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) => callback(permission === 'fullscreen'));
+    protocol.handle(APP_SCHEME, serveRenderer);
+    ipcMain.handle(IPC_CHANNELS.call, (event, raw: unknown) => {
+      const frame = event.senderFrame;
+      const sender = frame ? { url: frame.url, origin: frame.origin, isMainFrame: frame === event.sender.mainFrame } : null;
+      const check = checkCall(sender, raw, coreReady && core !== null);
+      if (!check.ok) return fail(check.code, check.message);
+      const id = nextCallId++;
+      const message: ToCore = { type: 'call', id, method: check.method, params: check.params };
+      return new Promise((resolve) => {
+        pendingCalls.set(id, resolve);
+        core?.postMessage(message);
+      });
+    });
+    applyAutoStart();
+    try {
+      await forkCore();
+    } catch (error) {
+      dialog.showErrorBox(translate(options.language, 'app.title'), (error as Error).message);
+      app.exit(2);
+      return;
+    }
+    createWindow();
+  });
+
+  app.on('window-all-closed', () => {
+    stopping = true;
+    core?.postMessage({ type: 'stop' } satisfies ToCore);
+    app.quit();
+  });
+}

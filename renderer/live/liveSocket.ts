@@ -9,13 +9,14 @@ export interface LiveSocketHandlers {
 }
 
 /**
- * The page's one live socket to the core. Reconnects by itself (1 s, then up to 5 s); every
+ * The page's one live socket to the core. Reconnects by itself (0.5 s, then up to 2 s: a
+ * restarted core is back within seconds, and loopback attempts cost nothing); every
  * reconnect gives a new live client id, on which the wall reopens its views. Frames are
  * acknowledged by the wall once drawn (ack()), which is what paces the core.
  */
 export class LiveSocket {
   private socket: WebSocket | null = null;
-  private retryMs = 1000;
+  private retryMs = 500;
   private closed = false;
   private retryTimer: number | null = null;
 
@@ -34,6 +35,15 @@ export class LiveSocket {
     this.closed = true;
     if (this.retryTimer !== null) window.clearTimeout(this.retryTimer);
     this.socket?.close();
+  }
+
+  /** The host restarted the core (coreRestarted): connect now instead of waiting for the retry. */
+  reconnectNow(): void {
+    if (this.closed) return;
+    if (this.socket?.readyState === WebSocket.OPEN) return;
+    if (this.retryTimer !== null) window.clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    if (this.socket === null) this.connect();
   }
 
   private pendingAcks: [number, number][] = [];
@@ -68,7 +78,7 @@ export class LiveSocket {
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
     socket.onopen = () => {
-      this.retryMs = 1000;
+      this.retryMs = 500;
       this.handlers.onConnection('open');
       if (this.wantEvents) socket.send(JSON.stringify({ t: 'subscribeEvents' }));
     };
@@ -96,7 +106,7 @@ export class LiveSocket {
       this.handlers.onConnection('closed');
       if (this.closed) return;
       this.retryTimer = window.setTimeout(() => this.connect(), this.retryMs);
-      this.retryMs = Math.min(5000, this.retryMs * 2);
+      this.retryMs = Math.min(2000, this.retryMs * 2);
     };
   }
 }

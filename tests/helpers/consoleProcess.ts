@@ -14,11 +14,12 @@ export interface ConsoleProcess {
 }
 
 /**
- * Starts the console exactly as `npm run serve` does (the built dist/core/cli.cjs), and waits for
- * the line with the address to open.
+ * Starts the console's core (the built dist/core/cli.cjs), or with `entry: 'supervise.cjs'`
+ * exactly as `npm run serve` does (the core under its supervisor), and waits for the line with
+ * the address to open.
  */
-export async function startConsoleProcess(args: string[], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<ConsoleProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, 'dist', 'core', 'cli.cjs'), ...args], {
+export async function startConsoleProcess(args: string[], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = [], entry: 'cli.cjs' | 'supervise.cjs' = 'cli.cjs'): Promise<ConsoleProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, 'dist', 'core', entry), ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -26,6 +27,7 @@ export async function startConsoleProcess(args: string[], env: NodeJS.ProcessEnv
   let output = '';
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20000)));
   const lines = readline.createInterface({ input: child.stdout! });
+  lines.on('line', (line) => (output = (output + `${line}\n`).slice(-20000)));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`console did not print its address:\n${output}`)), 30000);
     child.once('exit', (code) => {
@@ -33,7 +35,6 @@ export async function startConsoleProcess(args: string[], env: NodeJS.ProcessEnv
       reject(new Error(`console exited (${code}):\n${output}`));
     });
     lines.on('line', (line) => {
-      output += `${line}\n`;
       if (/^http:\/\/127\.0\.0\.1:\d+\/\?token=\S+$/.test(line)) {
         clearTimeout(timer);
         resolve(line);

@@ -19,7 +19,9 @@ export interface ConsoleUnderTest {
   close(): Promise<void>;
 }
 
+/** ELECTRON_PATH (an Electron binary anywhere), else the one the electron package installed. */
 function electronBinary(): string | null {
+  if (process.env.ELECTRON_PATH) return fs.existsSync(process.env.ELECTRON_PATH) ? process.env.ELECTRON_PATH : null;
   try {
     const dir = path.join(repoRoot, 'node_modules', 'electron');
     const executable = path.join(dir, 'dist', fs.readFileSync(path.join(dir, 'path.txt'), 'utf8').trim());

@@ -81,7 +81,7 @@ describe('the contract split by feature', () => {
     const parts = await Promise.all([import('../../common/ptzContract'), import('../../common/mapContract'), import('../../common/playbackContract'), import('../../common/exportContract')]);
     const { coreMethods, methods, events } = await import('../../common/contract');
     const allMethodNames = [Object.keys(coreMethods), ...parts.map((part) => Object.keys(Object.entries(part).find(([key]) => key.endsWith('Methods'))?.[1] ?? {}))].flat();
-    const allEventNames = ['streamStatus', 'viewHealth', 'recordingStatus', 'camerasChanged', ...parts.flatMap((part) => Object.keys(Object.entries(part).find(([key]) => key.endsWith('Events'))?.[1] ?? {}))];
+    const allEventNames = ['streamStatus', 'viewHealth', 'recordingStatus', 'camerasChanged', 'coreRestarted', ...parts.flatMap((part) => Object.keys(Object.entries(part).find(([key]) => key.endsWith('Events'))?.[1] ?? {}))];
     expect(new Set(allMethodNames).size).toBe(allMethodNames.length);
     expect(Object.keys(methods)).toHaveLength(allMethodNames.length);
     expect(new Set(allEventNames).size).toBe(allEventNames.length);

@@ -1,0 +1,151 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { decodePng } from './browser';
+import { repoRoot } from './paths';
+import type { PNG } from 'pngjs';
+
+/**
+ * The Electron host under test without the Electron binary: the built dist/electron/main.cjs run
+ * by Node with `require('electron')` answered by tests/harness/electronStandIn.ts (real core in a
+ * forked process, real renderer, real preload, real Chromium). The test talks to the stand-in over
+ * the host's Node IPC channel.
+ */
+export interface HarnessWindow {
+  id: number;
+  url: string;
+  focusCount: number;
+  minimized: boolean;
+  fullScreen: boolean;
+  kiosk: boolean;
+  bounds: { x: number; y: number; width: number; height: number };
+}
+
+export interface ElectronHarness {
+  child: ChildProcess;
+  userData: string;
+  output(): string;
+  send<T>(cmd: string, extra?: Record<string, unknown>): Promise<T>;
+  windows(): Promise<HarnessWindow[]>;
+  evaluate<T>(window: number, expression: string): Promise<T>;
+  screenshot(window: number, file?: string): Promise<PNG>;
+  exited: Promise<number | null>;
+  close(): Promise<void>;
+}
+
+let built: Promise<string> | null = null;
+
+/** Bundles the stand-in (once per test run) next to a parentPort shim and a require hook. */
+function buildStandIn(): Promise<string> {
+  built ??= (async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccc-harness-build-'));
+    await build({
+      entryPoints: [path.join(repoRoot, 'tests', 'harness', 'electronStandIn.ts')],
+      outfile: path.join(dir, 'electron.cjs'),
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      external: ['playwright-core'],
+      logLevel: 'warning',
+    });
+    fs.writeFileSync(
+      path.join(dir, 'register.cjs'),
+      `const Module = require('node:module');
+const standIn = require('node:path').join(__dirname, 'electron.cjs');
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  return request === 'electron' ? standIn : resolve.call(this, request, ...rest);
+};
+`,
+    );
+    fs.writeFileSync(
+      path.join(dir, 'parentPort.cjs'),
+      `// Electron's process.parentPort in a utility process, over Node's IPC channel
+const { EventEmitter } = require('node:events');
+const port = new EventEmitter();
+port.postMessage = (message) => process.send && process.send(message);
+process.on('message', (data) => port.emit('message', { data, ports: [] }));
+Object.defineProperty(process, 'parentPort', { value: port });
+`,
+    );
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  })();
+  return built;
+}
+
+export async function startElectronHarness(args: string[], options: { userData: string; env?: NodeJS.ProcessEnv }): Promise<ElectronHarness> {
+  const dir = await buildStandIn();
+  const child = fork(path.join(repoRoot, 'dist', 'electron', 'main.cjs'), args, {
+    cwd: repoRoot,
+    execArgv: ['--require', path.join(dir, 'register.cjs')],
+    env: {
+      ...process.env,
+      ...options.env,
+      NODE_PATH: path.join(repoRoot, 'node_modules'),
+      HARNESS_USER_DATA: options.userData,
+      HARNESS_PARENT_PORT: path.join(dir, 'parentPort.cjs'),
+    },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-40000)));
+  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-40000)));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let nextId = 1;
+  const waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  child.on('message', (raw: unknown) => {
+    const message = raw as { id: number; ok: boolean; result?: unknown; error?: string };
+    const entry = waiting.get(message.id);
+    if (!entry) return;
+    waiting.delete(message.id);
+    if (message.ok) entry.resolve(message.result);
+    else entry.reject(new Error(message.error));
+  });
+  void exited.then(() => {
+    for (const entry of waiting.values()) entry.reject(new Error(`host exited:\n${output}`));
+    waiting.clear();
+  });
+  const send = <T>(cmd: string, extra: Record<string, unknown> = {}): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (!child.connected) return reject(new Error(`host not running:\n${output}`));
+      const id = nextId++;
+      waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      child.send({ id, cmd, ...extra });
+    });
+  return {
+    child,
+    userData: options.userData,
+    output: () => output,
+    send,
+    windows: () => send<HarnessWindow[]>('windows'),
+    evaluate: <T>(window: number, expression: string) => send<T>('evaluate', { window, expression }),
+    async screenshot(window, file) {
+      const buffer = Buffer.from(await send<string>('screenshot', { window }), 'base64');
+      if (file) fs.writeFileSync(file, buffer);
+      return decodePng(buffer);
+    },
+    exited,
+    async close() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      await send('quit').catch(() => undefined);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Polls until the host shows at least `count` windows with a loaded page. */
+export async function waitForWindows(harness: ElectronHarness, count: number, timeoutMs = 60000): Promise<HarnessWindow[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const windows = await harness.windows();
+    if (windows.filter((window) => window.url.startsWith('app://console/')).length >= count) return windows;
+    if (Date.now() > deadline) throw new Error(`expected ${count} windows, have ${JSON.stringify(windows)}:\n${harness.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
