@@ -34,6 +34,7 @@ async function main(): Promise<void> {
       staticDir: rendererDir(),
       ffmpegPath: options.ffmpeg,
       logLevel: options.logLevel,
+      security: options.idleLockSeconds === null ? undefined : { idleLockMs: options.idleLockSeconds * 1000 },
     });
   } catch (error) {
     if (error instanceof SiteFileError) {
