@@ -99,12 +99,16 @@ export class AuditLog {
   query(query: AuditQuery): AuditRow[] {
     const where: string[] = [];
     const params: Record<string, unknown> = {};
-    if (query.actor) (where.push('actor = @actor'), (params.actor = query.actor));
-    if (query.cameraId) (where.push('camera_id = @cameraId'), (params.cameraId = query.cameraId));
-    if (query.action) (where.push('action = @action'), (params.action = query.action));
-    if (query.fromMs !== undefined) (where.push('at_ms >= @fromMs'), (params.fromMs = query.fromMs));
-    if (query.toMs !== undefined) (where.push('at_ms < @toMs'), (params.toMs = query.toMs));
-    if (query.beforeSeq !== undefined) (where.push('seq < @beforeSeq'), (params.beforeSeq = query.beforeSeq));
+    const add = (clause: string, key: string, value: unknown): void => {
+      where.push(clause);
+      params[key] = value;
+    };
+    if (query.actor) add('actor = @actor', 'actor', query.actor);
+    if (query.cameraId) add('camera_id = @cameraId', 'cameraId', query.cameraId);
+    if (query.action) add('action = @action', 'action', query.action);
+    if (query.fromMs !== undefined) add('at_ms >= @fromMs', 'fromMs', query.fromMs);
+    if (query.toMs !== undefined) add('at_ms < @toMs', 'toMs', query.toMs);
+    if (query.beforeSeq !== undefined) add('seq < @beforeSeq', 'beforeSeq', query.beforeSeq);
     const sql = `SELECT ${ROW_COLUMNS} FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ${Math.min(query.limit ?? 500, 10000)}`;
     return this.db.prepare(sql).all(params) as AuditRow[];
   }
