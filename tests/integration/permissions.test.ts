@@ -110,8 +110,8 @@ describe('roles × contract methods through the real server', () => {
   it('refuses a user name with a bidirectional override, and a wrong password, and audits both', async () => {
     const bidi = await call(null, { method: 'login', params: { userName: 'nimda\u202e', password } });
     expect(bidi.json.value).toMatchObject({ status: 'refused', reason: 'badUserName' });
-    // same client: wait out its first delay (250 ms) before the next try
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // same client (127.0.0.1), its second failure here: wait out the growing delay (500 ms) before the next try
+    await new Promise((resolve) => setTimeout(resolve, 700));
     const wrong = await call(null, { method: 'login', params: { userName: TEST_ADMIN.userName, password: 'khong-dung' } });
     expect(wrong.json.value).toMatchObject({ status: 'refused', reason: 'wrongCredentials' });
     const failed = core.security.audit.query({ action: 'loginFailed' });
