@@ -41,7 +41,8 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function contentHashOf(content: AuditContent): string {
-  return sha256(canonicalJson([content.seq, content.atMs, content.actor, content.action, content.cameraId, content.detail]));
+  // an array of primitives: JSON.stringify is already canonical (same bytes as canonicalJson)
+  return sha256(JSON.stringify([content.seq, content.atMs, content.actor, content.action, content.cameraId, content.detail]));
 }
 
 export function rowHashOf(prevHash: string, contentHash: string): string {
