@@ -21,7 +21,7 @@ export function UserBox() {
         {who} <span className="userbox-role">({role ? t(`auth.roles.${role}`) : ''})</span>
       </span>
       <button type="button" className="tool" data-action="lock" title={t('auth.lock.lockNow')} onClick={() => void client.call('lockSession', {}).then(() => useAuth.getState().setLocked())}>
-        🔒
+        {t('auth.lock.lockShort')}
       </button>
       <button type="button" className="tool" data-action="switch-user" title={t('auth.lock.switchTitle')} onClick={() => setSwitching(true)}>
         {t('auth.lock.switchUser')}

@@ -124,12 +124,12 @@ export class AuditLog {
 
 export const ROW_COLUMNS = 'seq, at_ms AS atMs, actor, action, camera_id AS cameraId, detail, prev_hash AS prevHash, content_hash AS contentHash, row_hash AS rowHash';
 
-/** Walks the whole chain in storage order (streams rows; a million rows in a few seconds). */
+/** Walks the whole chain in storage order (streams raw rows; no object per row). */
 export function verifyAuditDb(db: Database.Database): VerifyReport {
   const verifier = new ChainVerifier();
-  const rows = db.prepare(`SELECT ${ROW_COLUMNS} FROM audit ORDER BY rowid`).raw(false).iterate() as IterableIterator<AuditRow>;
-  for (const row of rows) {
-    if (!verifier.push(row)) {
+  const rows = db.prepare('SELECT seq, at_ms, actor, action, camera_id, detail, prev_hash, content_hash, row_hash FROM audit ORDER BY rowid').raw(true).iterate() as IterableIterator<[number, number, string, string, string | null, string, string, string, string]>;
+  for (const [seq, atMs, actor, action, cameraId, detail, prevHash, contentHash, rowHash] of rows) {
+    if (!verifier.push({ seq, atMs, actor, action, cameraId, detail, prevHash, contentHash, rowHash })) {
       rows.return?.();
       break;
     }
