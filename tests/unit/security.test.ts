@@ -128,6 +128,25 @@ describe('accounts and the audit chain in DATA/security.sqlite', () => {
     expect(verifyAuditDb(db).firstBad).toEqual({ seq: 3, problem: 'chainBroken' });
   });
 
+  it('npm run audit:verify names the first bad row and exits 1 (0 while intact)', () => {
+    writeRows(4);
+    const run = () => {
+      try {
+        return { code: 0, out: execFileSync(process.execPath, ['scripts/run-ts.mjs', 'main/core/security/securityCli.ts', 'verify', '--data', dir], { encoding: 'utf8' }) };
+      } catch (error) {
+        const failed = error as { status: number; stdout: string };
+        return { code: failed.status, out: failed.stdout };
+      }
+    };
+    const intact = run();
+    expect(intact.code).toBe(0);
+    expect(intact.out).toContain('Nhật ký toàn vẹn: 4 dòng');
+    sqlite("UPDATE audit SET detail = '{}' WHERE seq = 2");
+    const broken = run();
+    expect(broken.code).toBe(1);
+    expect(broken.out).toContain('từ dòng số 2');
+  }, 60000);
+
   it('verify names the first removed row', () => {
     writeRows(6);
     sqlite('DELETE FROM audit WHERE seq = 3');
