@@ -6,6 +6,7 @@ import { ptzEvents, ptzMethods } from './ptzContract';
 import { mapEvents, mapMethods } from './mapContract';
 import { playbackEvents, playbackMethods } from './playbackContract';
 import { exportEvents, exportMethods } from './exportContract';
+import { authMethods } from './authContract';
 
 /**
  * The one contract between the UI and the core. Both hosts (Electron IPC, browser HTTP/WebSocket)
@@ -79,6 +80,8 @@ export const SessionInfoSchema = z.object({
   liveToken: z.string().nullable(),
   version: z.string(),
   host: z.enum(['electron', 'browser']),
+  /** The signed-in user (issue 15). */
+  user: z.object({ userName: z.string(), fullName: z.string(), rank: z.string() }).nullable().optional(),
 });
 export type SessionInfo = z.infer<typeof SessionInfoSchema>;
 
@@ -240,7 +243,7 @@ export const coreMethods = {
 } as const;
 
 /** Every method: the core's own and each feature's (names must not collide; a test checks). */
-export const methods = { ...coreMethods, ...ptzMethods, ...mapMethods, ...playbackMethods, ...exportMethods } as const;
+export const methods = { ...coreMethods, ...ptzMethods, ...mapMethods, ...playbackMethods, ...exportMethods, ...authMethods } as const;
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;

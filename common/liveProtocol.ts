@@ -18,6 +18,8 @@ export const SNAPSHOT_PATH = '/api/snapshots/';
 export const ServerTextMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('hello'), liveClientId: z.string(), protocol: z.literal(LIVE_PROTOCOL) }),
   z.object({ t: z.literal('event'), envelope: EventEnvelopeSchema }),
+  /** This socket's session changed (issue 15): locked (no frames until unlocked), active again, or ended (the socket closes). */
+  z.object({ t: z.literal('session'), state: z.enum(['active', 'locked', 'ended']) }),
 ]);
 export type ServerTextMessage = z.infer<typeof ServerTextMessageSchema>;
 

@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   'unavailable',
   'timeout',
   'internal',
+  /** The audit trail cannot be written (database locked, disk full): the audited action was refused. */
+  'auditUnavailable',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -7,6 +7,11 @@ import { LiveSocket } from './live/liveSocket';
 import { RuntimeContext, type Runtime } from './runtime';
 import { useConsole } from './store';
 import { App } from './App';
+import type { CoreClient } from './transport/coreClient';
+import type { AuthState } from '../common/authContract';
+import { useAuth } from './auth/authStore';
+import { LockScreen, SignInScreen } from './auth/AuthScreens';
+import { refreshSession, useActivity } from './auth/session';
 import './styles.css';
 
 initI18n();
@@ -33,7 +38,39 @@ async function loadState(): Promise<boolean> {
   return true;
 }
 
+/** The sign-in state first (no session: the log-in or first-start screen), retried while the core is out of reach. */
+async function loadAuth(): Promise<AuthState | null> {
+  for (;;) {
+    const result = await client.call('getAuthState', {});
+    if (result.ok) return result.value;
+    if (result.error.code === 'unauthorized') {
+      useConsole.getState().setConnection('unauthorized');
+      return null;
+    }
+    useConsole.getState().setConnection('lost');
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
+
+/** Resolves once this window has an active session (signed in, or unlocked). */
+function signedIn(): Promise<void> {
+  return new Promise((resolve) => {
+    if (useAuth.getState().auth?.state === 'active') return resolve();
+    const stop = useAuth.subscribe((state) => {
+      if (state.auth?.state === 'active') {
+        stop();
+        resolve();
+      }
+    });
+  });
+}
+
 async function boot(): Promise<void> {
+  const auth = await loadAuth();
+  if (!auth) return render(null);
+  useAuth.getState().setAuth(auth);
+  render(null);
+  await signedIn();
   while (!(await loadState())) {
     if (useConsole.getState().connection === 'unauthorized') return;
     await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -67,6 +104,11 @@ async function boot(): Promise<void> {
       else socket.ack(header.viewId, header.seq);
     },
     onEvent: (envelope) => socketEvents.emit(envelope),
+    onSession: (state) => {
+      if (state === 'locked') useAuth.getState().setLocked();
+      // signed out elsewhere or expired: start again from the log-in screen
+      else if (state === 'ended') location.reload();
+    },
     onConnection: (state) => {
       if (state === 'open') {
         void client.call('listStreamStatus', {}).then((result) => {
@@ -90,12 +132,30 @@ const container = document.getElementById('root');
 if (!container) throw new Error('#root missing');
 const root = createRoot(container);
 
+/**
+ * Signed out: the log-in (or first-start) screen. Locked: the lock screen INSTEAD of the console,
+ * so the wall is unmounted (no video in this window; the core closed the views already).
+ */
+function Root({ runtime, coreClient }: { runtime: Runtime | null; coreClient: CoreClient }) {
+  const auth = useAuth((state) => state.auth);
+  useActivity(coreClient, auth?.state === 'active');
+  const onSignedIn = (next: AuthState): void => {
+    useAuth.getState().setAuth(next);
+    if (runtime) void refreshSession(coreClient);
+  };
+  if (auth && (auth.state === 'setup' || auth.state === 'signedOut')) return <SignInScreen client={coreClient} auth={auth} onSignedIn={onSignedIn} />;
+  if (auth && auth.state === 'locked') return <LockScreen client={coreClient} auth={auth} onSignedIn={onSignedIn} onSignedOut={() => location.reload()} />;
+  return (
+    <RuntimeContext.Provider value={runtime}>
+      <App ready={runtime !== null} />
+    </RuntimeContext.Provider>
+  );
+}
+
 function render(runtime: Runtime | null): void {
   root.render(
     <StrictMode>
-      <RuntimeContext.Provider value={runtime}>
-        <App ready={runtime !== null} />
-      </RuntimeContext.Provider>
+      <Root runtime={runtime} coreClient={client} />
     </StrictMode>,
   );
 }

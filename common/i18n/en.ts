@@ -4,6 +4,7 @@ import { hostEn } from './host';
 import { mapEn } from './map';
 import { playbackEn } from './playback';
 import { exportEn } from './export';
+import { authEn } from './auth';
 
 /** English: the second language. Same keys as vi.ts. */
 export const en: Messages = {
@@ -104,6 +105,7 @@ export const en: Messages = {
     playback: 'Playback',
     exports: 'Export',
     devices: 'Devices',
+    audit: 'Audit',
   },
   recording: {
     dot: 'Recording',
@@ -196,6 +198,7 @@ export const en: Messages = {
     unavailable: 'This function is unavailable for now',
     timeout: 'Timed out',
     internal: 'Internal error',
+    auditUnavailable: 'The audit trail cannot be written (database busy or disk full), so this action was refused. Recording goes on.',
   },
   siteErrors: {
     title: 'The site file "{{file}}" has errors, so the console did not start. Fix these:',
@@ -245,4 +248,5 @@ export const en: Messages = {
   map: mapEn,
   playback: playbackEn,
   exportClip: exportEn,
+  auth: authEn,
 };

@@ -4,6 +4,7 @@ import { hostVi } from './host';
 import { mapVi } from './map';
 import { playbackVi } from './playback';
 import { exportVi } from './export';
+import { authVi } from './auth';
 
 /**
  * Vietnamese: the default language of every screen. Keys are grouped by place; `{{name}}` is
@@ -107,6 +108,7 @@ export const vi = {
     playback: 'Xem lại',
     exports: 'Trích xuất',
     devices: 'Thiết bị',
+    audit: 'Nhật ký',
   },
   recording: {
     dot: 'Đang ghi hình',
@@ -199,6 +201,7 @@ export const vi = {
     unavailable: 'Chức năng này tạm thời không dùng được',
     timeout: 'Quá thời gian chờ',
     internal: 'Lỗi bên trong phần mềm',
+    auditUnavailable: 'Không ghi được nhật ký thao tác (cơ sở dữ liệu bận hoặc ổ đĩa đầy) nên thao tác này bị từ chối. Việc ghi hình vẫn tiếp tục.',
   },
   siteErrors: {
     title: 'Tệp cấu hình "{{file}}" có lỗi nên phần mềm chưa khởi động. Hãy sửa các chỗ sau:',
@@ -249,6 +252,7 @@ export const vi = {
   map: mapVi,
   playback: playbackVi,
   exportClip: exportVi,
+  auth: authVi,
 } as const;
 
 export type Messages = DeepStrings<typeof vi>;

@@ -4,7 +4,7 @@ import { DEFAULT_LANGUAGE, isLanguage, type Language } from '../../common/i18n';
 import { defaultDataDir } from './paths';
 import type { LogLevel } from './log/logger';
 
-/** Command-line options shared by both hosts: --site, --data, --port, --lang, --ffmpeg, --log-level. */
+/** Command-line options shared by both hosts: --site, --data, --port, --lang, --ffmpeg, --log-level, --idle-lock. */
 export interface CliOptions {
   site: string | null;
   data: string;
@@ -12,6 +12,8 @@ export interface CliOptions {
   language: Language;
   ffmpeg: string | null;
   logLevel: LogLevel;
+  /** --idle-lock SECONDS: lock the screen after this long without input (0: never); null: the default. */
+  idleLockSeconds: number | null;
 }
 
 export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): CliOptions {
@@ -24,6 +26,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       lang: { type: 'string' },
       ffmpeg: { type: 'string' },
       'log-level': { type: 'string' },
+      'idle-lock': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -34,7 +37,11 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (!isLanguage(language)) throw new Error(`--lang ${language}`);
   const logLevel = values['log-level'] ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new Error(`--log-level ${logLevel}`);
+  // seconds without input before the screen locks (issue 15); 0: never; default 600
+  const idleLockSeconds = values['idle-lock'] === undefined ? null : Number(values['idle-lock']);
+  if (idleLockSeconds !== null && (!Number.isInteger(idleLockSeconds) || idleLockSeconds < 0 || idleLockSeconds > 86400)) throw new Error(`--idle-lock ${values['idle-lock']}`);
   return {
+    idleLockSeconds,
     site: values.site ? path.resolve(values.site) : null,
     data: path.resolve(values.data ?? defaultDataDir(env)),
     port,
@@ -45,7 +52,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
 }
 
 
-const KNOWN_OPTIONS = ['--site', '--data', '--port', '--lang', '--ffmpeg', '--log-level'];
+const KNOWN_OPTIONS = ['--site', '--data', '--port', '--lang', '--ffmpeg', '--log-level', '--idle-lock'];
 
 /** Keeps only our own options from an argv that also carries Chromium's switches (Electron). */
 export function pickOwnOptions(argv: readonly string[]): string[] {

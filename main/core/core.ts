@@ -27,6 +27,10 @@ import { acquireDataLock, type HeldLock } from './dataLock';
 import { createMapFeature } from './map/feature';
 import { createPlaybackFeature } from './playback/feature';
 import { createExportFeature } from './export/feature';
+import { createSecurity, type SecurityConfig, type SecurityService } from './security/feature';
+import { SYSTEM_ACTOR } from '../../common/accounts';
+import type { CallContext } from './api/dispatch';
+import type { Result } from '../../common/result';
 
 /**
  * The composition root: every module of the core, wired in dependency order with its
@@ -57,6 +61,8 @@ export interface CoreConfig {
   recording?: RecordingOptions;
   /** The loopback token; a supervisor keeps it across restarts so open pages stay signed in. */
   token?: string;
+  /** Log-in and sessions (idle lock, session age; issue 15). */
+  security?: SecurityConfig;
 }
 
 export interface RunningCore {
@@ -72,6 +78,9 @@ export interface RunningCore {
   recording: RecordingService;
   registry: ProcessRegistry;
   dispatch: Dispatch;
+  /** Electron: a call from the host's window, with the session the core keeps for the host. */
+  hostCall(method: unknown, params: unknown): Promise<Result<unknown>>;
+  security: SecurityService;
   log: Logger;
   onEvent(listener: (envelope: EventEnvelope) => void): () => void;
   stop(): Promise<void>;
@@ -111,6 +120,10 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
   // stored camera credentials into the stream URLs, in memory only, before any pull (issue 5)
   prepareSiteCredentials(site, config.dataDir, log.child('ptz'), config.credentialsKey ?? null);
 
+  // accounts, sessions and the audit trail (DATA/security.sqlite): before anything that is audited
+  const security = await createSecurity({ dataDir: config.dataDir, site, isDemo, clock, log: log.child('security') }, config.security);
+  security.audit.appendOrLog({ actor: SYSTEM_ACTOR, action: 'coreStarted', detail: { version: CONSOLE_VERSION, host: config.host, site: site.name } });
+
   // 2. ffmpeg: resolved and probed once; without it the console still starts and says why
   const registry = new ProcessRegistry();
   let ffmpeg: FfmpegInfo | null = null;
@@ -132,6 +145,25 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
   // recording: recovery pass first, then a recorder per camera on its recorded stream's pull
   const recording = new RecordingService(site, hub, config.dataDir, { clock, log: log.child('recording') }, config.recording);
   if (ffmpeg) recording.start();
+  // footage deleted by retention, quota or the disk floor: logged at info and audited, grouped per camera and reason each second
+  const deletedFootage = new Map<string, { cameraId: string; why: string; startMs: number; endMs: number; segments: number }>();
+  let flushDeleted: ReturnType<typeof setTimeout> | null = null;
+  recording.storage.onDeleted((segment, why) => {
+    const key = `${segment.cameraId}|${why}`;
+    const entry = deletedFootage.get(key) ?? { cameraId: segment.cameraId, why, startMs: segment.startMs, endMs: segment.endMs, segments: 0 };
+    entry.startMs = Math.min(entry.startMs, segment.startMs);
+    entry.endMs = Math.max(entry.endMs, segment.endMs);
+    entry.segments += 1;
+    deletedFootage.set(key, entry);
+    flushDeleted ??= setTimeout(() => {
+      flushDeleted = null;
+      for (const deleted of deletedFootage.values()) {
+        log.info('footage deleted', { ...deleted });
+        security.audit.appendOrLog({ actor: SYSTEM_ACTOR, action: 'footageDeleted', cameraId: deleted.cameraId, detail: { reason: deleted.why, startMs: deleted.startMs, endMs: deleted.endMs, segments: deleted.segments } });
+      }
+      deletedFootage.clear();
+    }, 1000);
+  });
 
   const snapshots = new SnapshotService(config.dataDir, live, ffmpeg, site.timeZone ?? DEFAULT_TIME_ZONE, { clock, log: log.child('snapshots'), registry });
   const savedViews = new SavedViews(config.dataDir, log.child('views'));
@@ -155,6 +187,7 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
     emit: (envelope) => emitEvent(envelope),
     camerasChanged: () => emitEvent({ event: 'camerasChanged', payload: { revision: nextRevision() } }),
     onLiveClientGone: (listener) => live.onClientGone(listener),
+    audit: security.audit,
   });
   const ptz = createPtzFeature(featureDeps('ptz'));
   const map = createMapFeature(featureDeps('map'));
@@ -180,8 +213,17 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
     host: config.host,
     liveEndpoint: () => ({ url: server?.liveUrl ?? '', token }),
   });
-  const handlers: Handlers = { ...coreHandlers, ...ptz.handlers, ...map.handlers, ...playback.handlers, ...exports.handlers };
-  const dispatch = createDispatcher(handlers, log.child('api'));
+  const handlers: Handlers = { ...coreHandlers, ...ptz.handlers, ...map.handlers, ...playback.handlers, ...exports.handlers, ...security.handlers };
+  const dispatch = createDispatcher(handlers, log.child('api'), security.policy);
+  // Electron: the core keeps the host's session (one per app, shared by its windows; docs/security.md)
+  let hostSessionId: string | null = null;
+  const hostContext: CallContext = {
+    clientKey: 'ipc',
+    get sessionId() {
+      return hostSessionId;
+    },
+    setSession: (id) => (hostSessionId = id),
+  };
   const eventListeners = new Set<(envelope: EventEnvelope) => void>();
 
   // 6. the loopback server (browser mode: everything; Electron: the live socket)
@@ -194,8 +236,30 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
     snapshotFile: (name) => snapshots.pathOf(name),
     log: log.child('server'),
     extraOrigins: config.extraOrigins,
+    security: {
+      principalOf: (sessionId, transport) => security.principalOf(sessionId, transport),
+      hostSessionId: () => hostSessionId,
+      bindClient: (sessionId, clientId) => security.sessions.bindClient(sessionId, clientId),
+      unbindClient: (clientId) => security.sessions.unbindClient(clientId),
+      mayReceiveFrames: (clientId) => security.sessions.mayReceiveFrames(clientId),
+    },
   });
   const running = server;
+  // a locked session's views close at once and its sockets get no frame; an ended one's sockets close
+  security.sessions.onChange((change) => {
+    if (change.type === 'locked' || change.type === 'unlocked' || change.type === 'ended') {
+      for (const clientId of security.sessions.clientsOf(change.session.id)) {
+        if (change.type === 'locked') live.closeViewsOfClient(clientId);
+        running.sendToClient(clientId, { t: 'session', state: change.type === 'locked' ? 'locked' : change.type === 'unlocked' ? 'active' : 'ended' });
+        if (change.type === 'ended') running.closeClient(clientId);
+      }
+    }
+    if (change.type === 'ended') {
+      // its sockets were unbound by the manager: close every socket that still names it
+      if (hostSessionId === change.session.id) hostSessionId = null;
+    }
+    if (change.type === 'replaced' && hostSessionId === change.from.id) hostSessionId = change.to.id;
+  });
   const emit = (envelope: EventEnvelope): void => {
     running.broadcast(envelope);
     for (const listener of eventListeners) listener(envelope);
@@ -220,6 +284,8 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
     recording,
     registry,
     dispatch,
+    hostCall: (method, params) => dispatch(security.principalOf(hostSessionId, 'ipc'), method, params, hostContext),
+    security,
     log,
     onEvent(listener) {
       eventListeners.add(listener);
@@ -234,6 +300,10 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
         await recording.stop();
         await hub.stop();
         registry.killAll();
+        if (flushDeleted) clearTimeout(flushDeleted);
+        for (const deleted of deletedFootage.values()) security.audit.appendOrLog({ actor: SYSTEM_ACTOR, action: 'footageDeleted', cameraId: deleted.cameraId, detail: { reason: deleted.why, startMs: deleted.startMs, endMs: deleted.endMs, segments: deleted.segments } });
+        security.audit.appendOrLog({ actor: SYSTEM_ACTOR, action: 'coreStopped' });
+        security.stop();
         logFile.close();
         lock.release();
       })();

@@ -3,7 +3,7 @@ import type { EventEnvelope } from '../../common/contract';
 import type { MethodDefinition } from '../../common/contractKit';
 import type { Result } from '../../common/result';
 import type { Site } from '../../common/site';
-import type { Principal } from './api/dispatch';
+import type { CallContext, Principal } from './api/dispatch';
 import type { FfmpegInfo } from './ffmpeg/probe';
 import type { ProcessRegistry } from './ffmpeg/supervisor';
 import type { Logger } from './log/logger';
@@ -11,6 +11,7 @@ import type { LiveService } from './media/liveService';
 import type { SourceHub } from './media/sourceHub';
 import type { RecordingService } from './recording/recordingService';
 import type { Clock } from './util/clock';
+import type { AuditService } from './security/feature';
 
 /**
  * What the composition root (core.ts) gives every feature (PTZ and devices, map, playback,
@@ -43,11 +44,13 @@ export interface FeatureDeps {
   camerasChanged(): void;
   /** A live client (one UI window or tab) went away: release what it held (PTZ, playback). */
   onLiveClientGone(listener: (liveClientId: string) => void): () => void;
+  /** The audit trail's one writer (issue 15): record what the feature does for whom. */
+  audit: AuditService;
 }
 
 /** The handlers of one contract file's methods. */
 export type FeatureHandlers<M extends Record<string, MethodDefinition>> = {
-  [K in keyof M]: (params: z.output<M[K]['params']>, principal: Principal) => Promise<Result<z.output<M[K]['result']>>> | Result<z.output<M[K]['result']>>;
+  [K in keyof M]: (params: z.output<M[K]['params']>, principal: Principal, context: CallContext) => Promise<Result<z.output<M[K]['result']>>> | Result<z.output<M[K]['result']>>;
 };
 
 export interface CoreFeature<M extends Record<string, MethodDefinition>> {

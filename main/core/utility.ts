@@ -1,5 +1,4 @@
 import { APP_ORIGIN } from '../../common/bridge';
-import { principalFor } from './api/dispatch';
 import { startCore, type RunningCore } from './core';
 import { SiteFileError } from './site/loadSite';
 import { formatSiteIssues } from './site/parseSite';
@@ -66,7 +65,8 @@ parentPort.on('message', (event: { data: unknown }) => {
     );
   } else if (message.type === 'call' && core) {
     const { id } = message;
-    void core.dispatch(principalFor('administrator', 'ipc'), message.method, message.params).then((result) => post({ type: 'result', id, result }));
+    // the principal is the session the core keeps for this host (log-in over the same IPC call path)
+    void core.hostCall(message.method, message.params).then((result) => post({ type: 'result', id, result }));
   } else if (message.type === 'stop') {
     void (core?.stop() ?? Promise.resolve()).then(() => process.exit(0));
   }

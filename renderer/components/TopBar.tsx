@@ -8,6 +8,7 @@ import { Clock } from './Clock';
 import { Icon } from './Icon';
 import { ViewsMenu } from './ViewsMenu';
 import { visiblePages } from '../pages';
+import { UserBox } from '../auth/UserBox';
 
 export function TopBar({ onWallTour }: { onWallTour: () => void }) {
   const { t } = useTranslation();
@@ -18,6 +19,7 @@ export function TopBar({ onWallTour }: { onWallTour: () => void }) {
   const showStats = useConsole((state) => state.showStats);
   const showCameraList = useConsole((state) => state.showCameraList);
   const page = useConsole((state) => state.page);
+  const permissions = useConsole((state) => state.session?.permissions ?? null);
   const store = useConsole.getState;
   const screen = screenId();
 
@@ -38,7 +40,7 @@ export function TopBar({ onWallTour }: { onWallTour: () => void }) {
         {site?.isDemo && <span className="badge badge-demo">{t('app.demoBadge')}</span>}
       </div>
       <nav className="topbar-tabs" aria-label={t('app.title')}>
-        {visiblePages().map((target) => (
+        {visiblePages(permissions).map((target) => (
           <button key={target} type="button" className={page === target ? 'tab tab-active' : 'tab'} aria-pressed={page === target} data-page={target} onClick={() => store().setPage(target)}>
             {t(`nav.${target}`)}
           </button>
@@ -80,6 +82,7 @@ export function TopBar({ onWallTour }: { onWallTour: () => void }) {
         </button>
       </nav>
       <div className="topbar-right">
+        <UserBox />
         <Clock timeZone={site?.timeZone ?? DEFAULT_TIME_ZONE} />
         <div className="language" role="group" aria-label={t('app.language')}>
           {LANGUAGES.map((code) => (

@@ -6,6 +6,8 @@ export interface LiveSocketHandlers {
   onFrame(header: FrameHeader, pixels: Uint8Array): void;
   onEvent(envelope: EventEnvelope): void;
   onConnection(state: 'connecting' | 'open' | 'closed'): void;
+  /** The core says this socket's session locked, is active again, or ended (issue 15). */
+  onSession?(state: 'active' | 'locked' | 'ended'): void;
 }
 
 /**
@@ -93,6 +95,7 @@ export class LiveSocket {
         const parsed = ServerTextMessageSchema.safeParse(raw);
         if (!parsed.success) return;
         if (parsed.data.t === 'hello') this.handlers.onClientId(parsed.data.liveClientId);
+        else if (parsed.data.t === 'session') this.handlers.onSession?.(parsed.data.state);
         else this.handlers.onEvent(parsed.data.envelope);
         return;
       }

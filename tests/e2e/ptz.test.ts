@@ -151,7 +151,7 @@ describe('PTZ and devices in Chromium against the ONVIF simulator', () => {
       await tile.click({ position: { x: 200, y: 40 } });
       const right = second.locator('[data-testid=ptz-pad] [data-ptz=right]');
       await right.waitFor({ timeout: 15000 });
-      await expect.poll(() => second.locator('[data-testid=ptz-holder]').textContent(), { timeout: 5000 }).toContain('Đang do Cửa sổ');
+      await expect.poll(() => second.locator('[data-testid=ptz-holder]').textContent(), { timeout: 5000 }).toContain('Đang do Đại úy Kiểm Thử Tự Động');
       expect(await right.isDisabled()).toBe(true);
       await second.screenshot({ path: outputPath('e2e', 'ptz-held-by-other.png') });
     } finally {

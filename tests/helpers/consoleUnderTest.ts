@@ -4,6 +4,7 @@ import { _electron, type Browser, type ElectronApplication, type Page } from 'pl
 import { launchBrowser } from './browser';
 import { startConsoleProcess, type ConsoleProcess } from './consoleProcess';
 import { cacheDir, repoRoot } from './paths';
+import { signInPage, type Credentials } from './signIn';
 
 /**
  * The console as the end-to-end tests see it: a page showing the UI. By default browser mode
@@ -64,10 +65,23 @@ function keepDemoMedia(dataDir: string): void {
   }
 }
 
-export async function openConsole(args: string[], viewport = { width: 1600, height: 900 }): Promise<ConsoleUnderTest> {
+export interface OpenOptions {
+  /** Sign the page in before the test (default: as the demo administrator, or the test administrator on a real site); false: leave the log-in screen. */
+  signIn?: boolean | Credentials;
+}
+
+export async function openConsole(args: string[], viewport = { width: 1600, height: 900 }, options: OpenOptions = {}): Promise<ConsoleUnderTest> {
   const demoData = demoDataDir(args);
   if (demoData) seedDemoMedia(demoData);
   const opened = await openConsoleAs(args, viewport);
+  if (options.signIn !== false) {
+    try {
+      await signInPage(opened.page, options.signIn === true || options.signIn === undefined ? undefined : options.signIn);
+    } catch (error) {
+      await opened.close();
+      throw error;
+    }
+  }
   if (!demoData) return opened;
   return {
     ...opened,

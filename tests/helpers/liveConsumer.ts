@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import type { MethodName, ParamsOf, ResultOf, StreamStatus, ViewHealth } from '../../common/contract';
 import { resultSchemaOf } from '../../common/contract';
+import { signInHttp, type Credentials } from './signIn';
 import { CALL_PATH, FRAME_HEADER_BYTES, LIVE_PATH, LIVE_PROTOCOL, LIVE_TOKEN_PROTOCOL_PREFIX, readFrameHeader, ServerTextMessageSchema, type FrameHeader } from '../../common/liveProtocol';
 
 export interface ViewFrames {
@@ -20,12 +21,16 @@ export class LiveConsumer {
   readonly statuses: StreamStatus[] = [];
   /** Every `viewHealth` event, in order of arrival, with the consumer's clock when it came. */
   readonly healthEvents: (ViewHealth & { atMs: number })[] = [];
+  /** `session` messages from the core (locked, active, ended), in order. */
+  readonly sessionStates: string[] = [];
   private readonly listeners = new Set<() => void>();
   private readonly frameListeners = new Set<(header: FrameHeader, pixels: Buffer, atMs: number) => void>();
 
   private constructor(
     private readonly baseUrl: string,
     private readonly token: string,
+    /** The session cookie (signed in as the demo or test administrator unless told otherwise). */
+    readonly sessionCookie: string,
     private readonly socket: WebSocket,
     readonly liveClientId: string,
     private readonly autoAck: boolean,
@@ -33,9 +38,10 @@ export class LiveConsumer {
     socket.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary));
   }
 
-  static async connect(baseUrl: string, token: string, options: { autoAck?: boolean } = {}): Promise<LiveConsumer> {
+  static async connect(baseUrl: string, token: string, options: { autoAck?: boolean; credentials?: Credentials; sessionCookie?: string } = {}): Promise<LiveConsumer> {
     const url = new URL(baseUrl);
-    const socket = new WebSocket(`ws://${url.host}${LIVE_PATH}`, [LIVE_PROTOCOL, `${LIVE_TOKEN_PROTOCOL_PREFIX}${token}`]);
+    const sessionCookie = options.sessionCookie ?? (await signInHttp(baseUrl, token, options.credentials));
+    const socket = new WebSocket(`ws://${url.host}${LIVE_PATH}`, [LIVE_PROTOCOL, `${LIVE_TOKEN_PROTOCOL_PREFIX}${token}`], { headers: { Cookie: sessionCookie } });
     const liveClientId = await new Promise<string>((resolve, reject) => {
       socket.once('error', reject);
       socket.once('unexpected-response', (_request, response) => reject(new Error(`socket refused: ${response.statusCode}`)));
@@ -46,13 +52,13 @@ export class LiveConsumer {
       });
     });
     socket.send(JSON.stringify({ t: 'subscribeEvents' }));
-    return new LiveConsumer(`${url.protocol}//${url.host}`, token, socket, liveClientId, options.autoAck ?? true);
+    return new LiveConsumer(`${url.protocol}//${url.host}`, token, sessionCookie, socket, liveClientId, options.autoAck ?? true);
   }
 
   async call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
     const response = await fetch(`${this.baseUrl}${CALL_PATH}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${this.token}` },
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${this.token}`, Cookie: this.sessionCookie },
       body: JSON.stringify({ method, params }),
     });
     const parsed = resultSchemaOf(method).parse(await response.json());
@@ -137,6 +143,7 @@ export class LiveConsumer {
       }
     } else {
       const parsed = ServerTextMessageSchema.safeParse(JSON.parse(data.toString()));
+      if (parsed.success && parsed.data.t === 'session') this.sessionStates.push(parsed.data.state);
       if (parsed.success && parsed.data.t === 'event') {
         const envelope = parsed.data.envelope;
         if (envelope.event === 'streamStatus') this.statuses.push(envelope.payload);

@@ -7,7 +7,7 @@ import { fail, ok } from '../../common/result';
 describe('the contract', () => {
   it('declares a known permission for every method', () => {
     expect(METHOD_NAMES.length).toBeGreaterThan(5);
-    for (const name of METHOD_NAMES) expect(PERMISSIONS).toContain(methods[name].permission);
+    for (const name of METHOD_NAMES) expect([...PERMISSIONS, 'signIn']).toContain(methods[name].permission);
   });
 
   it('recognises its own method names only', () => {
@@ -47,7 +47,8 @@ describe('the contract', () => {
   });
 
   it('gives each role only its permissions', () => {
-    expect(permissionsOf('administrator').size).toBe(PERMISSIONS.length);
+    // every role also has `signIn` (log-in, lock, unlock: issue 15)
+    expect(permissionsOf('administrator').size).toBe(PERMISSIONS.length + 1);
     expect(permissionsOf('dutyOfficer').has('export')).toBe(false);
     expect(permissionsOf('clerk').has('export')).toBe(true);
     expect(permissionsOf('ptzOperator').has('controlPtz')).toBe(true);
@@ -78,7 +79,7 @@ describe('the live socket protocol', () => {
 
 describe('the contract split by feature', () => {
   it('has no method or event name defined twice across its files', async () => {
-    const parts = await Promise.all([import('../../common/ptzContract'), import('../../common/mapContract'), import('../../common/playbackContract'), import('../../common/exportContract')]);
+    const parts = await Promise.all([import('../../common/ptzContract'), import('../../common/mapContract'), import('../../common/playbackContract'), import('../../common/exportContract'), import('../../common/authContract')]);
     const { coreMethods, methods, events } = await import('../../common/contract');
     const allMethodNames = [Object.keys(coreMethods), ...parts.map((part) => Object.keys(Object.entries(part).find(([key]) => key.endsWith('Methods'))?.[1] ?? {}))].flat();
     const allEventNames = ['streamStatus', 'viewHealth', 'recordingStatus', 'camerasChanged', 'coreRestarted', ...parts.flatMap((part) => Object.keys(Object.entries(part).find(([key]) => key.endsWith('Events'))?.[1] ?? {}))];

@@ -5,7 +5,7 @@ import { DEFAULT_INSTANT_REPLAY_SECONDS, SiteSchema, type Site } from '../../com
 import { SiteSummarySchema } from '../../common/contract';
 import { translate } from '../../common/i18n';
 import { createHandlers, type HandlerContext } from '../../main/core/api/handlers';
-import type { Principal } from '../../main/core/api/dispatch';
+import { NO_CALL_CONTEXT, type Principal } from '../../main/core/api/dispatch';
 import type { CoreClient } from '../../renderer/transport/coreClient';
 import { keepsSession, PlaybackSessionLink, type TileWish } from '../../renderer/playback/usePlaybackSession';
 
@@ -184,7 +184,7 @@ describe('instant replay length (site setting playback.instantReplaySeconds)', (
   it('reaches the page with the site (getSite), the default when the site says nothing', async () => {
     const siteSummary = async (site: Site) => {
       // (getSite reads the site file only)
-      const result = await createHandlers({ site, isDemo: false } as unknown as HandlerContext).getSite({}, {} as Principal);
+      const result = await createHandlers({ site, isDemo: false } as unknown as HandlerContext).getSite({}, {} as Principal, NO_CALL_CONTEXT);
       if (!result.ok) throw new Error(result.error.message);
       return SiteSummarySchema.parse(result.value);
     };

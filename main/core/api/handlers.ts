@@ -46,7 +46,8 @@ export function createHandlers(context: HandlerContext): FeatureHandlers<typeof 
     getSession(_params, principal) {
       const endpoint = context.liveEndpoint();
       return ok({
-        role: principal.role,
+        role: principal.role ?? 'dutyOfficer',
+        user: principal.user,
         permissions: PERMISSIONS.filter((permission) => principal.permissions.has(permission)),
         liveUrl: endpoint.url,
         liveToken: principal.transport === 'ipc' ? endpoint.token : null,

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { isOnDrive, type ExportJob, type exportMethods } from '../../../common/exportContract';
 import { fail, ok } from '../../../common/result';
+import { actorOf, displayNameOf } from '../api/dispatch';
 import type { CoreFeature, FeatureDeps } from '../features';
 import { findLabelFont } from '../demo/fonts';
 import { ejectDrive, listRemovableDrives } from './drives';
@@ -39,6 +40,7 @@ export function createExportFeature(deps: FeatureDeps, options: ExportOptions = 
     log: deps.log,
     pin: (paths) => deps.recording.storage.pin(paths),
     burnIn: burnInTools(deps),
+    auditHead: () => deps.audit.headHash(),
   };
   const jobs: ExportJobRunner[] = [];
   let running: Promise<unknown> | null = null;
@@ -57,7 +59,10 @@ export function createExportFeature(deps: FeatureDeps, options: ExportOptions = 
           return failure(error);
         }
       },
-      exportStart: async (request) => {
+      exportStart: async (typed, principal) => {
+        // who exports is the session's user, not a typed name (the receiving officer stays free text)
+        const request = { ...typed, operator: displayNameOf(principal) ?? typed.operator };
+        const actor = actorOf(principal);
         if (jobs.some((job) => !job.finished)) return fail('unavailable', 'busy: an export is running');
         const removable = await isRemovable(request.destination);
         if (jobs.some((job) => !job.finished)) return fail('unavailable', 'busy: an export is running');
@@ -69,11 +74,14 @@ export function createExportFeature(deps: FeatureDeps, options: ExportOptions = 
         jobs.unshift(job);
         jobs.splice(KEPT_JOBS);
         running = job.run().then(() => {
+          const entry = job.logEntry();
           try {
-            log.append(job.logEntry());
+            log.append(entry);
           } catch (error) {
             deps.log.error('could not write the export log', { error });
           }
+          const action = entry.state === 'done' ? 'exportFinished' : entry.state === 'cancelled' ? 'exportCancelled' : 'exportFailed';
+          deps.audit.appendOrLog({ actor, action, detail: { jobId: entry.jobId, folder: entry.folder, bytes: entry.bytes, files: entry.files, manifestSha256: entry.manifestSha256, fileSha256: job.fileHashes(), error: entry.error } });
         });
         return ok({ ...job.status });
       },

@@ -59,6 +59,8 @@ export interface ExportEnv {
   pin(paths: readonly string[]): () => void;
   /** Space kept for the moov in front of a clip this long (default `moovReserveBytes`; tests make it too small). */
   moovReserveBytes?: (durationMs: number) => number;
+  /** The audit chain's head when the biên bản is made (printed on it; issue 15). */
+  auditHead?: () => string;
 }
 
 export interface CameraSelection {
@@ -176,6 +178,12 @@ export class ExportJobRunner {
   private targetDevice: number | null = null;
   private tempFolder: string | null = null;
   manifestSha256: string | null = null;
+  private writtenFiles: ManifestFile[] = [];
+
+  /** Each copied file's SHA-256 (read back), for the audit trail. */
+  fileHashes(): { name: string; sha256: string }[] {
+    return this.writtenFiles.filter((file) => file.sha256).map((file) => ({ name: file.name, sha256: file.sha256 }));
+  }
   private copyBytes = 0;
   /** Bytes of the video files on the medium (the biên bản's and the log's total; documents not counted). */
   private writtenBytes = 0;
@@ -344,6 +352,7 @@ export class ExportJobRunner {
 
       // 3. the manifest, the record, the player, SHA256SUMS: written, then read back and compared
       this.writtenBytes = totalOf(written);
+      this.writtenFiles = written;
       const manifest = this.manifest(selections, written, createdMs, timeZone, maxFileBytes);
       const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
       this.manifestSha256 = sha256(manifestText);
@@ -523,6 +532,7 @@ export class ExportJobRunner {
       officer: plainText(request.officer, 120),
       reason: plainText(request.reason, 500),
       operator: plainText(request.operator, 120),
+      ...(this.env.auditHead ? { auditHead: this.env.auditHead() } : {}),
       requested: timeRange(request.startMs, request.endMs, timeZone),
       incident: request.incident,
       maxFileBytes,

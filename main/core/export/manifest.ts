@@ -83,6 +83,8 @@ export interface Manifest {
   officer: string;
   reason: string;
   operator: string;
+  /** SHA-256 head of the audit chain when the export was made (issue 15): anchors the audit log on paper. */
+  auditHead?: string;
   requested: TimeRange;
   incident: { latitude: number; longitude: number; radiusM: number } | null;
   /** FAT32 and the like: files were split into parts below this size. */

@@ -119,6 +119,7 @@ function recordText(manifest: Manifest, manifestSha256: string): RecordText {
       `Dữ liệu được sao chép nguyên gốc từ bản ghi của hệ thống (không mã hóa lại), cắt tại khung hình khóa gần nhất bao trọn thời gian yêu cầu. Mã SHA-256 của tệp manifest.json: ${manifestSha256}`,
       'Cách kiểm tra: mở tệp index.html trên thiết bị lưu trữ bằng trình duyệt và chọn thư mục này, hoặc chạy lệnh "sha256sum -c SHA256SUMS" trong thư mục.',
       `Phần mềm: ${manifest.console.name} ${manifest.console.version}. Mã trích xuất: ${manifest.exportId}.`,
+      ...(manifest.auditHead ? [`Đầu chuỗi nhật ký thao tác (SHA-256) lúc lập biên bản: ${manifest.auditHead}`] : []),
       'Biên bản được lập thành 02 bản có giá trị như nhau, mỗi bên giữ 01 bản.',
     ],
   };

@@ -130,6 +130,13 @@ export class LiveService {
     for (const listener of this.clientGoneListeners) listener(clientId);
   }
 
+  /** The client's session locked (issue 15): every view of it closes at once; the socket stays. */
+  closeViewsOfClient(clientId: string): void {
+    const client = this.clients.get(clientId);
+    if (!client) return;
+    for (const viewId of [...client.views]) void this.closeView(viewId);
+  }
+
   /** A UI window or tab closed its live socket (or lost it): what it held must be released. */
   onClientGone(listener: (clientId: string) => void): () => void {
     this.clientGoneListeners.add(listener);

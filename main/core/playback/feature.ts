@@ -10,6 +10,7 @@ import { PlaybackSession, type TileSetup } from './session';
 import { SegmentScanCache } from './segmentScan';
 import { cameraTimeline } from './timeline';
 import { playbackSnapshot } from './snapshot';
+import { actorOf } from '../api/dispatch';
 
 let revisionCounter = 0;
 
@@ -152,7 +153,7 @@ export function createPlaybackFeature(deps: FeatureDeps): CoreFeature<typeof pla
 
       addBookmark({ bookmark }, principal) {
         for (const cameraId of bookmark.cameraIds) if (!streamOf(cameraId)) return fail('notFound', `unknown camera ${cameraId}`);
-        const added = store().add(bookmark, principal.role, deps.clock.now());
+        const added = store().add(bookmark, actorOf(principal), deps.clock.now());
         bookmarksChanged();
         return ok(added);
       },

@@ -1,3 +1,4 @@
+import { displayNameOf } from '../api/dispatch';
 import type { DeviceProblemInfo, ptzMethods, PtzHolder } from '../../../common/ptzContract';
 import type { Camera, Site } from '../../../common/site';
 import { neighbourCameras, neighbours, roadLinesOf, type RoadLine } from '../../../common/neighbours';
@@ -127,8 +128,9 @@ export function createPtzFeature(deps: FeatureDeps, options: PtzFeatureOptions =
           return ok({ capabilities: null, problem: problemOf(error) });
         }
       },
-      ptzAcquire({ cameraId, liveClientId, holderName }) {
-        const holder: PtzHolder = { liveClientId, name: holderName };
+      ptzAcquire({ cameraId, liveClientId, holderName }, principal) {
+        // the holder is the session's user (the dispatcher checked the live client is this session's own)
+        const holder: PtzHolder = { liveClientId, name: displayNameOf(principal) ?? holderName };
         return ok(controller.acquire(cameraId, holder));
       },
       async ptzRelease({ cameraId, liveClientId }) {

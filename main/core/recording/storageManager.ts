@@ -40,6 +40,13 @@ export class StorageManager implements StorageGuard {
   private lastShortWarningMs = 0;
   deletedSegments = 0;
   deletedBytes = 0;
+  private readonly deletedListeners = new Set<(segment: SegmentRow, why: 'retention' | 'quota' | 'diskFloor') => void>();
+
+  /** Footage deleted by a rule (the audit trail records it; a listener's throw never stops recording). */
+  onDeleted(listener: (segment: SegmentRow, why: 'retention' | 'quota' | 'diskFloor') => void): () => void {
+    this.deletedListeners.add(listener);
+    return () => this.deletedListeners.delete(listener);
+  }
   /** Segment files an export is reading (path → holders), and those whose deletion waits for them. */
   private readonly pins = new Map<string, number>();
   private readonly deferredFiles = new Set<string>();
@@ -263,10 +270,17 @@ export class StorageManager implements StorageGuard {
     return true;
   }
 
-  private count(segment: SegmentRow, why: string): void {
+  private count(segment: SegmentRow, why: 'retention' | 'quota' | 'diskFloor'): void {
     this.deletedSegments += 1;
     this.deletedBytes += segment.bytes;
     this.deps.log.debug('segment deleted', { path: segment.path, why });
+    for (const listener of this.deletedListeners) {
+      try {
+        listener(segment, why);
+      } catch (error) {
+        this.deps.log.error('footage-deleted listener failed', { error });
+      }
+    }
   }
 
   private unlinkFirst(segment: SegmentRow): void {

@@ -24,6 +24,11 @@ export function cookieName(port: number): string {
   return `ccc_token_${port}`;
 }
 
+/** The log-in session's cookie (issue 15), next to the launch token's, named by port too. */
+export function sessionCookieName(port: number): string {
+  return `ccc_session_${port}`;
+}
+
 export function readCookie(header: string | undefined, name: string): string | null {
   if (!header) return null;
   for (const part of header.split(';')) {

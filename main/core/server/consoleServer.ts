@@ -8,8 +8,8 @@ import { CALL_PATH, ClientTextMessageSchema, LIVE_PATH, LIVE_PROTOCOL, SNAPSHOT_
 import { fail } from '../../../common/result';
 import type { Logger } from '../log/logger';
 import type { LiveService } from '../media/liveService';
-import { principalFor, type Dispatch } from '../api/dispatch';
-import { allowedOrigins, checkRequest, cookieName, tokensEqual, type AuthPolicy } from './auth';
+import { principalFor, type CallContext, type Dispatch, type Principal } from '../api/dispatch';
+import { allowedOrigins, checkRequest, cookieName, readCookie, sessionCookieName, tokensEqual, type AuthPolicy } from './auth';
 import { resolveStatic } from './staticFiles';
 
 export interface ConsoleServerOptions {
@@ -24,6 +24,18 @@ export interface ConsoleServerOptions {
   extraOrigins?: readonly string[];
   /** Snapshot files by name (GET /api/snapshots/NAME), or null for an unknown name. */
   snapshotFile?: (name: string) => string | null;
+  /** Sessions (issue 15). Absent only in transport tests: then every caller is an administrator. */
+  security?: ServerSecurity;
+}
+
+/** What the server needs from the sessions: the principal of a call comes from here only. */
+export interface ServerSecurity {
+  principalOf(sessionId: string | null, transport: Principal['transport']): Principal;
+  /** Electron: the session the core keeps for the host (its socket carries the token, no cookie). */
+  hostSessionId(): string | null;
+  bindClient(sessionId: string, liveClientId: string): void;
+  unbindClient(liveClientId: string): void;
+  mayReceiveFrames(liveClientId: string): boolean;
 }
 
 export interface RunningServer {
@@ -32,6 +44,10 @@ export interface RunningServer {
   url: string;
   liveUrl: string;
   broadcast(envelope: EventEnvelope): void;
+  /** A text message to one live client's socket (its session locked or ended). */
+  sendToClient(liveClientId: string, message: ServerTextMessage): void;
+  /** Closes one live client's socket (its session ended). */
+  closeClient(liveClientId: string): void;
   close(): Promise<void>;
 }
 
@@ -137,8 +153,20 @@ export function startConsoleServer(options: ConsoleServerOptions): Promise<Runni
       sendJson(response, 400, fail('badRequest', 'invalid call envelope'));
       return;
     }
-    const result = await dispatch(principalFor('administrator', 'http'), envelope.data.method, envelope.data.params);
-    sendJson(response, 200, result);
+    const security = options.security;
+    const sessionId = readCookie(request.headers.cookie, sessionCookieName(port));
+    let cookie: string | null = null;
+    const context: CallContext = {
+      clientKey: `http:${request.socket.remoteAddress ?? '?'}`,
+      sessionId,
+      setSession(id) {
+        cookie = id === null ? `${sessionCookieName(port)}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0` : `${sessionCookieName(port)}=${id}; HttpOnly; SameSite=Strict; Path=/`;
+      },
+    };
+    const principal = security ? security.principalOf(sessionId, 'http') : principalFor('administrator', 'http');
+    const result = await dispatch(principal, envelope.data.method, envelope.data.params, context);
+    if (cookie !== null) send(response, 200, JSON.stringify(result), 'application/json; charset=utf-8', { 'Set-Cookie': cookie });
+    else sendJson(response, 200, result);
   }
 
   async function onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -223,10 +251,25 @@ export function startConsoleServer(options: ConsoleServerOptions): Promise<Runni
       socket.destroy();
       return;
     }
-    sockets.handleUpgrade(request, socket, head, (ws) => onSocket(ws));
+    // the socket belongs to a session (cookie; Electron: the host's session): none, no socket
+    let sessionId: string | null = null;
+    if (options.security) {
+      const cookieSession = readCookie(request.headers.cookie, sessionCookieName(port));
+      sessionId = options.security.principalOf(cookieSession, 'http').sessionId ?? (auth.via === 'protocol' ? options.security.principalOf(options.security.hostSessionId(), 'ipc').sessionId : null);
+      if (sessionId === null) {
+        log.warn('socket refused', { reason: 'noSession' });
+        socket.write('HTTP/1.1 401 Refused\r\nConnection: close\r\n\r\n');
+        socket.destroy();
+        return;
+      }
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) => onSocket(ws, sessionId));
   }
 
-  function onSocket(ws: WebSocket): void {
+  const socketsByClient = new Map<string, WebSocket>();
+
+  function onSocket(ws: WebSocket, sessionId: string | null): void {
+    const security = options.security;
     const sendText = (message: ServerTextMessage): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
     };
@@ -234,9 +277,13 @@ export function startConsoleServer(options: ConsoleServerOptions): Promise<Runni
       sendText,
       sendFrame(frame) {
         if (ws.readyState !== ws.OPEN || ws.bufferedAmount > MAX_SOCKET_BACKLOG_BYTES) return;
+        // a locked or ended session gets no picture, whatever view is still open
+        if (security && !security.mayReceiveFrames(clientId)) return;
         ws.send(frame, { binary: true });
       },
     });
+    socketsByClient.set(clientId, ws);
+    if (security && sessionId) security.bindClient(sessionId, clientId);
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
       let raw: unknown;
@@ -253,6 +300,8 @@ export function startConsoleServer(options: ConsoleServerOptions): Promise<Runni
     });
     ws.on('close', () => {
       eventSockets.delete(ws);
+      socketsByClient.delete(clientId);
+      security?.unbindClient(clientId);
       live.disconnectClient(clientId);
     });
     ws.on('error', () => undefined);
@@ -282,6 +331,13 @@ export function startConsoleServer(options: ConsoleServerOptions): Promise<Runni
         broadcast(envelope) {
           const text = JSON.stringify({ t: 'event', envelope } satisfies ServerTextMessage);
           for (const ws of eventSockets) if (ws.readyState === ws.OPEN) ws.send(text);
+        },
+        sendToClient(liveClientId, message) {
+          const ws = socketsByClient.get(liveClientId);
+          if (ws && ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+        },
+        closeClient(liveClientId) {
+          socketsByClient.get(liveClientId)?.close(4401, 'session ended');
         },
         close: () =>
           new Promise<void>((done) => {

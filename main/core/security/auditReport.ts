@@ -1,0 +1,148 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import fontkit from '@pdf-lib/fontkit';
+import { appRoot } from '../paths';
+import type { AuditRow } from './auditChain';
+
+/**
+ * The audit page's exports for an inspector: CSV (UTF-8 with BOM, so Excel shows Vietnamese)
+ * and a PDF in Vietnamese (pdf-lib with Noto Sans' Latin and Vietnamese subsets, as the biên bản).
+ */
+const ACTION_VI: Record<string, string> = {
+  login: 'Đăng nhập', loginFailed: 'Đăng nhập sai', logout: 'Đăng xuất', lock: 'Khóa màn hình', unlock: 'Mở khóa', unlockFailed: 'Mở khóa sai',
+  switchUser: 'Đổi người trực', sessionExpired: 'Hết phiên', setupAdministrator: 'Tạo quản trị viên đầu tiên',
+  recoveryCodeIssued: 'Cấp mã khôi phục', recoveryUsed: 'Khôi phục mật khẩu quản trị', recoveryFailed: 'Khôi phục thất bại',
+  userCreated: 'Tạo tài khoản', userChanged: 'Sửa tài khoản', liveView: 'Xem trực tiếp', playback: 'Xem lại', snapshot: 'Chụp ảnh',
+  bookmarkCreated: 'Tạo đánh dấu', bookmarkChanged: 'Sửa đánh dấu', bookmarkDeleted: 'Xóa đánh dấu',
+  exportStarted: 'Bắt đầu trích xuất', exportFinished: 'Trích xuất xong', exportFailed: 'Trích xuất lỗi', exportCancelled: 'Hủy trích xuất',
+  ptzAcquire: 'Nhận điều khiển PTZ', ptzRelease: 'Trả điều khiển PTZ', ptzPresetSet: 'Lưu điểm đặt trước', ptzPresetDeleted: 'Xóa điểm đặt trước', ptzPresetGoto: 'Tới điểm đặt trước',
+  deviceChanged: 'Thay đổi thiết bị', siteChanged: 'Thay đổi cấu hình', mapChanged: 'Thay đổi bản đồ', footageDeleted: 'Xóa dữ liệu ghi',
+  recordingRecovered: 'Khôi phục bản ghi', clockJump: 'Đồng hồ nhảy', coreStarted: 'Khởi động', coreStopped: 'Dừng', auditExported: 'Xuất nhật ký', auditVerified: 'Kiểm tra nhật ký',
+};
+
+export function actionVi(action: string): string {
+  return ACTION_VI[action] ?? action;
+}
+
+function localTime(ms: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('vi-VN', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(new Date(ms));
+}
+
+function csvCell(value: string): string {
+  // a leading = + - @ would be a formula in a spreadsheet: quote it as text
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\n\r;]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function auditCsv(rows: readonly AuditRow[], timeZone: string): Buffer {
+  const lines = [['STT', 'Thời gian', 'UTC', 'Người thực hiện', 'Hành động', 'Mã hành động', 'Camera', 'Chi tiết', 'SHA-256 dòng'].join(',')];
+  for (const row of rows) {
+    lines.push([String(row.seq), localTime(row.atMs, timeZone), new Date(row.atMs).toISOString(), row.actor, actionVi(row.action), row.action, row.cameraId ?? '', row.detail, row.rowHash].map(csvCell).join(','));
+  }
+  return Buffer.from(`\ufeff${lines.join('\r\n')}\r\n`, 'utf8');
+}
+
+function fontFile(name: string): Buffer {
+  const candidates = [path.join(appRoot(), 'node_modules', '@fontsource', 'noto-sans', 'files', name)];
+  try {
+    candidates.push(path.join(path.dirname(require.resolve('@fontsource/noto-sans/package.json')), 'files', name));
+  } catch {
+    // not resolvable from a bundle: the app root above
+  }
+  for (const candidate of candidates) if (fs.existsSync(candidate)) return fs.readFileSync(candidate);
+  throw new Error(`font not found: ${name}`);
+}
+
+class Face {
+  private readonly latinSet: Set<number>;
+  constructor(
+    private readonly latin: PDFFont,
+    private readonly vietnamese: PDFFont,
+  ) {
+    this.latinSet = new Set(latin.getCharacterSet());
+  }
+  private runs(text: string): { text: string; font: PDFFont }[] {
+    const runs: { text: string; font: PDFFont }[] = [];
+    for (const char of text.normalize('NFC')) {
+      const font = this.latinSet.has(char.codePointAt(0) ?? 0) ? this.latin : this.vietnamese;
+      const last = runs.at(-1);
+      if (last && last.font === font) last.text += char;
+      else runs.push({ text: char, font });
+    }
+    return runs;
+  }
+  width(text: string, size: number): number {
+    return this.runs(text).reduce((sum, run) => sum + run.font.widthOfTextAtSize(run.text, size), 0);
+  }
+  fit(text: string, size: number, width: number): string {
+    if (this.width(text, size) <= width) return text;
+    let cut = text.length;
+    while (cut > 1 && this.width(`${text.slice(0, cut)}…`, size) > width) cut -= 1;
+    return `${text.slice(0, cut)}…`;
+  }
+  draw(page: PDFPage, text: string, x: number, y: number, size: number): void {
+    let cursor = x;
+    for (const run of this.runs(text)) {
+      page.drawText(run.text, { x: cursor, y, size, font: run.font, color: rgb(0, 0, 0) });
+      cursor += run.font.widthOfTextAtSize(run.text, size);
+    }
+  }
+}
+
+export interface AuditPdfInfo {
+  station: string;
+  timeZone: string;
+  createdMs: number;
+  createdBy: string;
+  filter: string;
+  headHash: string;
+  verified: { ok: boolean; rows: number; firstBadSeq: number | null };
+}
+
+export async function auditPdf(rows: readonly AuditRow[], info: AuditPdfInfo): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  doc.registerFontkit(fontkit);
+  doc.setTitle('Nhật ký thao tác hệ thống camera');
+  doc.setCreationDate(new Date(info.createdMs));
+  const embed = (name: string) => doc.embedFont(fontFile(name), { subset: true });
+  const regular = new Face(await embed('noto-sans-latin-400-normal.woff'), await embed('noto-sans-vietnamese-400-normal.woff'));
+  const bold = new Face(await embed('noto-sans-latin-700-normal.woff'), await embed('noto-sans-vietnamese-700-normal.woff'));
+  const size: [number, number] = [841.89, 595.28]; // A4 landscape
+  const margin = 36;
+  let page = doc.addPage(size);
+  let y = size[1] - margin;
+  const line = (text: string, face = regular, fontSize = 10): void => {
+    if (y - fontSize * 1.5 < margin) {
+      page = doc.addPage(size);
+      y = size[1] - margin;
+    }
+    face.draw(page, face.fit(text, fontSize, size[0] - 2 * margin), margin, y - fontSize, fontSize);
+    y -= fontSize * 1.5;
+  };
+  line(info.station.toUpperCase(), bold, 11);
+  line('NHẬT KÝ THAO TÁC HỆ THỐNG CAMERA', bold, 14);
+  line(`Lập lúc ${localTime(info.createdMs, info.timeZone)} bởi ${info.createdBy}. Bộ lọc: ${info.filter || 'không'}. Số dòng: ${rows.length}.`);
+  line(`Kiểm tra chuỗi băm: ${info.verified.ok ? `toàn vẹn (${info.verified.rows} dòng)` : `SAI từ dòng số ${info.verified.firstBadSeq ?? '?'}`}. Đầu chuỗi (SHA-256): ${info.headHash}`);
+  y -= 6;
+  const columns: [string, number][] = [['STT', 40], ['Thời gian', 110], ['Người thực hiện', 95], ['Hành động', 120], ['Camera', 80], ['Chi tiết', 325]];
+  const row = (cells: string[], face: Face, fontSize: number): void => {
+    if (y - fontSize * 1.6 < margin) {
+      page = doc.addPage(size);
+      y = size[1] - margin;
+    }
+    let x = margin;
+    cells.forEach((cell, index) => {
+      const width = columns[index]![1];
+      face.draw(page, face.fit(cell, fontSize, width - 4), x, y - fontSize, fontSize);
+      x += width;
+    });
+    page.drawLine({ start: { x: margin, y: y - fontSize * 1.45 }, end: { x: size[0] - margin, y: y - fontSize * 1.45 }, thickness: 0.3, color: rgb(0.6, 0.6, 0.6) });
+    y -= fontSize * 1.6;
+  };
+  row(columns.map(([name]) => name), bold, 8.5);
+  for (const entry of rows) row([String(entry.seq), localTime(entry.atMs, info.timeZone), entry.actor, actionVi(entry.action), entry.cameraId ?? '', entry.detail], regular, 8);
+  y -= 20;
+  line('NGƯỜI LẬP (Ký, ghi rõ họ tên)                                          CÁN BỘ KIỂM TRA (Ký, ghi rõ họ tên)', bold, 10);
+  return Buffer.from(await doc.save({ useObjectStreams: false }));
+}
