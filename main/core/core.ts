@@ -9,6 +9,7 @@ import { loadSiteFile } from './site/loadSite';
 import { probeFfmpeg, FfmpegMissingError, type FfmpegInfo } from './ffmpeg/probe';
 import { ProcessRegistry } from './ffmpeg/supervisor';
 import { DemoMedia } from './demo/demoMedia';
+import { VirtualPtzCameras } from './demo/virtualPtz';
 import { DEFAULT_LIVE_OPTIONS, LiveService, type LiveServiceOptions } from './media/liveService';
 import { SourceHub } from './media/sourceHub';
 import { RecordingService, type RecordingOptions } from './recording/recordingService';
@@ -105,10 +106,12 @@ export async function startCore(config: CoreConfig): Promise<RunningCore> {
 
   // 3. media
   const demo = new DemoMedia(config.dataDir, ffmpeg, { clock, log: log.child('demo'), registry }, site.cameras.map((camera) => camera.id));
+  // the demo's PTZ cameras: a virtual head over a generated scene, served like a camera (loopback TCP)
+  const virtualPtz = isDemo ? new VirtualPtzCameras(site.cameras, config.dataDir, ffmpeg, { clock, log: log.child('virtual-ptz'), registry }) : null;
   const liveOptions = { ...DEFAULT_LIVE_OPTIONS, ...config.live };
   const hub = new SourceHub(
     site,
-    { ffmpeg, clock, log: log.child('pull'), registry, demoClip: (camera, stream) => demo.clip(camera, stream) },
+    { ffmpeg, clock, log: log.child('pull'), registry, demoClip: (camera, stream) => (virtualPtz?.has(camera.id) ? virtualPtz.streamUrl(camera.id, stream) : demo.clip(camera, stream)) },
     { source: liveOptions.source, lingerMs: liveOptions.lingerMs },
   );
   const live = new LiveService(hub, { ffmpeg, clock, log: log.child('live'), registry }, liveOptions);
@@ -138,6 +141,7 @@ export async function startCore(config: CoreConfig): Promise<RunningCore> {
     emit: (envelope) => emitEvent(envelope),
     camerasChanged: () => emitEvent({ event: 'camerasChanged', payload: { revision: nextRevision() } }),
     onLiveClientGone: (listener) => live.onClientGone(listener),
+    virtualPtz,
   });
   const ptz = createPtzFeature(featureDeps('ptz'));
   const map = createMapFeature(featureDeps('map'));
@@ -216,6 +220,7 @@ export async function startCore(config: CoreConfig): Promise<RunningCore> {
         await live.stop();
         await recording.stop();
         await hub.stop();
+        await virtualPtz?.stop();
         registry.killAll();
         logFile.close();
       })();

@@ -11,6 +11,7 @@ import type { LiveService } from './media/liveService';
 import type { SourceHub } from './media/sourceHub';
 import type { RecordingService } from './recording/recordingService';
 import type { Clock } from './util/clock';
+import type { VirtualPtzCameras } from './demo/virtualPtz';
 
 /**
  * What the composition root (core.ts) gives every feature (PTZ and devices, map, playback,
@@ -43,6 +44,8 @@ export interface FeatureDeps {
   camerasChanged(): void;
   /** A live client (one UI window or tab) went away: release what it held (PTZ, playback). */
   onLiveClientGone(listener: (liveClientId: string) => void): () => void;
+  /** The demo's virtual PTZ heads (demo site only; null or absent elsewhere). */
+  virtualPtz?: VirtualPtzCameras | null;
 }
 
 /** The handlers of one contract file's methods. */

@@ -1,12 +1,15 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ConsoleDiagnostics } from '../../common/diagnostics';
 import { MAP_TILE, useConsole } from '../store';
-import { MapTile } from '../map/MapTile';
 import type { GlWall } from './glWall';
 import { layoutById, tileRects, type Rect } from './layouts';
 import { Tile } from './Tile';
 import { useTours } from './tours';
 import { useElementSize, useGlWall } from './useGlWall';
+import { lazyPart } from '../components/lazyPart';
+
+// The map (maplibre) in a tile: loaded only when a wall shows one.
+const MapTile = lazyPart(() => import('../map/MapTile').then((module) => module.MapTile));
 
 /** The live wall's figures for benchmarks: frames drawn per view, and the latency probe of a camera's tiles. */
 function wallDiagnostics(wall: GlWall): ConsoleDiagnostics {
