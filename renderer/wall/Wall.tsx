@@ -35,6 +35,19 @@ export function Wall({ onEditTour }: { onEditTour: (tile: number) => void }) {
   const [promotionHandlers] = useState(() => new Map<string, (viewId: number) => void>());
   useTours();
 
+  // Escape restores a maximized tile (as double-click and the tile's button do); a dialog or a
+  // text field keeps its own Escape.
+  useEffect(() => {
+    if (maximized === null) return;
+    const onKey = (event: KeyboardEvent): void => {
+      if (event.key !== 'Escape' || event.defaultPrevented) return;
+      if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement || document.querySelector('[role=dialog]')) return;
+      useConsole.getState().toggleMaximized(maximized);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [maximized]);
+
   const onPromoted = useCallback((tileKey: string, viewId: number) => promotionHandlers.get(tileKey)?.(viewId), [promotionHandlers]);
   const created = useGlWall(canvas, { diagnostics: wallDiagnostics, onPromoted });
   const wall = created.wall;
