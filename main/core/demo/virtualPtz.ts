@@ -375,10 +375,11 @@ export class VirtualPtzCameras {
     };
     writeLabel(`${entry.camera.name}\n${positionLabel(entry.head.position())}`);
     const fontSize = Math.max(12, Math.round(size.heightPx / 16));
+    // No clock burned in: ffmpeg's localtime is the PC's zone, not the site's (a wrong time on
+    // a picture is worse than none); the console's tile footer shows the time.
     const filters = this.font
       ? [
           `drawtext=fontfile=${filterValue(this.font)}:fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=${Math.round(fontSize / 3)}:textfile=${filterValue(labelFile)}:reload=1:fontsize=${fontSize}:x=${fontSize}:y=h-th-${Math.round(fontSize * 2.2)}`,
-          `drawtext=fontfile=${filterValue(this.font)}:fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=${Math.round(fontSize / 3)}:text='%{localtime}':fontsize=${fontSize}:x=w-tw-${fontSize}:y=${fontSize}`,
         ]
       : [];
     const encoder =
