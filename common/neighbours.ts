@@ -31,6 +31,11 @@ export interface NeighbourOptions {
   travelBearingDeg?: number | null;
   /** Also list cameras reached only past another camera. */
   includeBehind?: boolean;
+  /** Cameras already passed in a hand-off chain: never offered again, so a chain cannot loop. */
+  exclude?: readonly string[];
+  /** The camera the chain came from: the road between it and the selected one is the road being
+   *  followed (a camera at a junction stands on several roads). */
+  cameFrom?: string | null;
   limit?: number;
 }
 
@@ -45,6 +50,9 @@ export interface Neighbour {
   /** Relative to the travel bearing; 'ahead' for everything when no travel bearing is given. */
   direction: NeighbourDirection;
   offRoad: boolean;
+  /** Reached along one road line only (the followed one when `cameFrom` is given): following a
+   *  direction, it ranks before a nearer camera up a side road or in a yard. */
+  sameRoad: boolean;
   /** The first camera passed on the way (only listed with includeBehind). */
   via: string | null;
 }
@@ -62,6 +70,8 @@ interface Edge {
   b: number;
   lengthM: number;
   live: boolean;
+  /** Index of the road line the edge is part of; -1 for a joint or a camera's spur. */
+  line: number;
 }
 
 class RoadGraph {
@@ -86,9 +96,9 @@ class RoadGraph {
     return this.nodes.length - 1;
   }
 
-  edge(a: number, b: number): void {
+  edge(a: number, b: number, line = -1): void {
     if (a === b) return;
-    this.edges.push({ a, b, lengthM: distanceM(this.pos(a), this.pos(b)), live: true });
+    this.edges.push({ a, b, lengthM: distanceM(this.pos(a), this.pos(b)), live: true, line });
   }
 
   pos(index: number): [number, number] {
@@ -112,8 +122,8 @@ class RoadGraph {
     if (fraction >= 0.9999) return edge.b;
     const middle = this.freeNode(point);
     edge.live = false;
-    this.edge(edge.a, middle);
-    this.edge(middle, edge.b);
+    this.edge(edge.a, middle, edge.line);
+    this.edge(middle, edge.b, edge.line);
     return middle;
   }
 
@@ -148,8 +158,8 @@ function buildGraph(roads: readonly RoadLine[]): RoadGraph {
   // Segments of every line; lines that cross without a shared vertex are joined where they cross
   // (hand-drawn imports often do that; OpenStreetMap-style data shares the vertex).
   const segments: { a: LngLat; b: LngLat; cuts: { fraction: number; point: [number, number] }[] }[] = [];
-  const lineSegments: number[][] = [];
-  for (const line of roads) {
+  const lineSegments: { line: number; segments: number[] }[] = [];
+  for (const [lineIndex, line] of roads.entries()) {
     const points = line.filter((point) => isLngLat(point));
     if (points.length < 2) continue;
     const mine: number[] = [];
@@ -157,7 +167,7 @@ function buildGraph(roads: readonly RoadLine[]): RoadGraph {
       mine.push(segments.length);
       segments.push({ a: points[index - 1] as LngLat, b: points[index] as LngLat, cuts: [] });
     }
-    lineSegments.push(mine);
+    lineSegments.push({ line: lineIndex, segments: mine });
   }
   for (let i = 0; i < segments.length; i++) {
     const s = segments[i];
@@ -173,7 +183,7 @@ function buildGraph(roads: readonly RoadLine[]): RoadGraph {
       o.cuts.push({ fraction: hit.u, point: hit.point });
     }
   }
-  for (const mine of lineSegments) {
+  for (const { line, segments: mine } of lineSegments) {
     let previous = -1;
     for (const index of mine) {
       const segment = segments[index];
@@ -184,11 +194,11 @@ function buildGraph(roads: readonly RoadLine[]): RoadGraph {
       }
       for (const cut of segment.cuts.sort((x, y) => x.fraction - y.fraction)) {
         const node = graph.node(cut.point);
-        graph.edge(previous, node);
+        graph.edge(previous, node, line);
         previous = node;
       }
       const next = graph.node(segment.b);
-      graph.edge(previous, next);
+      graph.edge(previous, next, line);
       previous = next;
     }
     if (previous !== -1) ends.push(previous);
@@ -274,15 +284,46 @@ export function neighbours(cameraId: string, cameras: readonly NeighbourCamera[]
   const originNode = cameraNode.get(origin.id);
   const originRoad = roadNode.get(origin.id);
   const paths = originNode !== undefined ? shortestPaths(graph.adjacency(), originNode, maxDistanceM) : null;
+  const excluded = new Set(options.exclude ?? []);
+  const lineOf = new Map<string, number>();
+  for (const edge of graph.edges) if (edge.live) lineOf.set(`${Math.min(edge.a, edge.b)}-${Math.max(edge.a, edge.b)}`, edge.line);
+  /** The road lines a path runs on (joints and camera spurs left out). */
+  const linesOf = (path: readonly number[]): Set<number> => {
+    const lines = new Set<number>();
+    for (let index = 1; index < path.length; index++) {
+      const a = path[index - 1] ?? -1;
+      const b = path[index] ?? -1;
+      const line = lineOf.get(`${Math.min(a, b)}-${Math.max(a, b)}`) ?? -1;
+      if (line >= 0) lines.add(line);
+    }
+    return lines;
+  };
+  const pathTo = (node: number): number[] => {
+    const path: number[] = [];
+    if (!paths) return path;
+    for (let at = node; at !== -1; at = paths.previous[at] ?? -1) path.unshift(at);
+    return path;
+  };
+  // The road being followed: the line leaving the selected camera towards where the chain came from.
+  const cameFromNode = options.cameFrom ? cameraNode.get(options.cameFrom) : undefined;
+  let followedLine: number | null = null;
+  if (paths && cameFromNode !== undefined && Number.isFinite(paths.distance[cameFromNode] ?? Infinity)) {
+    const back = pathTo(cameFromNode);
+    for (let index = 1; index < back.length && followedLine === null; index++) {
+      const a = back[index - 1] ?? -1;
+      const b = back[index] ?? -1;
+      const line = lineOf.get(`${Math.min(a, b)}-${Math.max(a, b)}`) ?? -1;
+      if (line >= 0) followedLine = line;
+    }
+  }
 
   for (const camera of placed) {
-    if (camera.id === origin.id) continue;
+    if (camera.id === origin.id || excluded.has(camera.id)) continue;
     const node = cameraNode.get(camera.id);
     const reached = paths && node !== undefined ? (paths.distance[node] ?? Infinity) : Infinity;
     if (paths && node !== undefined && reached <= maxDistanceM && originRoad !== undefined) {
       // Walk the path from the origin's road point: the first camera passed, the departure bearing.
-      const path: number[] = [];
-      for (let at = node; at !== -1; at = paths.previous[at] ?? -1) path.unshift(at);
+      const path = pathTo(node);
       const targetRoad = roadNode.get(camera.id);
       let via: string | null = null;
       for (const step of path.slice(2, -2)) {
@@ -300,19 +341,25 @@ export function neighbours(cameraId: string, cameras: readonly NeighbourCamera[]
         if (distanceM(start, graph.pos(step)) >= DEPARTURE_SAMPLE_M) break;
       }
       const departureBearingDeg = sample === originRoad ? bearingDeg(origin.position, camera.position) : bearingDeg(start, graph.pos(sample));
-      found.push({ cameraId: camera.id, distanceM: reached, departureBearingDeg, direction: directionOf(options.travelBearingDeg, departureBearingDeg), offRoad: false, via });
+      const lines = linesOf(path);
+      const sameRoad = lines.size === 1 && (followedLine === null || lines.has(followedLine));
+      found.push({ cameraId: camera.id, distanceM: reached, departureBearingDeg, direction: directionOf(options.travelBearingDeg, departureBearingDeg), offRoad: false, sameRoad, via });
       continue;
     }
     if (node !== undefined && originNode !== undefined) continue; // both on roads, but too far along them
     const straight = distanceM(origin.position, camera.position) * OFF_ROAD_FACTOR;
     if (straight > maxDistanceM) continue;
     const departureBearingDeg = bearingDeg(origin.position, camera.position);
-    found.push({ cameraId: camera.id, distanceM: straight, departureBearingDeg, direction: directionOf(options.travelBearingDeg, departureBearingDeg), offRoad: true, via: null });
+    found.push({ cameraId: camera.id, distanceM: straight, departureBearingDeg, direction: directionOf(options.travelBearingDeg, departureBearingDeg), offRoad: true, sameRoad: false, via: null });
   }
 
+  // Following a direction, the road one is on comes first: a camera further along it ranks before
+  // a nearer one up a side road or in a yard (the suspect is more likely to stay on the road).
+  const following = options.travelBearingDeg !== null && options.travelBearingDeg !== undefined;
+  const roadRank = (neighbour: Neighbour): number => (following && neighbour.direction === 'ahead' && neighbour.sameRoad ? 0 : 1);
   return found
     .filter((neighbour) => options.includeBehind || neighbour.via === null)
-    .sort((a, b) => DIRECTION_ORDER[a.direction] - DIRECTION_ORDER[b.direction] || a.distanceM - b.distanceM)
+    .sort((a, b) => DIRECTION_ORDER[a.direction] - DIRECTION_ORDER[b.direction] || roadRank(a) - roadRank(b) || a.distanceM - b.distanceM)
     .slice(0, limit);
 }
 

@@ -1,6 +1,7 @@
 import { createRoot } from 'react-dom/client';
 import { StrictMode } from 'react';
 import type { FrameHeader } from '../common/liveProtocol';
+import type { SessionInfo } from '../common/contract';
 import { initI18n, savedLanguage } from './i18n';
 import { createCoreClient, EventHub } from './transport/coreClient';
 import { LiveSocket } from './live/liveSocket';
@@ -12,8 +13,12 @@ import type { AuthState } from '../common/authContract';
 import { useAuth } from './auth/authStore';
 import { LockScreen, SignInScreen } from './auth/AuthScreens';
 import { refreshSession, useActivity } from './auth/session';
+// maplibre's styles are in app.css: esbuild does not load the CSS of a split chunk by itself.
+import 'maplibre-gl/dist/maplibre-gl.css';
 import './styles.css';
 
+// Marks read by bench/open.ts (a fresh page's time to the wall, by phase).
+performance.mark('console:script');
 initI18n();
 useConsole.getState().setLanguage(savedLanguage());
 
@@ -21,20 +26,60 @@ const socketEvents = new EventHub();
 const client = createCoreClient(socketEvents);
 let frameSink: ((header: FrameHeader, pixels: Uint8Array) => void) | null = null;
 
+let socket: LiveSocket | null = null;
+
+/** The live socket, opened as soon as the session is known: in parallel with the other start-up
+ *  calls, so the live client id is there when the tiles mount (bench:open, phase "socket"). */
+function openLiveSocket(session: SessionInfo): LiveSocket {
+  if (socket) return socket;
+  const opened: LiveSocket = new LiveSocket(session, client.host === 'browser', {
+    onClientId: (id) => {
+      performance.mark('console:socket');
+      useConsole.getState().setLiveClientId(id);
+    },
+    onFrame: (header, pixels) => {
+      if (frameSink) frameSink(header, pixels);
+      else opened.ack(header.viewId, header.seq);
+    },
+    onEvent: (envelope) => socketEvents.emit(envelope),
+    onSession: (state) => {
+      if (state === 'locked') useAuth.getState().setLocked();
+      // signed out elsewhere or expired: start again from the log-in screen
+      else if (state === 'ended') location.reload();
+    },
+    onConnection: (state) => {
+      if (state === 'open') {
+        void client.call('listStreamStatus', {}).then((result) => {
+          if (result.ok) result.value.forEach((status) => useConsole.getState().setStatus(status));
+        });
+        void client.call('listRecordingStatus', {}).then((result) => {
+          if (result.ok) useConsole.getState().setRecording(result.value);
+        });
+        useConsole.getState().setConnection('ready');
+      } else if (state === 'closed') {
+        useConsole.getState().setConnection('lost');
+      }
+    },
+  });
+  socket = opened;
+  opened.open();
+  return opened;
+}
+
 async function loadState(): Promise<boolean> {
   const store = useConsole.getState();
-  const [session, site, cameras, statuses] = await Promise.all([
-    client.call('getSession', {}),
-    client.call('getSite', {}),
-    client.call('listCameras', {}),
-    client.call('listStreamStatus', {}),
-  ]);
+  const sessionCall = client.call('getSession', {});
+  void sessionCall.then((result) => {
+    if (result.ok) openLiveSocket(result.value);
+  });
+  const [session, site, cameras, statuses] = await Promise.all([sessionCall, client.call('getSite', {}), client.call('listCameras', {}), client.call('listStreamStatus', {})]);
   if (!session.ok || !site.ok || !cameras.ok || !statuses.ok) {
     const unauthorized = [session, site, cameras, statuses].some((result) => !result.ok && result.error.code === 'unauthorized');
     store.setConnection(unauthorized ? 'unauthorized' : 'lost');
     return false;
   }
   store.setLoaded(session.value, site.value, cameras.value, statuses.value);
+  performance.mark('console:state');
   return true;
 }
 
@@ -81,7 +126,7 @@ async function boot(): Promise<void> {
     if (envelope.event === 'streamStatus') useConsole.getState().setStatus(envelope.payload);
     else if (envelope.event === 'viewHealth') useConsole.getState().setViewHealth(envelope.payload);
     else if (envelope.event === 'recordingStatus') useConsole.getState().setRecording([envelope.payload]);
-    else if (envelope.event === 'coreRestarted') socket.reconnectNow();
+    else if (envelope.event === 'coreRestarted') socket?.reconnectNow();
     else if (envelope.event === 'camerasChanged') {
       void client.call('listCameras', {}).then((result) => {
         if (result.ok) useConsole.getState().setCameras(result.value);
@@ -97,34 +142,7 @@ async function boot(): Promise<void> {
   void client.call('listRecordingStatus', {}).then((result) => {
     if (result.ok) useConsole.getState().setRecording(result.value);
   });
-  const socket = new LiveSocket(session, client.host === 'browser', {
-    onClientId: (id) => useConsole.getState().setLiveClientId(id),
-    onFrame: (header, pixels) => {
-      if (frameSink) frameSink(header, pixels);
-      else socket.ack(header.viewId, header.seq);
-    },
-    onEvent: (envelope) => socketEvents.emit(envelope),
-    onSession: (state) => {
-      if (state === 'locked') useAuth.getState().setLocked();
-      // signed out elsewhere or expired: start again from the log-in screen
-      else if (state === 'ended') location.reload();
-    },
-    onConnection: (state) => {
-      if (state === 'open') {
-        void client.call('listStreamStatus', {}).then((result) => {
-          if (result.ok) result.value.forEach((status) => useConsole.getState().setStatus(status));
-        });
-        void client.call('listRecordingStatus', {}).then((result) => {
-          if (result.ok) useConsole.getState().setRecording(result.value);
-        });
-        useConsole.getState().setConnection('ready');
-      } else if (state === 'closed') {
-        useConsole.getState().setConnection('lost');
-      }
-    },
-  });
-  const runtime: Runtime = { client, socket, setFrameSink: (sink) => (frameSink = sink) };
-  socket.open();
+  const runtime: Runtime = { client, socket: openLiveSocket(session), setFrameSink: (sink) => (frameSink = sink) };
   render(runtime);
 }
 

@@ -8,6 +8,7 @@ import { loadSiteFile } from './site/loadSite';
 import { probeFfmpeg, FfmpegMissingError, type FfmpegInfo } from './ffmpeg/probe';
 import { ProcessRegistry } from './ffmpeg/supervisor';
 import { DemoMedia } from './demo/demoMedia';
+import { VirtualPtzCameras } from './demo/virtualPtz';
 import { DEFAULT_LIVE_OPTIONS, LiveService, type LiveServiceOptions } from './media/liveService';
 import { SourceHub } from './media/sourceHub';
 import { RecordingService, type RecordingOptions } from './recording/recordingService';
@@ -135,10 +136,12 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
 
   // 3. media
   const demo = new DemoMedia(config.dataDir, ffmpeg, { clock, log: log.child('demo'), registry }, site.cameras.map((camera) => camera.id));
+  // the demo's PTZ cameras: a virtual head over a generated scene, served like a camera (loopback TCP)
+  const virtualPtz = isDemo ? new VirtualPtzCameras(site.cameras, config.dataDir, ffmpeg, { clock, log: log.child('virtual-ptz'), registry }) : null;
   const liveOptions = { ...DEFAULT_LIVE_OPTIONS, ...config.live };
   const hub = new SourceHub(
     site,
-    { ffmpeg, clock, log: log.child('pull'), registry, demoClip: (camera, stream) => demo.clip(camera, stream) },
+    { ffmpeg, clock, log: log.child('pull'), registry, demoClip: (camera, stream) => (virtualPtz?.has(camera.id) ? virtualPtz.streamUrl(camera.id, stream) : demo.clip(camera, stream)) },
     { source: liveOptions.source, lingerMs: liveOptions.lingerMs },
   );
   const live = new LiveService(hub, { ffmpeg, clock, log: log.child('live'), registry }, liveOptions);
@@ -188,6 +191,7 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
     camerasChanged: () => emitEvent({ event: 'camerasChanged', payload: { revision: nextRevision() } }),
     onLiveClientGone: (listener) => live.onClientGone(listener),
     audit: security.audit,
+    virtualPtz,
   });
   const ptz = createPtzFeature(featureDeps('ptz'));
   const map = createMapFeature(featureDeps('map'));
@@ -299,6 +303,7 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
         await live.stop();
         await recording.stop();
         await hub.stop();
+        await virtualPtz?.stop();
         registry.killAll();
         if (flushDeleted) clearTimeout(flushDeleted);
         for (const deleted of deletedFootage.values()) security.audit.appendOrLog({ actor: SYSTEM_ACTOR, action: 'footageDeleted', cameraId: deleted.cameraId, detail: { reason: deleted.why, startMs: deleted.startMs, endMs: deleted.endMs, segments: deleted.segments } });

@@ -12,6 +12,7 @@ import type { SourceHub } from './media/sourceHub';
 import type { RecordingService } from './recording/recordingService';
 import type { Clock } from './util/clock';
 import type { AuditService } from './security/feature';
+import type { VirtualPtzCameras } from './demo/virtualPtz';
 
 /**
  * What the composition root (core.ts) gives every feature (PTZ and devices, map, playback,
@@ -46,6 +47,8 @@ export interface FeatureDeps {
   onLiveClientGone(listener: (liveClientId: string) => void): () => void;
   /** The audit trail's one writer (issue 15): record what the feature does for whom. */
   audit: AuditService;
+  /** The demo's virtual PTZ heads (demo site only; null or absent elsewhere). */
+  virtualPtz?: VirtualPtzCameras | null;
 }
 
 /** The handlers of one contract file's methods. */

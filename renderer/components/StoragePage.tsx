@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { durationText } from './duration';
 import type { StorageInfo } from '../../common/contract';
 import { formatDate } from '../../common/time';
 import { DEFAULT_TIME_ZONE } from '../../common/site';
@@ -23,11 +24,7 @@ export function formatBytes(bytes: number, language: string): string {
 function useDuration(): (days: number) => string {
   const { t, i18n } = useTranslation();
   const locale = i18n.language === 'vi' ? 'vi-VN' : 'en-GB';
-  return (days) => {
-    if (days >= 1) return t('storage.days', { days: days.toLocaleString(locale, { maximumFractionDigits: days >= 10 ? 0 : 1 }) });
-    if (days * 24 >= 1) return t('storage.hours', { hours: (days * 24).toLocaleString(locale, { maximumFractionDigits: 1 }) });
-    return t('storage.minutes', { minutes: Math.max(0, Math.round(days * 1440)) });
-  };
+  return (days) => durationText(t, locale, days);
 }
 
 function DailyChart({ daily, language }: { daily: StorageInfo['daily']; language: string }) {
@@ -156,7 +153,7 @@ export function StoragePage() {
                 <td className="number">{formatBytes(camera.bytes, language)}</td>
                 <td className="number">{camera.bitrateKbps === null ? '—' : t('storage.kbps', { kbps: camera.bitrateKbps.toLocaleString(language === 'vi' ? 'vi-VN' : 'en-GB') })}</td>
                 <td className="number">{duration(camera.daysKept)}</td>
-                <td className="number">{t('storage.days', { days: camera.retentionDays })}</td>
+                <td className="number">{t('storage.days', { days: camera.retentionDays, count: camera.retentionDays })}</td>
                 <td>{camera.oldestMs === null ? '—' : formatDate(camera.oldestMs, timeZone)}</td>
               </tr>
             ))}

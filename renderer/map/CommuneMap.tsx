@@ -2,7 +2,6 @@ import { useEffect, useMemo, useRef, useState, type DragEvent, type ReactNode } 
 import { createPortal } from 'react-dom';
 import { useTranslation } from 'react-i18next';
 import { addProtocol, Map as MapLibre, Marker, NavigationControl, Popup, ScaleControl, setWorkerUrl, type GeoJSONSource, type LngLatBoundsLike, type MapMouseEvent } from 'maplibre-gl';
-import 'maplibre-gl/dist/maplibre-gl.css';
 import type { CameraSummary } from '../../common/contract';
 import type { CameraPlacement, MapData, MapFeatureCollection, MapLayerInfo } from '../../common/mapContract';
 import { bearingDeg, destination, viewCone } from '../../common/geo';

@@ -102,11 +102,13 @@ export function MapPage() {
   const [selected, setSelected] = useState<string | null>(null);
   const [live, setLive] = useState<string | null>(null);
   const [bearing, setBearing] = useState<number | null>(null);
+  // The hand-off chain that led to the selected camera: not offered again, so "1, 1, 1" walks on.
+  const [trail, setTrail] = useState<readonly string[]>([]);
   const [fly, setFly] = useState<FlyRequest | null>(null);
   const [editing, setEditing] = useState(false);
   const [undo, setUndo] = useState<CameraPlacement[]>([]);
   const [importing, setImporting] = useState(false);
-  const found = useNeighbours(data, selected, bearing);
+  const found = useNeighbours(data, selected, bearing, trail);
   const neighbourIds = useMemo(() => found.map((entry) => entry.cameraId), [found]);
   const placements = useMemo(() => placementsById(data), [data]);
   const index = useMemo(() => buildSearchIndex(cameras, data?.base && data.baseVisible ? [data.base] : []), [cameras, data]);
@@ -143,6 +145,7 @@ export function MapPage() {
       // Number keys hand off to neighbours: take the focus out of the search box.
       if (document.activeElement instanceof HTMLInputElement) document.activeElement.blur();
       setSelected(cameraId);
+      setTrail([]);
       if (!editing) setLive(cameraId);
     },
     [editing],
@@ -155,6 +158,7 @@ export function MapPage() {
         return;
       }
       setSelected(hit.id);
+      setTrail([]);
     }
     setFly({ center: hit.center, bounds: hit.bounds, seq: Date.now() });
   }
@@ -168,13 +172,23 @@ export function MapPage() {
       const next = found[number - 1];
       if (!next) return;
       event.preventDefault();
-      setSelected(next.cameraId);
-      if (live) setLive(next.cameraId);
-      flyToCamera(next.cameraId);
+      handOff(next.cameraId);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [found, live, flyToCamera]);
+  });
+
+  function handOff(cameraId: string): void {
+    if (selected) setTrail((current) => [...current, selected]);
+    setSelected(cameraId);
+    if (live) setLive(cameraId);
+    flyToCamera(cameraId);
+  }
+
+  function chooseBearing(deg: number | null): void {
+    setBearing(deg);
+    setTrail([]);
+  }
 
   async function place(next: CameraPlacement, previous: CameraPlacement, remember = true): Promise<void> {
     const result = await client.call('placeCamera', next);
@@ -238,11 +252,11 @@ export function MapPage() {
             <h3>{t('map.neighbours.title')}</h3>
             <p className="map-selected-name">{nameOf(selected)}</p>
             <div className="map-bearings" role="group" aria-label={t('map.neighbours.direction')}>
-              <button type="button" className={bearing === null ? 'tool tool-active' : 'tool'} onClick={() => setBearing(null)}>
+              <button type="button" className={bearing === null ? 'tool tool-active' : 'tool'} onClick={() => chooseBearing(null)}>
                 {t('map.neighbours.any')}
               </button>
               {BEARINGS.map((entry) => (
-                <button key={entry.key} type="button" className={bearing === entry.deg ? 'tool tool-active' : 'tool'} onClick={() => setBearing(entry.deg)}>
+                <button key={entry.key} type="button" className={bearing === entry.deg ? 'tool tool-active' : 'tool'} onClick={() => chooseBearing(entry.deg)}>
                   {t(`map.neighbours.bearings.${entry.key}`)}
                 </button>
               ))}
@@ -258,11 +272,7 @@ export function MapPage() {
                         type="button"
                         className="map-neighbour"
                         data-camera-id={entry.cameraId}
-                        onClick={() => {
-                          setSelected(entry.cameraId);
-                          if (live) setLive(entry.cameraId);
-                          flyToCamera(entry.cameraId);
-                        }}
+                        onClick={() => handOff(entry.cameraId)}
                       >
                         <kbd>{rank + 1}</kbd>
                         <span className="map-neighbour-name">{nameOf(entry.cameraId)}</span>

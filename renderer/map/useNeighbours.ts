@@ -22,12 +22,16 @@ export function useRoads(data: MapData | null): RoadLine[] {
   return useMemo(() => [...(data?.baseVisible && data.base ? roadLinesOf(data.base) : []), ...imported], [data, imported]);
 }
 
-/** The neighbours of the selected camera along the visible roads. */
-export function useNeighbours(data: MapData | null, cameraId: string | null, travelBearingDeg: number | null): Neighbour[] {
+const NO_TRAIL: readonly string[] = [];
+
+/** The neighbours of the selected camera along the visible roads. `trail` is the hand-off chain
+ *  that led here (oldest first): those cameras are not offered again and the road from the last
+ *  of them is the road being followed. */
+export function useNeighbours(data: MapData | null, cameraId: string | null, travelBearingDeg: number | null, trail: readonly string[] = NO_TRAIL): Neighbour[] {
   const roads = useRoads(data);
   return useMemo(() => {
     if (!data || !cameraId) return [];
     const cameras = neighbourCameras(data.placements.map((placement) => ({ id: placement.cameraId, latitude: placement.latitude, longitude: placement.longitude })));
-    return neighbours(cameraId, cameras, roads, { travelBearingDeg, limit: 6 });
-  }, [data, cameraId, roads, travelBearingDeg]);
+    return neighbours(cameraId, cameras, roads, { travelBearingDeg, limit: 6, exclude: trail, cameFrom: trail[trail.length - 1] ?? null });
+  }, [data, cameraId, roads, travelBearingDeg, trail]);
 }

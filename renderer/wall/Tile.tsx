@@ -73,10 +73,11 @@ export function Tile({ index, tileKey, rect, cameraId, maximized, wall, onPromot
     return () => onPromotion(tileKey, null);
   }, [controller, onPromotion, tileKey]);
 
-  // What the tile wants, debounced a little: a window being resized reopens a view once.
+  // What the tile wants, debounced a little: a window being resized reopens a view once. The
+  // first view is asked for at once (a fresh page's wall: bench:open).
   useEffect(() => {
     const desired = cameraId && liveClientId && visible ? { liveClientId, cameraId, stream, widthPx, heightPx } : null;
-    const timer = window.setTimeout(() => controller.update(desired), desired ? 120 : 0);
+    const timer = window.setTimeout(() => controller.update(desired), desired && controller.hasView ? 120 : 0);
     return () => window.clearTimeout(timer);
   }, [controller, cameraId, liveClientId, visible, stream, widthPx, heightPx]);
 

@@ -1,12 +1,15 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ConsoleDiagnostics } from '../../common/diagnostics';
 import { MAP_TILE, useConsole } from '../store';
-import { MapTile } from '../map/MapTile';
 import type { GlWall } from './glWall';
 import { layoutById, tileRects, type Rect } from './layouts';
 import { Tile } from './Tile';
 import { useTours } from './tours';
 import { useElementSize, useGlWall } from './useGlWall';
+import { lazyPart } from '../components/lazyPart';
+
+// The map (maplibre) in a tile: loaded only when a wall shows one.
+const MapTile = lazyPart(() => import('../map/MapTile').then((module) => module.MapTile));
 
 /** The live wall's figures for benchmarks: frames drawn per view, and the latency probe of a camera's tiles. */
 function wallDiagnostics(wall: GlWall): ConsoleDiagnostics {
@@ -31,6 +34,19 @@ export function Wall({ onEditTour }: { onEditTour: (tile: number) => void }) {
   const tiles = useConsole((state) => state.wall.tiles);
   const [promotionHandlers] = useState(() => new Map<string, (viewId: number) => void>());
   useTours();
+
+  // Escape restores a maximized tile (as double-click and the tile's button do); a dialog or a
+  // text field keeps its own Escape.
+  useEffect(() => {
+    if (maximized === null) return;
+    const onKey = (event: KeyboardEvent): void => {
+      if (event.key !== 'Escape' || event.defaultPrevented) return;
+      if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement || document.querySelector('[role=dialog]')) return;
+      useConsole.getState().toggleMaximized(maximized);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [maximized]);
 
   const onPromoted = useCallback((tileKey: string, viewId: number) => promotionHandlers.get(tileKey)?.(viewId), [promotionHandlers]);
   const created = useGlWall(canvas, { diagnostics: wallDiagnostics, onPromoted });

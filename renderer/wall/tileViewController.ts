@@ -59,6 +59,11 @@ export class TileViewController {
     private readonly onChange: (views: TileViews) => void,
   ) {}
 
+  /** A view is open or opening (a first view is asked for at once, later changes debounced). */
+  get hasView(): boolean {
+    return this.current !== null || this.next !== null || this.busy;
+  }
+
   update(desired: DesiredView | null): void {
     if (this.disposed) return;
     this.desired = desired;

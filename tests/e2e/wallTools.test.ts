@@ -68,6 +68,12 @@ describe('wall tools', () => {
     await tile(4).dblclick({ position: { x: 300, y: 300 } });
     await expect.poll(async () => (await page.$$('[data-testid=tile]')).length).toBe(9);
     await expect.poll(() => tile(4).getAttribute('data-stream'), { timeout: 20000 }).toBe('sub');
+    // regression: a double-click on the header selected its text, and Escape did not restore
+    await tile(4).locator('.tile-name').dblclick();
+    await expect.poll(async () => (await page.$$('[data-testid=tile]')).length).toBe(1);
+    expect(await page.evaluate(() => window.getSelection()?.toString() ?? '')).toBe('');
+    await page.keyboard.press('Escape');
+    await expect.poll(async () => (await page.$$('[data-testid=tile]')).length).toBe(9);
   });
 
   it('places a camera dragged from the list, and swaps tiles dragged by their name', async () => {

@@ -1,6 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { destination, type LngLat } from '../../common/geo';
-import { neighbours, roadLinesOf, type NeighbourCamera, type RoadLine } from '../../common/neighbours';
+import { neighbourCameras, neighbours, roadLinesOf, type NeighbourCamera, type RoadLine } from '../../common/neighbours';
 
 // Hand-made road layouts around a point of Đông Khê, in metres east/north of it.
 const ORIGIN: LngLat = [105.67, 19.837];
@@ -121,5 +123,51 @@ describe('hand-drawn junctions and bad input', () => {
     });
     expect(lines).toHaveLength(3);
     expect(roadLinesOf('not json')).toEqual([]);
+  });
+});
+
+describe('following a road by pressing 1 again and again (regression: the demo left QL47 at dk-04 and looped dk-05 ↔ dk-10)', () => {
+  const resources = path.join(__dirname, '..', '..', 'resources');
+  const site = JSON.parse(fs.readFileSync(path.join(resources, 'demo-site.json'), 'utf8')) as { cameras: { id: string; latitude: number; longitude: number }[] };
+  const roads = roadLinesOf(JSON.parse(fs.readFileSync(path.join(resources, 'map', 'dong-khe.geojson'), 'utf8')));
+  const cameras = neighbourCameras(site.cameras);
+
+  /** What the map page does: the first neighbour each time, with the chain so far. */
+  function walk(from: string, travelBearingDeg: number, steps: number): string[] {
+    const trail: string[] = [];
+    let at = from;
+    for (let step = 0; step < steps; step++) {
+      const first = neighbours(at, cameras, roads, { travelBearingDeg, limit: 6, exclude: trail, cameFrom: trail[trail.length - 1] ?? null })[0];
+      if (!first) break;
+      trail.push(at);
+      at = first.cameraId;
+    }
+    return [...trail, at];
+  }
+
+  it('heading east ("Đông") from dk-01 walks QL47 dk-01 → dk-09 in order and stops at the commune edge', () => {
+    expect(walk('dk-01', 90, 20)).toEqual(['dk-01', 'dk-02', 'dk-03', 'dk-04', 'dk-05', 'dk-06', 'dk-07', 'dk-08', 'dk-09']);
+  });
+
+  it('heading west from dk-09 walks QL47 back to dk-01', () => {
+    expect(walk('dk-09', 270, 8)).toEqual(['dk-09', 'dk-08', 'dk-07', 'dk-06', 'dk-05', 'dk-04', 'dk-03', 'dk-02', 'dk-01']);
+  });
+
+  it('never revisits a camera, whatever the direction', () => {
+    for (const bearing of [0, 45, 90, 135, 180, 225, 270, 315]) {
+      for (const start of ['dk-01', 'dk-05', 'dk-12', 'dk-23', 'dk-30']) {
+        const chain = walk(start, bearing, 40);
+        expect(new Set(chain).size, `${start} heading ${bearing}: ${chain.join(' ')}`).toBe(chain.length);
+      }
+    }
+  });
+
+  it('ranks the next camera along the followed road before a nearer one in a yard off it', () => {
+    const found = neighbours('dk-04', cameras, roads, { travelBearingDeg: 90, cameFrom: 'dk-03', exclude: ['dk-03'] });
+    const yard = found.find((entry) => entry.cameraId === 'dk-11');
+    const road = found.find((entry) => entry.cameraId === 'dk-05');
+    expect(yard && road && yard.distanceM < road.distanceM).toBe(true);
+    expect(found[0]?.cameraId).toBe('dk-05');
+    expect(found[0]?.sameRoad).toBe(true);
   });
 });

@@ -10,6 +10,7 @@ import { CredentialStore, hostOf, type KeyWrapper } from './credentials';
 import { applyStoredCredentials, DeviceProblemError, DeviceRegistry, testPicture, type NewCamera } from './devices';
 import { scanDevices } from './discovery';
 import { OnvifPtzDriver, type PtzDriver } from './drivers';
+import { VirtualPtzDriver } from './virtualDriver';
 import { OnvifDevice } from './onvifClient';
 import { DEFAULT_PTZ_CONTROL, PtzController, type ControlResult, type PtzControlOptions } from './ptzControl';
 import { OnvifError, type SoapOptions } from './soap';
@@ -67,6 +68,8 @@ export function createPtzFeature(deps: FeatureDeps, options: PtzFeatureOptions =
     let driver = drivers.get(cameraId);
     if (!driver) {
       const target = camera(cameraId);
+      // the demo's PTZ cameras: the in-core virtual head
+      if (deps.virtualPtz?.has(cameraId)) return Promise.resolve(new VirtualPtzDriver(deps.virtualPtz, cameraId));
       if (!target?.onvif) return Promise.resolve(null);
       const credentials = registry.credentials(target) ?? { username: '', password: '' };
       driver = OnvifPtzDriver.connect(target.onvif.address, credentials, options.soap).then((connected) => {
