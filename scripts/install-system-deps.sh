@@ -4,6 +4,7 @@
 #   ffmpeg                           a second ffmpeg (5.x) besides @ffmpeg-installer's 4.1, both are tested
 #   gstreamer + python3-gi           the real RTSP server of the tests (tests/helpers/rtsp_server.py)
 #   fonts-dejavu-core                a font with Vietnamese glyphs for the UI and the demo video
+#   sqlite3                          the sqlite3 shell: tests tamper with the audit database as an outsider would
 # Idempotent: does nothing when everything is installed.
 set -euo pipefail
 
@@ -18,6 +19,7 @@ PACKAGES=(
   gstreamer1.0-plugins-ugly
   fonts-dejavu-core
   poppler-utils
+  sqlite3
 )
 
 missing=()
