@@ -91,7 +91,7 @@ export type VerifyReportInfo = z.infer<typeof VerifyReportSchema>;
 
 /** Audit actions (docs/security.md lists what each one's detail holds). */
 export const AUDIT_ACTIONS = [
-  'login', 'loginFailed', 'logout', 'lock', 'unlock', 'unlockFailed', 'switchUser', 'sessionExpired',
+  'login', 'loginFailed', 'logout', 'lock', 'unlock', 'unlockFailed', 'switchUser', 'sessionExpired', 'sessionResumed',
   'setupAdministrator', 'recoveryCodeIssued', 'recoveryUsed', 'recoveryFailed',
   'userCreated', 'userChanged',
   'liveView', 'playback', 'snapshot', 'bookmarkCreated', 'bookmarkChanged', 'bookmarkDeleted',

@@ -8,6 +8,7 @@ import { RtspTestServer } from '../helpers/rtspServer';
 import { launchBrowser, regionChange, screenshot, tileBoxes } from '../helpers/browser';
 import { runConsoleExpectingExit, startConsoleProcess, type ConsoleProcess } from '../helpers/consoleProcess';
 import { tempDir } from '../helpers/paths';
+import { signInHttp, signInPage } from '../helpers/signIn';
 import { systemLockEnvironment } from '../../main/core/dataLock';
 
 // Browser mode as `npm run serve` runs it: the core under its supervisor (dist/core/supervise.cjs).
@@ -22,11 +23,12 @@ describe('browser mode: the supervised core', () => {
   let dir = '';
   let dataDir = '';
   let sitePath = '';
+  let cookie = '';
 
   async function call<T>(method: string): Promise<T> {
     const response = await fetch(`${consoleProcess.baseUrl}${CALL_PATH}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${consoleProcess.token}` },
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${consoleProcess.token}`, Cookie: cookie },
       body: JSON.stringify({ method, params: {} }),
     });
     return (await response.json()) as T;
@@ -83,6 +85,8 @@ describe('browser mode: the supervised core', () => {
     browser = await launchBrowser();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 760 } })).newPage();
     await page.goto(consoleProcess.url);
+    await signInPage(page);
+    cookie = await signInHttp(consoleProcess.baseUrl, consoleProcess.token);
     await page.click('[data-layout="grid-4"]');
   });
 
@@ -134,6 +138,10 @@ describe('browser mode: the supervised core', () => {
     // the supervisor itself never stopped, and says what happened
     expect(consoleProcess.child.exitCode).toBeNull();
     expect(consoleProcess.output()).toContain('khởi động lại sau');
+    // nobody was signed out by the kills: the page never showed the log-in screen, and the
+    // sessions from before the first kill still answer (stored in DATA/security.sqlite)
+    expect(await page.locator('.auth-screen').count()).toBe(0);
+    expect((await call<{ ok: boolean }>('listRecordingStatus')).ok).toBe(true);
   });
 
   it('refuses a second console on the same data folder with a clear message', async () => {

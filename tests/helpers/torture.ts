@@ -16,6 +16,9 @@ import { h264Clip } from './ffmpeg';
 import { RtspTestServer } from './rtspServer';
 import { startConsoleProcess, type ConsoleProcess } from './consoleProcess';
 import { tempDir } from './paths';
+import { writeHostileMbtiles, writeHostilePmtiles } from './hostileMaps';
+import { signInHttp } from './signIn';
+import { CALL_PATH } from '../../common/liveProtocol';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -24,6 +27,8 @@ export interface TortureContext {
   mounts: string[];
   dataDir: string;
   sitePath: string;
+  /** The run's own folder (outside DATA), removed at the end. */
+  workDir: string;
   core: ConsoleProcess;
   /** Restarts the console (after a kill). */
   restart(): Promise<void>;
@@ -273,7 +278,56 @@ export const dropCamera: TortureStep = {
   },
 };
 
-export const DEFAULT_STEPS: TortureStep[] = [killCore, fillDisk, killOnFullDisk, deleteFile, truncateFile, renameFile, dropCamera];
+/** The two map files that stopped the station (tests/helpers/hostileMaps.ts), made once per run in its folder, outside DATA. */
+async function hostileMapFiles(workDir: string): Promise<{ pmtiles: string; mbtiles: string }> {
+  const files = { pmtiles: path.join(workDir, 'ban-do.pmtiles'), mbtiles: path.join(workDir, 'ban-do.mbtiles') };
+  if (!fs.existsSync(files.pmtiles)) await writeHostilePmtiles(files.pmtiles);
+  if (!fs.existsSync(files.mbtiles)) await writeHostileMbtiles(files.mbtiles);
+  return files;
+}
+
+/** The administrator imports both hostile map files through the console's own HTTP calls, while it records. */
+export const hostileMapImport: TortureStep = {
+  name: 'hostile map files imported (PMTiles bomb, MBTiles endless view)',
+  async run(context) {
+    const files = await hostileMapFiles(context.workDir);
+    const { core } = context;
+    const cookie = await signInHttp(core.baseUrl, core.token);
+    const call = async (method: string, params: unknown) => {
+      const response = await fetch(`${core.baseUrl}${CALL_PATH}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${core.token}`, Cookie: cookie },
+        body: JSON.stringify({ method, params }),
+      });
+      return (await response.json()) as { ok: boolean; value?: Record<string, unknown>; error?: { code: string; message: string } };
+    };
+    for (const [kind, file] of [['pmtiles', files.pmtiles], ['mbtiles', files.mbtiles]] as const) {
+      const bytes = fs.readFileSync(file);
+      const started = await call('startMapImport', { kind, name: `torture ${kind}`, bytes: bytes.length, corners: null });
+      if (!started.ok) {
+        context.figures.violations.push(`startMapImport ${kind} failed: ${JSON.stringify(started.error)}`);
+        continue;
+      }
+      const uploadId = started.value!.uploadId as string;
+      for (let offset = 0; offset < bytes.length; offset += 36 * 1024) {
+        await call('appendMapImport', { uploadId, offset, dataBase64: bytes.subarray(offset, offset + 36 * 1024).toString('base64') });
+      }
+      const finishedAt = Date.now();
+      const finished = await call('finishMapImport', { uploadId });
+      const answeredMs = Date.now() - finishedAt;
+      // refused with its reason, within the worker's deadline, and the console still answers
+      if (!finished.ok || finished.value?.layer !== null || typeof finished.value?.problem !== 'string') {
+        context.figures.violations.push(`the hostile ${kind} was not refused: ${JSON.stringify(finished).slice(0, 300)}`);
+      }
+      if (answeredMs > 125_000) context.figures.violations.push(`the hostile ${kind} import took ${answeredMs} ms`);
+      if (!(await call('listRecordingStatus', {})).ok) context.figures.violations.push(`HTTP did not answer after the hostile ${kind}`);
+      context.log(`hostile ${kind}: refused (${String(finished.value?.problem)}) in ${answeredMs} ms`);
+    }
+    await sleep(3000);
+  },
+};
+
+export const DEFAULT_STEPS: TortureStep[] = [killCore, fillDisk, killOnFullDisk, deleteFile, truncateFile, renameFile, dropCamera, hostileMapImport];
 
 export interface TortureOptions {
   /** Total time of the fault loop. */
@@ -328,6 +382,7 @@ export async function runTorture(options: TortureOptions): Promise<TortureFigure
       mounts,
       dataDir,
       sitePath,
+      workDir: dir,
       core,
       figures,
       random,

@@ -7,6 +7,7 @@ import { h264Clip } from '../helpers/ffmpeg';
 import { writeHostileMbtiles, writeHostilePmtiles } from '../helpers/hostileMaps';
 import { tempDir } from '../helpers/paths';
 import { RtspTestServer } from '../helpers/rtspServer';
+import { signInHttp } from '../helpers/signIn';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -22,10 +23,14 @@ function recordedBytes(dataDir: string): number {
   return total;
 }
 
+/** Session cookies per core (issue 15: every call is made by a signed-in user). */
+const cookies = new WeakMap<RunningCore, string>();
+
 async function call(core: RunningCore, method: string, params: unknown): Promise<{ ok: boolean; value?: unknown; error?: { code: string } }> {
+  if (!cookies.has(core)) cookies.set(core, await signInHttp(`http://127.0.0.1:${core.port}`, core.token));
   const response = await fetch(`http://127.0.0.1:${core.port}/api/call`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${core.token}` },
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${core.token}`, Cookie: cookies.get(core)! },
     body: JSON.stringify({ method, params }),
   });
   return (await response.json()) as { ok: boolean; value?: unknown; error?: { code: string } };

@@ -10,6 +10,8 @@ import { openSecurityDb } from '../../main/core/security/db';
 import { AuditLog, verifyAuditDb } from '../../main/core/security/auditLog';
 import { AccountError, AccountStore } from '../../main/core/security/accountStore';
 import { canonicalJson, contentHashOf, GENESIS_HASH } from '../../main/core/security/auditChain';
+import { SessionManager, sessionIdHash } from '../../main/core/security/sessions';
+import { sqliteSessionStore } from '../../main/core/security/sessionStore';
 import { tempDir } from '../helpers/paths';
 
 /** Small scrypt parameters for speed; the same code path as the default ones. */
@@ -176,5 +178,79 @@ describe('accounts and the audit chain in DATA/security.sqlite', () => {
     }
     expect(audit.append({ actor: 'trucban', action: 'snapshot', cameraId: 'cam-1' }).ok).toBe(true);
     expect(audit.verify()).toMatchObject({ ok: true, rows: 2 });
+  });
+});
+
+describe('sessions outlive a restart of the core (DATA/security.sqlite, table sessions)', () => {
+  let dir: string;
+  let clock: ManualClock;
+  beforeEach(() => {
+    dir = tempDir('sessions-');
+    clock = new ManualClock(Date.UTC(2026, 11, 5, 2, 0, 0));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const user = { userName: 'trucban', fullName: 'Lê Thị Trực', rank: 'Thượng úy', role: 'dutyOfficer' as const };
+  const options = { idleLockMs: 600_000, maxAgeMs: 14 * 3600_000 };
+
+  /** One "run" of the core: the database opened and a manager on it; stop() is the kill. */
+  function run() {
+    const db = openSecurityDb(dir);
+    const manager = new SessionManager(clock, options, sqliteSessionStore(db, clock.now()));
+    return { manager, stop: () => { manager.stop(); db.close(); } };
+  }
+
+  it('wakes a session by its cookie after a restart, keeps a lock, stores no session id, and forgets ended, expired and disabled ones', () => {
+    const first = run();
+    const kept = first.manager.create(user, 'http');
+    const locked = first.manager.create(user, 'http');
+    first.manager.lock(locked.id, 'button');
+    const ended = first.manager.create(user, 'http');
+    first.manager.end(ended.id, 'logout');
+    const other = first.manager.create({ ...user, userName: 'dieukhien' }, 'http');
+    first.stop();
+
+    // the file alone signs nobody in: no session id in it, only hashes
+    const raw = fs.readFileSync(path.join(dir, 'security.sqlite')).toString('latin1') + (fs.existsSync(path.join(dir, 'security.sqlite-wal')) ? fs.readFileSync(path.join(dir, 'security.sqlite-wal')).toString('latin1') : '');
+    for (const session of [kept, locked, other]) {
+      expect(raw).not.toContain(session.id);
+      expect(raw).toContain(sessionIdHash(session.id));
+    }
+
+    const second = run();
+    const resumed: string[] = [];
+    second.manager.onChange((change) => change.type === 'resumed' && resumed.push(change.session.user.userName));
+    expect(second.manager.get(kept.id)).toMatchObject({ user, state: 'active', createdMs: kept.createdMs, expiresAtMs: kept.expiresAtMs });
+    expect(second.manager.get(locked.id)?.state).toBe('locked');
+    expect(second.manager.get(ended.id)).toBeNull();
+    expect(second.manager.get('a-made-up-cookie')).toBeNull();
+    expect(resumed).toEqual(['trucban', 'trucban']);
+    // an account disabled while its session sleeps: the stored row goes too
+    second.manager.endUser('DieuKhien');
+    second.stop();
+
+    const third = run();
+    expect(third.manager.get(other.id)).toBeNull();
+    expect(third.manager.get(kept.id)?.user.userName).toBe('trucban');
+    third.stop();
+
+    // 14 h later the sessions have expired: gone at start-up, not woken
+    clock.advance(options.maxAgeMs + 1000);
+    const fourth = run();
+    expect(fourth.manager.get(kept.id)).toBeNull();
+    fourth.stop();
+    const db = openSecurityDb(dir);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM sessions').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
+  it('drops a stored row whose fields were tampered with (an unknown role) instead of signing it in', () => {
+    const first = run();
+    const session = first.manager.create(user, 'http');
+    first.stop();
+    execFileSync('sqlite3', [path.join(dir, 'security.sqlite'), `UPDATE sessions SET user = json_set(user, '$.role', 'superuser')`]);
+    const second = run();
+    expect(second.manager.get(session.id)).toBeNull();
+    second.stop();
   });
 });

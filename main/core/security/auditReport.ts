@@ -11,7 +11,7 @@ import type { AuditRow } from './auditChain';
  */
 const ACTION_VI: Record<string, string> = {
   login: 'Đăng nhập', loginFailed: 'Đăng nhập sai', logout: 'Đăng xuất', lock: 'Khóa màn hình', unlock: 'Mở khóa', unlockFailed: 'Mở khóa sai',
-  switchUser: 'Đổi người trực', sessionExpired: 'Hết phiên', setupAdministrator: 'Tạo quản trị viên đầu tiên',
+  switchUser: 'Đổi người trực', sessionExpired: 'Hết phiên', sessionResumed: 'Tiếp tục phiên sau khởi động lại', setupAdministrator: 'Tạo quản trị viên đầu tiên',
   recoveryCodeIssued: 'Cấp mã khôi phục', recoveryUsed: 'Khôi phục mật khẩu quản trị', recoveryFailed: 'Khôi phục thất bại',
   userCreated: 'Tạo tài khoản', userChanged: 'Sửa tài khoản', liveView: 'Xem trực tiếp', playback: 'Xem lại', snapshot: 'Chụp ảnh',
   bookmarkCreated: 'Tạo đánh dấu', bookmarkChanged: 'Sửa đánh dấu', bookmarkDeleted: 'Xóa đánh dấu',

@@ -13,7 +13,8 @@ export function securityDbPath(dataDir: string): string {
   return path.join(dataDir, SECURITY_DB_FILE);
 }
 
-const SCHEMA_VERSION = 1;
+/** 1: users, recovery codes, audit; 2: sessions (their id hashes; they outlive a core restart). */
+const SCHEMA_VERSION = 2;
 
 export function openSecurityDb(dataDir: string, options: { busyTimeoutMs?: number; readonly?: boolean } = {}): Database.Database {
   const file = securityDbPath(dataDir);
@@ -63,6 +64,15 @@ export function openSecurityDb(dataDir: string, options: { busyTimeoutMs?: numbe
         row_hash TEXT NOT NULL
       );
       CREATE INDEX IF NOT EXISTS audit_at ON audit(at_ms);
+      CREATE TABLE IF NOT EXISTS sessions (
+        id_hash TEXT PRIMARY KEY,
+        user_key TEXT NOT NULL,
+        user TEXT NOT NULL,
+        state TEXT NOT NULL,
+        transport TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        expires_ms INTEGER NOT NULL
+      );
     `);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }

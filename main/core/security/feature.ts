@@ -17,6 +17,7 @@ import { auditCsv, auditPdf } from './auditReport';
 import { openSecurityDb } from './db';
 import { DEFAULT_KDF, type KdfParams } from './kdf';
 import { DEFAULT_SESSION_OPTIONS, LoginThrottle, SessionManager, type Session, type SessionUser } from './sessions';
+import { sqliteSessionStore } from './sessionStore';
 
 export interface SecurityConfig {
   /** Lock after this long without input (0: never). Default 10 minutes. */
@@ -68,7 +69,12 @@ export async function createSecurity(deps: SecurityDeps, config: SecurityConfig 
   const db: Database.Database = openSecurityDb(deps.dataDir);
   const audit = new AuditLog(db, { clock, log });
   const accounts = new AccountStore(db, clock, config.kdf ?? DEFAULT_KDF);
-  const sessions = new SessionManager(clock, { idleLockMs: config.idleLockMs ?? DEFAULT_SESSION_OPTIONS.idleLockMs, maxAgeMs: config.maxAgeMs ?? DEFAULT_SESSION_OPTIONS.maxAgeMs });
+  const sessions = new SessionManager(
+    clock,
+    { idleLockMs: config.idleLockMs ?? DEFAULT_SESSION_OPTIONS.idleLockMs, maxAgeMs: config.maxAgeMs ?? DEFAULT_SESSION_OPTIONS.maxAgeMs },
+    sqliteSessionStore(db, clock.now()),
+    (error) => log.warn('session not stored (it lives on until this core stops)', { error }),
+  );
   const throttle = new LoginThrottle(clock);
   const policy = new AuditPolicy(audit, sessions, clock);
   const timeZone = deps.site.timeZone ?? DEFAULT_TIME_ZONE;
@@ -90,6 +96,8 @@ export async function createSecurity(deps: SecurityDeps, config: SecurityConfig 
       if (change.reason === 'expired') audit.appendOrLog({ actor: change.session.user.userName, action: 'sessionExpired' });
     }
     if (change.type === 'replaced') policy.sessionEnded(change.from.id, change.from.user.userName);
+    // a session from before a restart of the core (crash or supervisor), woken by its cookie
+    if (change.type === 'resumed') audit.appendOrLog({ actor: change.session.user.userName, action: 'sessionResumed', detail: { transport: change.session.transport, state: change.session.state } });
   });
 
   function authState(session: Session | null): AuthState {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { normalizeUserName } from '../../../common/accounts';
 import type { Role } from '../../../common/permissions';
 import type { Clock, TimerHandle } from '../util/clock';
@@ -39,11 +39,36 @@ export interface SessionOptions {
 
 export const DEFAULT_SESSION_OPTIONS: SessionOptions = { idleLockMs: 10 * 60_000, maxAgeMs: 14 * 3600_000 };
 
+/**
+ * Where sessions outlive the core process (DATA/security.sqlite, table `sessions`): a crash or a
+ * supervisor restart must not sign the duty officer out of the wall. Only the SHA-256 of a session
+ * id is stored, so the file alone signs nobody in; a stored session wakes when its cookie comes
+ * back (`get`). Writing is best effort: a failure is logged, the session lives on in memory.
+ */
+export interface SessionStore {
+  save(row: StoredSession): void;
+  remove(idHash: string): void;
+  removeUser(userKey: string): void;
+  find(idHash: string): StoredSession | null;
+}
+
+export interface StoredSession {
+  idHash: string;
+  user: SessionUser;
+  state: SessionState;
+  transport: Session['transport'];
+  createdMs: number;
+  expiresAtMs: number;
+}
+
+export const sessionIdHash = (id: string): string => createHash('sha256').update(id).digest('hex');
+
 export type SessionChange =
   | { type: 'locked'; session: Session; reason: 'button' | 'idle' }
   | { type: 'unlocked'; session: Session }
   | { type: 'ended'; session: Session; reason: 'logout' | 'expired' | 'switched' | 'disabled' }
-  | { type: 'replaced'; from: Session; to: Session };
+  | { type: 'replaced'; from: Session; to: Session }
+  | { type: 'resumed'; session: Session };
 
 export class SessionManager {
   private readonly sessions = new Map<string, Session>();
@@ -55,8 +80,40 @@ export class SessionManager {
   constructor(
     private readonly clock: Clock,
     readonly options: SessionOptions = DEFAULT_SESSION_OPTIONS,
+    private readonly store: SessionStore | null = null,
+    private readonly onStoreError: (error: unknown) => void = () => undefined,
   ) {
     this.schedule();
+  }
+
+  private persist(action: (store: SessionStore) => void): void {
+    if (!this.store) return;
+    try {
+      action(this.store);
+    } catch (error) {
+      this.onStoreError(error);
+    }
+  }
+
+  private save(session: Session): void {
+    this.persist((store) => store.save({ idHash: sessionIdHash(session.id), user: session.user, state: session.state, transport: session.transport, createdMs: session.createdMs, expiresAtMs: session.expiresAtMs }));
+  }
+
+  /** A session stored by an earlier run of the core, woken by its cookie (input time starts again now). */
+  private resume(id: string): Session | null {
+    if (!this.store) return null;
+    let stored: StoredSession | null = null;
+    this.persist((store) => (stored = store.find(sessionIdHash(id))));
+    const row = stored as StoredSession | null;
+    if (!row) return null;
+    const session: Session = { id, user: row.user, state: row.state, transport: row.transport, createdMs: row.createdMs, lastInputMono: this.clock.monotonic(), expiresAtMs: row.expiresAtMs };
+    if (this.clock.now() >= session.expiresAtMs) {
+      this.persist((store) => store.remove(row.idHash));
+      return null;
+    }
+    this.sessions.set(id, session);
+    this.notify({ type: 'resumed', session });
+    return session;
   }
 
   private schedule(): void {
@@ -78,6 +135,7 @@ export class SessionManager {
     }
     if (session.state === 'active' && this.options.idleLockMs > 0 && this.clock.monotonic() - session.lastInputMono >= this.options.idleLockMs) {
       session.state = 'locked';
+      this.save(session);
       this.notify({ type: 'locked', session, reason: 'idle' });
     }
     return true;
@@ -103,12 +161,13 @@ export class SessionManager {
       expiresAtMs: this.clock.now() + this.options.maxAgeMs,
     };
     this.sessions.set(session.id, session);
+    this.save(session);
     return session;
   }
 
   get(id: string | null | undefined): Session | null {
     if (!id) return null;
-    const session = this.sessions.get(id);
+    const session = this.sessions.get(id) ?? this.resume(id);
     if (!session) return null;
     return this.refresh(session) ? session : null;
   }
@@ -122,6 +181,7 @@ export class SessionManager {
     const session = this.get(id);
     if (!session || session.state === 'locked') return;
     session.state = 'locked';
+    this.save(session);
     this.notify({ type: 'locked', session, reason });
   }
 
@@ -130,6 +190,7 @@ export class SessionManager {
     if (!session) return;
     session.state = 'active';
     session.lastInputMono = this.clock.monotonic();
+    this.save(session);
     this.notify({ type: 'unlocked', session });
   }
 
@@ -137,6 +198,7 @@ export class SessionManager {
     const session = this.sessions.get(id);
     if (!session) return;
     this.sessions.delete(id);
+    this.persist((store) => store.remove(sessionIdHash(id)));
     this.notify({ type: 'ended', session, reason });
     for (const [client, owner] of this.clients) if (owner === id) this.clients.delete(client);
   }
@@ -148,6 +210,7 @@ export class SessionManager {
     const to = this.create(user, from.transport);
     for (const [client, owner] of this.clients) if (owner === id) this.clients.set(client, to.id);
     this.sessions.delete(id);
+    this.persist((store) => store.remove(sessionIdHash(id)));
     this.notify({ type: 'replaced', from, to });
     return to;
   }
@@ -156,6 +219,8 @@ export class SessionManager {
   endUser(userName: string): void {
     const key = normalizeUserName(userName);
     for (const session of [...this.sessions.values()]) if (normalizeUserName(session.user.userName) === key) this.end(session.id, 'disabled');
+    // and the ones stored by an earlier run, not woken yet
+    this.persist((store) => store.removeUser(key));
   }
 
   bindClient(sessionId: string, liveClientId: string): void {
