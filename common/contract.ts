@@ -82,6 +82,17 @@ export const SessionInfoSchema = z.object({
   host: z.enum(['electron', 'browser']),
   /** The signed-in user (issue 15). */
   user: z.object({ userName: z.string(), fullName: z.string(), rank: z.string() }).nullable().optional(),
+  /** The ffmpeg that reads the camera streams (issue 16: shown on the Devices page); null: none found. */
+  ffmpeg: z
+    .object({
+      version: z.string(),
+      source: z.enum(['config', 'env', 'ffmpeg-static', '@ffmpeg-installer', 'path']),
+      path: z.string(),
+      /** `oldBundled`: only the old bundled build (4.1) was found; it parses untrusted streams. */
+      warning: z.enum(['oldBundled']).nullable(),
+    })
+    .nullable()
+    .optional(),
 });
 export type SessionInfo = z.infer<typeof SessionInfoSchema>;
 

@@ -15,6 +15,19 @@ export const hostVi = {
   staleLock: 'Khóa cũ của lần chạy trước (tiến trình {{pid}}) không còn hiệu lực, đã gỡ.',
   ffmpegOld:
     'Cảnh báo: chỉ có ffmpeg {{version}} đi kèm (bản cũ) để đọc luồng camera. Hãy cài ffmpeg 6 trở lên của hệ điều hành hoặc chỉ định bằng --ffmpeg.',
+  system: {
+    title: 'Hệ thống',
+    version: 'Phiên bản phần mềm',
+    host: 'Chạy dưới dạng',
+    hosts: { electron: 'Ứng dụng máy tính', browser: 'Trình duyệt (chế độ thử)' },
+    ffmpeg: 'ffmpeg đang dùng',
+    ffmpegSource: 'Nguồn',
+    sources: { config: 'Chỉ định trong cài đặt', env: 'Biến môi trường FFMPEG_PATH', 'ffmpeg-static': 'Gói ffmpeg-static', '@ffmpeg-installer': 'Gói đi kèm phần mềm', path: 'Cài trên hệ điều hành' },
+    ffmpegMissing: 'Không tìm thấy ffmpeg: không xem và không ghi được hình.',
+    gpu: 'Bộ vẽ hình (WebGL)',
+    gpuSoftware: 'Đang vẽ bằng phần mềm (không có tăng tốc đồ họa): tường hình nhiều ô sẽ chậm.',
+    gpuUnknown: 'Không đọc được',
+  },
 } as const;
 
 export const hostEn: DeepStrings<typeof hostVi> = {
@@ -30,4 +43,17 @@ export const hostEn: DeepStrings<typeof hostVi> = {
     'The data folder {{dir}} is in use by another console (process {{pid}}, started {{since}}). Only one console may open a data folder: use the one already open.',
   staleLock: 'A stale lock of an earlier run (process {{pid}}) was removed.',
   ffmpegOld: 'Warning: only the old bundled ffmpeg {{version}} reads the camera streams. Install the system ffmpeg 6 or newer, or name one with --ffmpeg.',
+  system: {
+    title: 'System',
+    version: 'Console version',
+    host: 'Running as',
+    hosts: { electron: 'Desktop application', browser: 'Browser (test mode)' },
+    ffmpeg: 'ffmpeg in use',
+    ffmpegSource: 'Source',
+    sources: { config: 'Set in the settings', env: 'FFMPEG_PATH environment variable', 'ffmpeg-static': 'ffmpeg-static package', '@ffmpeg-installer': 'Bundled with the console', path: 'Installed in the operating system' },
+    ffmpegMissing: 'ffmpeg not found: no live view and no recording.',
+    gpu: 'Renderer (WebGL)',
+    gpuSoftware: 'Drawing in software (no graphics acceleration): large walls will be slow.',
+    gpuUnknown: 'Not readable',
+  },
 };

@@ -64,6 +64,10 @@ export interface CoreConfig {
   token?: string;
   /** Log-in and sessions (idle lock, session age; issue 15). */
   security?: SecurityConfig;
+  /** Electron: the host's session before a restart of the core (it resumes from DATA/security.sqlite). */
+  hostSessionId?: string | null;
+  /** Electron: told whenever the host's session changes, so the main process can hand it to a restarted core. */
+  onHostSession?: (id: string | null) => void;
 }
 
 export interface RunningCore {
@@ -220,13 +224,18 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
   const handlers: Handlers = { ...coreHandlers, ...ptz.handlers, ...map.handlers, ...playback.handlers, ...exports.handlers, ...security.handlers };
   const dispatch = createDispatcher(handlers, log.child('api'), security.policy);
   // Electron: the core keeps the host's session (one per app, shared by its windows; docs/security.md)
-  let hostSessionId: string | null = null;
+  let hostSessionId: string | null = config.hostSessionId ?? null;
+  const setHostSession = (id: string | null): void => {
+    if (id === hostSessionId) return;
+    hostSessionId = id;
+    config.onHostSession?.(id);
+  };
   const hostContext: CallContext = {
     clientKey: 'ipc',
     get sessionId() {
       return hostSessionId;
     },
-    setSession: (id) => (hostSessionId = id),
+    setSession: setHostSession,
   };
   const eventListeners = new Set<(envelope: EventEnvelope) => void>();
 
@@ -260,9 +269,9 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
     }
     if (change.type === 'ended') {
       // its sockets were unbound by the manager: close every socket that still names it
-      if (hostSessionId === change.session.id) hostSessionId = null;
+      if (hostSessionId === change.session.id) setHostSession(null);
     }
-    if (change.type === 'replaced' && hostSessionId === change.from.id) hostSessionId = change.to.id;
+    if (change.type === 'replaced' && hostSessionId === change.from.id) setHostSession(change.to.id);
   });
   const emit = (envelope: EventEnvelope): void => {
     running.broadcast(envelope);

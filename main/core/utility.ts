@@ -47,6 +47,8 @@ parentPort.on('message', (event: { data: unknown }) => {
       extraOrigins: [APP_ORIGIN, ...harnessOrigins()],
       ffmpegPath: message.ffmpegPath,
       credentialsKey: message.credentialsKey ? Buffer.from(message.credentialsKey, 'base64') : null,
+      hostSessionId: message.hostSessionId ?? null,
+      onHostSession: (id) => post({ type: 'hostSession', id }),
     }).then(
       (running) => {
         core = running;

@@ -14,6 +14,8 @@ export const ToCoreSchema = z.discriminatedUnion('type', [
     /** The live socket's port and token: the same across restarts, so windows reconnect by themselves (0/absent: pick). */
     port: z.number().int().min(0).max(65535).optional(),
     token: z.string().regex(/^[A-Za-z0-9_-]{20,}$/).optional(),
+    /** The host's session before a restart of the core (kept by the main process, in memory only): the windows stay signed in. */
+    hostSessionId: z.string().regex(/^[A-Za-z0-9_-]{43}$/).nullable().optional(),
   }),
   z.object({ type: z.literal('call'), id: z.number().int(), method: z.string(), params: z.unknown() }),
   z.object({ type: z.literal('stop') }),
@@ -25,5 +27,7 @@ export const FromCoreSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('startFailed'), message: z.string(), locked: z.boolean().optional() }),
   z.object({ type: z.literal('result'), id: z.number().int(), result: z.unknown() }),
   z.object({ type: z.literal('event'), envelope: EventEnvelopeSchema }),
+  /** The host's session changed (log-in, switch user, log-out): the main process keeps it for a restart. */
+  z.object({ type: z.literal('hostSession'), id: z.string().nullable() }),
 ]);
 export type FromCore = z.infer<typeof FromCoreSchema>;

@@ -63,6 +63,8 @@ let downSinceMs = 0;
 let nextCallId = 1;
 const pendingCalls = new Map<number, (result: unknown) => void>();
 const playingViews = new Set<number>();
+/** The windows' session in the core, kept in memory only, handed to a restarted core so nobody is signed out by a crash. */
+let hostSessionId: string | null = null;
 
 function broadcast(envelope: EventEnvelope): void {
   for (const window of BrowserWindow.getAllWindows()) {
@@ -88,6 +90,8 @@ function forkCore(): Promise<void> {
       } else if (message.type === 'startFailed') {
         settled = true;
         reject(Object.assign(new Error(message.message), { locked: message.locked === true }));
+      } else if (message.type === 'hostSession') {
+        hostSessionId = message.id;
       } else if (message.type === 'result') {
         pendingCalls.get(message.id)?.(message.result);
         pendingCalls.delete(message.id);
@@ -123,6 +127,7 @@ function forkCore(): Promise<void> {
       credentialsKey: credentialsKey(options.data),
       port: livePort,
       token: liveToken,
+      hostSessionId,
     };
     child.postMessage(start);
   });

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { DeviceEntry, DeviceProblemInfo, DiscoveredDeviceInfo, NvrVendor, OnvifProbe } from '../../common/ptzContract';
 import { useConsole } from '../store';
 import { useRuntime } from '../runtime';
+import { SystemPanel } from '../components/SystemPanel';
 
 function Problem({ problem }: { problem: DeviceProblemInfo | null }) {
   const { t } = useTranslation();
@@ -87,6 +88,7 @@ export function DevicesPage() {
           ))}
         </tbody>
       </table>
+      <SystemPanel />
     </div>
   );
 }

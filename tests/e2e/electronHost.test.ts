@@ -5,7 +5,7 @@ import { h264Clip } from '../helpers/ffmpeg';
 import { RtspTestServer } from '../helpers/rtspServer';
 import { regionChange, regionStats, type Box } from '../helpers/browser';
 import { outputPath, tempDir } from '../helpers/paths';
-import { startElectronHarness, waitForWindows, type ElectronHarness } from '../helpers/electronHarness';
+import { signInWindow, startElectronHarness, waitForWindows, type ElectronHarness } from '../helpers/electronHarness';
 
 // The Electron host (dist/electron/main.cjs) as it runs in the station, through the harness:
 // Node runs main.ts with the `electron` module replaced by tests/harness/electronStandIn.ts. The
@@ -57,6 +57,7 @@ describe('the Electron host through the harness', () => {
     host = await startElectronHarness(['--site', sitePath, '--data', path.join(dir, 'data')], { userData: path.join(dir, 'user') });
     const windows = await waitForWindows(host, 1);
     mainWindow = windows[0]?.id ?? 0;
+    await signInWindow(host, mainWindow);
   });
 
   afterAll(async () => {

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { DEMO_ADMIN, TEST_ADMIN } from './signIn';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -148,4 +149,36 @@ export async function waitForWindows(harness: ElectronHarness, count: number, ti
     if (Date.now() > deadline) throw new Error(`expected ${count} windows, have ${JSON.stringify(windows)}:\n${harness.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/**
+ * Signs the host in from one of its windows (issue 15: nothing is reachable without a session),
+ * through the window's own bridge (preload → ipcMain → core), as the log-in screen would; the
+ * first caller on a new site creates the test administrator. Every window of the app shares the
+ * host's session, so one sign-in serves them all; the window is reloaded to start signed in.
+ */
+export async function signInWindow(harness: ElectronHarness, window: number): Promise<void> {
+  const script = `(async () => {
+    const call = (method, params) => window.consoleBridge.call(method, params);
+    const state = await call('getAuthState', {});
+    if (!state.ok) return 'getAuthState: ' + JSON.stringify(state);
+    if (state.value.state === 'active') return null;
+    if (state.value.state === 'setup') {
+      const setup = await call('setupAdministrator', ${JSON.stringify(TEST_ADMIN)});
+      return setup.ok && setup.value.outcome && setup.value.outcome.status === 'signedIn' ? null : 'setup: ' + JSON.stringify(setup);
+    }
+    const chosen = state.value.demoAccounts ? ${JSON.stringify({ userName: DEMO_ADMIN.userName, password: DEMO_ADMIN.password })} : ${JSON.stringify({ userName: TEST_ADMIN.userName, password: TEST_ADMIN.password })};
+    const login = await call('login', chosen);
+    return login.ok && login.value.status === 'signedIn' ? null : 'login: ' + JSON.stringify(login);
+  })()`;
+  let error: string | null = 'the window had no bridge';
+  for (let attempt = 0; attempt < 50; attempt++) {
+    if (await harness.evaluate<boolean>(window, `typeof window.consoleBridge?.call === 'function'`)) {
+      error = await harness.evaluate<string | null>(window, script);
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  if (error) throw new Error(`could not sign the window in: ${error}`);
+  await harness.evaluate(window, 'setTimeout(() => location.reload(), 0)');
 }

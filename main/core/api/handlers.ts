@@ -3,6 +3,7 @@ import { DEFAULT_INSTANT_REPLAY_SECONDS, DEFAULT_TIME_ZONE, streamsOf, type Site
 import { PERMISSIONS } from '../../../common/permissions';
 import { fail, ok } from '../../../common/result';
 import type { FfmpegInfo } from '../ffmpeg/probe';
+import { ffmpegWarning } from '../ffmpeg/resolve';
 import type { LiveService } from '../media/liveService';
 import type { SourceHub } from '../media/sourceHub';
 import type { RecordingService } from '../recording/recordingService';
@@ -53,6 +54,7 @@ export function createHandlers(context: HandlerContext): FeatureHandlers<typeof 
         liveToken: principal.transport === 'ipc' ? endpoint.token : null,
         version: context.version,
         host: context.host,
+        ffmpeg: context.ffmpeg ? { version: context.ffmpeg.version, source: context.ffmpeg.source, path: context.ffmpeg.path, warning: ffmpegWarning(context.ffmpeg.source, context.ffmpeg.version) } : null,
       });
     },
     getSite() {
