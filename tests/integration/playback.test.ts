@@ -10,6 +10,7 @@ import type { SegmentRow } from '../../main/core/recording/recordingIndex';
 import { scanSegment } from '../../main/core/playback/segmentScan';
 import { testFfmpeg } from '../helpers/ffmpeg';
 import { LiveConsumer } from '../helpers/liveConsumer';
+import { TEST_ADMIN } from '../helpers/signIn';
 import { FIXTURE_FPS, playbackRecordings, type PlaybackRecordings } from './playbackFixture';
 
 const WIDTH = 320;
@@ -367,7 +368,8 @@ describe('playback of real recordings', () => {
     const moment = value(await consumer.call('addBookmark', { bookmark: { cameraIds: ['cam-1'], startMs: first + 10_000, title: 'Xe máy vượt đèn đỏ', note: 'Biển số 36B1' } }));
     const range = value(await consumer.call('addBookmark', { bookmark: { cameraIds: ['cam-2', 'cam-3'], startMs: first + 20_000, endMs: first + 40_000, title: 'Tai nạn giao thông', note: 'QL47, thôn Đông' } }));
     expect(moment.endMs).toBe(moment.startMs);
-    expect(range.createdBy).toBe('administrator');
+    // the signed-in user who made it (issue 15), never a role
+    expect(range.createdBy).toBe(TEST_ADMIN.userName);
     expect(value(await consumer.call('listBookmarks', {})).map((bookmark) => bookmark.id)).toEqual([range.id, moment.id]);
     expect(value(await consumer.call('listBookmarks', { query: 'tai nan' })).map((bookmark) => bookmark.id)).toEqual([range.id]);
     expect(value(await consumer.call('listBookmarks', { query: 'dong' })).map((bookmark) => bookmark.id)).toEqual([range.id]);

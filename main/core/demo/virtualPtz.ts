@@ -376,10 +376,13 @@ export class VirtualPtzCameras {
     writeLabel(`${entry.camera.name}\n${positionLabel(entry.head.position())}`);
     const fontSize = Math.max(12, Math.round(size.heightPx / 16));
     // No clock burned in: ffmpeg's localtime is the PC's zone, not the site's (a wrong time on
-    // a picture is worse than none); the console's tile footer shows the time.
+    // a picture is worse than none); the console's tile footer shows the time. The stream's own
+    // running time goes bottom right, as on the other demo cameras: a still head's picture still
+    // changes every frame, as a real camera's does (noise, its overlay).
     const filters = this.font
       ? [
           `drawtext=fontfile=${filterValue(this.font)}:fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=${Math.round(fontSize / 3)}:textfile=${filterValue(labelFile)}:reload=1:fontsize=${fontSize}:x=${fontSize}:y=h-th-${Math.round(fontSize * 2.2)}`,
+          `drawtext=fontfile=${filterValue(this.font)}:fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=${Math.round(fontSize / 4)}:text='%{pts\\:hms}':fontsize=${fontSize}:x=w-tw-${fontSize}:y=h-th-${Math.round(fontSize * 1.2)}`,
         ]
       : [];
     const encoder =
