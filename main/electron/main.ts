@@ -303,7 +303,7 @@ function createWindow(): BrowserWindow {
 
 app.on('web-contents-created', (_event, contents) => {
   contents.on('will-navigate', (event, url) => {
-    if (!mayNavigate(url)) event.preventDefault();
+    if (!mayNavigate(url, contents.getURL())) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => (isConsolePage(url) ? { action: 'allow', overrideBrowserWindowOptions: windowOptions(windowKey(url)) } : { action: 'deny' }));

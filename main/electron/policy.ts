@@ -43,9 +43,14 @@ export function isConsolePage(url: string): boolean {
   return isAppUrl(url) && new URL(url).pathname === '/index.html';
 }
 
-/** Navigation of a window: never (the page is a single-page app; links open nothing). */
-export function mayNavigate(_url: string): boolean {
-  return false;
+/**
+ * Navigation of a window: only a reload of the console page it shows. The page is a single-page
+ * app and links open nothing, but the renderer reloads itself on log-out and when its session
+ * ends (location.reload()), and Electron announces a renderer-initiated reload through
+ * will-navigate with the page's own URL: refusing it would leave a signed-out console on screen.
+ */
+export function mayNavigate(url: string, currentUrl: string): boolean {
+  return isConsolePage(url) && url === currentUrl;
 }
 
 export type CallCheck = { ok: true; method: MethodName; params: unknown } | { ok: false; code: 'forbidden' | 'badRequest' | 'unavailable'; message: string };

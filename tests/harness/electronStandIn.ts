@@ -36,6 +36,8 @@ const parentPortShim = env.HARNESS_PARENT_PORT ?? '';
 // ---- app ------------------------------------------------------------------------------------
 
 let browser: Browser | null = null;
+/** Chromium being started: a quit before the app is ready waits for it, then closes it (no stray profile folder). */
+let launching: Promise<unknown> = Promise.resolve();
 let context: BrowserContext | null = null;
 let rendererOrigin = '';
 const children = new Set<ChildProcess>();
@@ -52,7 +54,7 @@ class App extends EventEmitter {
     super();
     this.readyPromise = new Promise((resolve, reject) => {
       setImmediate(() => {
-        void startRendererServer()
+        const started = startRendererServer()
           .then(() =>
             chromium.launch({
               executablePath: env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -67,6 +69,7 @@ class App extends EventEmitter {
             this.emit('ready');
             resolve();
           }, reject);
+        launching = started.catch(() => undefined);
       });
     });
   }
@@ -162,6 +165,7 @@ async function shutdown(code: number): Promise<void> {
   // Electron ends utility processes with the app; give a core asked to stop a moment first
   await new Promise((resolve) => setTimeout(resolve, children.size > 0 ? 1500 : 0));
   for (const child of children) child.kill('SIGTERM');
+  await launching;
   await browser?.close().catch(() => undefined);
   try {
     if (Number(fs.readFileSync(path.join(userData, 'SingletonLock'), 'utf8')) === process.pid) fs.rmSync(path.join(userData, 'SingletonLock'));

@@ -37,6 +37,8 @@ export interface ElectronHarness {
 }
 
 let built: Promise<string> | null = null;
+/** Hosts running on the current build; when the last one exits, the build folder goes. */
+let openHarnesses = 0;
 
 /** Bundles the stand-in (once per test run) next to a parentPort shim and a require hook. */
 function buildStandIn(): Promise<string> {
@@ -80,6 +82,7 @@ Object.defineProperty(process, 'parentPort', { value: port });
 
 export async function startElectronHarness(args: string[], options: { userData: string; env?: NodeJS.ProcessEnv }): Promise<ElectronHarness> {
   const dir = await buildStandIn();
+  openHarnesses++;
   const child = fork(path.join(repoRoot, 'dist', 'electron', 'main.cjs'), args, {
     cwd: repoRoot,
     execArgv: ['--require', path.join(dir, 'register.cjs')],
@@ -96,6 +99,12 @@ export async function startElectronHarness(args: string[], options: { userData: 
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-40000)));
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-40000)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  void exited.then(() => {
+    if (--openHarnesses === 0 && built) {
+      built = null;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
   let nextId = 1;
   const waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   child.on('message', (raw: unknown) => {
@@ -131,11 +140,12 @@ export async function startElectronHarness(args: string[], options: { userData: 
     },
     exited,
     async close() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      await send('quit').catch(() => undefined);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
-      await exited;
-      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) {
+        await send('quit').catch(() => undefined);
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
+        await exited;
+        clearTimeout(timer);
+      }
     },
   };
 }
@@ -180,5 +190,15 @@ export async function signInWindow(harness: ElectronHarness, window: number): Pr
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   if (error) throw new Error(`could not sign the window in: ${error}`);
-  await harness.evaluate(window, 'setTimeout(() => location.reload(), 0)');
+  // The page reloads itself as the console does after a log-out (main.ts lets a window reload its
+  // own page), then reads the signed-in state at start. Wait for the new document and its bridge.
+  await harness.evaluate(window, 'window.__beforeSignInReload = true; setTimeout(() => location.reload(), 0)');
+  for (let attempt = 0; attempt < 100; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const ready = await harness
+      .evaluate<boolean>(window, `!window.__beforeSignInReload && document.readyState === 'complete' && typeof window.consoleBridge?.call === 'function'`)
+      .catch(() => false);
+    if (ready) return;
+  }
+  throw new Error('the window did not come back after signing in');
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkCall, isConsolePage, isTrustedSender, MAX_CALL_BYTES, parseHostOptions, parseWindowState, restorePlacement, secondInstanceHandOff, windowKey } from '../../main/electron/policy';
+import { checkCall, isConsolePage, isTrustedSender, mayNavigate, MAX_CALL_BYTES, parseHostOptions, parseWindowState, restorePlacement, secondInstanceHandOff, windowKey } from '../../main/electron/policy';
 
 // Node's real URL: for a non-special scheme such as app:, `new URL(u).origin` is "null".
 describe('trust of IPC senders (Node URL semantics)', () => {
@@ -32,6 +32,21 @@ describe('windows the page may open', () => {
     expect(isConsolePage('app://evil/index.html')).toBe(false);
     expect(isConsolePage('javascript:alert(1)')).toBe(false);
     expect(isConsolePage('')).toBe(false);
+  });
+});
+
+describe('navigation of a window', () => {
+  it('lets the console page reload itself (log-out and an ended session call location.reload())', () => {
+    expect(mayNavigate('app://console/index.html', 'app://console/index.html')).toBe(true);
+    expect(mayNavigate('app://console/index.html?screen=2', 'app://console/index.html?screen=2')).toBe(true);
+  });
+
+  it('refuses going anywhere else, even another console page or the same path elsewhere', () => {
+    expect(mayNavigate('app://console/index.html?screen=2', 'app://console/index.html')).toBe(false);
+    expect(mayNavigate('https://example.com/', 'app://console/index.html')).toBe(false);
+    expect(mayNavigate('app://evil/index.html', 'app://evil/index.html')).toBe(false);
+    expect(mayNavigate('app://console/other.html', 'app://console/other.html')).toBe(false);
+    expect(mayNavigate('file:///etc/passwd', 'app://console/index.html')).toBe(false);
   });
 });
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { renderView, SCENE_HEIGHT, SCENE_WIDTH, VirtualPtzCameras, VirtualPtzHead, viewWindow } from '../../main/core/demo/virtualPtz';
+import { paintVehicle, renderView, SCENE_HEIGHT, SCENE_WIDTH, vehicleBox, VirtualPtzCameras, VirtualPtzHead, viewWindow } from '../../main/core/demo/virtualPtz';
 import { VirtualPtzDriver } from '../../main/core/ptz/virtualDriver';
 import { ManualClock } from '../../main/core/util/clock';
 import { silentLogger } from '../../main/core/log/logger';
@@ -62,6 +62,25 @@ describe('the demo virtual PTZ head (regression: the demo PTZ cameras said "cann
     const right = renderView(scene, { pan: 1, tilt: 0, zoom: 0 }, 64, 36);
     expect(meanLuma(right, 64, 36)).toBeGreaterThan(meanLuma(left, 64, 36) + 100);
     expect(viewWindow({ pan: 0, tilt: 0, zoom: 1 }, 16 / 9).width).toBeLessThan(viewWindow({ pan: 0, tilt: 0, zoom: 0 }, 16 / 9).width / 5);
+  });
+
+  it('a vehicle drives across the road, so a still head still shows movement, where the head looks', () => {
+    const scene = gradientScene();
+    const still = { pan: 0, tilt: 0, zoom: 0 };
+    const changed = (a: Buffer, b: Buffer): number => a.reduce((count, value, index) => count + (value !== b[index] ? 1 : 0), 0);
+    // the vehicle in the middle of the scene: the time it takes to get there from its start
+    const atCentre = ((SCENE_WIDTH / 2 - vehicleBox(0).x) / 500) * 1000;
+    const first = renderView(scene, still, 320, 180);
+    const second = Buffer.from(first);
+    paintVehicle(first, still, 320, 180, atCentre);
+    paintVehicle(second, still, 320, 180, atCentre + 500);
+    expect(changed(first, second)).toBeGreaterThan(320 * 180 * 0.01);
+    // looking up at the sky, away from the road: nothing painted
+    const sky = { pan: 0, tilt: 1, zoom: 1 };
+    const clean = renderView(scene, sky, 320, 180);
+    const painted = Buffer.from(clean);
+    paintVehicle(painted, sky, 320, 180, atCentre);
+    expect(changed(clean, painted)).toBe(0);
   });
 });
 

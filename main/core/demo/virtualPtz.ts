@@ -172,6 +172,46 @@ export function renderView(scene: Buffer, position: PtzPosition, width: number, 
   return out;
 }
 
+/**
+ * A vehicle on the road across the middle of the scene, so a still head's picture moves as a real
+ * camera's does. It drives the stretch the head sees at its home position (pan 0, wide), above
+ * the on-screen labels, and comes round again.
+ */
+const VEHICLE = { widthPx: 360, heightPx: 140, roadY: Math.round(SCENE_HEIGHT * 0.42), speedPxPerS: 500 } as const;
+const ROAD = { fromX: SCENE_WIDTH * (0.5 - WIDE_FRACTION / 2), toX: SCENE_WIDTH * (0.5 + WIDE_FRACTION / 2) } as const;
+
+/** The vehicle's box in scene pixels at `timeMs` (left to right along the road, then again). */
+export function vehicleBox(timeMs: number): { x: number; y: number; width: number; height: number } {
+  const lap = ROAD.toX - ROAD.fromX + VEHICLE.widthPx;
+  const x = ROAD.fromX - VEHICLE.widthPx + (((timeMs / 1000) * VEHICLE.speedPxPerS) % lap);
+  return { x, y: VEHICLE.roadY, width: VEHICLE.widthPx, height: VEHICLE.heightPx };
+}
+
+/**
+ * Paints the vehicle (a red body under a dark windscreen) into a rendered view, where the head's
+ * view window sees it: cheap, a rectangle per frame over a copy of the still view.
+ */
+export function paintVehicle(frame: Buffer, position: PtzPosition, width: number, height: number, timeMs: number): void {
+  const view = viewWindow(position, width / height);
+  const box = vehicleBox(timeMs);
+  const toX = (sceneX: number): number => Math.round(((sceneX - view.x) * width) / view.width);
+  const toY = (sceneY: number): number => Math.round(((sceneY - view.y) * height) / view.height);
+  const x0 = Math.max(0, toX(box.x)) & ~1;
+  const x1 = Math.min(width, toX(box.x + box.width)) & ~1;
+  const y0 = Math.max(0, toY(box.y)) & ~1;
+  const y1 = Math.min(height, toY(box.y + box.height)) & ~1;
+  if (x1 <= x0 || y1 <= y0) return;
+  const windscreenEnd = y0 + Math.round((y1 - y0) * 0.35);
+  for (let y = y0; y < y1; y++) frame.fill(y < windscreenEnd ? 40 : 82, y * width + x0, y * width + x1);
+  const uBase = width * height;
+  const vBase = uBase + (width / 2) * (height / 2);
+  for (let y = y0 / 2; y < y1 / 2; y++) {
+    const windscreen = y * 2 < windscreenEnd;
+    frame.fill(windscreen ? 128 : 90, uBase + y * (width / 2) + x0 / 2, uBase + y * (width / 2) + x1 / 2);
+    frame.fill(windscreen ? 128 : 240, vBase + y * (width / 2) + x0 / 2, vBase + y * (width / 2) + x1 / 2);
+  }
+}
+
 /** "P +12° T −5° Z 2,0×": what the camera's on-screen display says about its position. */
 export function positionLabel(position: PtzPosition): string {
   const degrees = (value: number, range: number): string => {
@@ -377,8 +417,8 @@ export class VirtualPtzCameras {
     const fontSize = Math.max(12, Math.round(size.heightPx / 16));
     // No clock burned in: ffmpeg's localtime is the PC's zone, not the site's (a wrong time on
     // a picture is worse than none); the console's tile footer shows the time. The stream's own
-    // running time goes bottom right, as on the other demo cameras: a still head's picture still
-    // changes every frame, as a real camera's does (noise, its overlay).
+    // running time goes bottom right, as on the other demo cameras, and a vehicle crosses the
+    // road (paintVehicle): a still head's picture moves, as a real camera's does.
     const filters = this.font
       ? [
           `drawtext=fontfile=${filterValue(this.font)}:fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=${Math.round(fontSize / 3)}:textfile=${filterValue(labelFile)}:reload=1:fontsize=${fontSize}:x=${fontSize}:y=h-th-${Math.round(fontSize * 2.2)}`,
@@ -389,7 +429,7 @@ export class VirtualPtzCameras {
       ffmpeg.h264Encoder === 'libx264'
         ? ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-x264-params', `keyint=${size.gopFrames}:min-keyint=${size.gopFrames}:scenecut=0`]
         : ['-c:v', 'libopenh264', '-g', String(size.gopFrames)];
-    let frame: Buffer = Buffer.alloc((size.widthPx * size.heightPx * 3) / 2);
+    let still: Buffer = Buffer.alloc((size.widthPx * size.heightPx * 3) / 2);
     let renderedChange = -1;
     let timer: TimerHandle | null = null;
     let closed = false;
@@ -439,15 +479,19 @@ export class VirtualPtzCameras {
         const tick = (): void => {
           if (closed) return;
           const head = entry.head;
-          // Re-render only when the head moved (a still view is the same bytes again).
+          const position = head.position();
+          // Re-render the still view only when the head moved; the vehicle goes over a copy.
           if (head.moving() || head.changes !== renderedChange) {
             renderedChange = head.changes;
-            const position = head.position();
-            frame = renderView(scene, position, size.widthPx, size.heightPx, frame);
+            still = renderView(scene, position, size.widthPx, size.heightPx, still);
             writeLabel(`${entry.camera.name}\n${positionLabel(position)}`);
           }
           // A slow encoder drops frames rather than queueing them.
-          if (supervisor.stdinBacklogBytes < frame.length * 2) supervisor.write(Buffer.from(frame));
+          if (supervisor.stdinBacklogBytes < still.length * 2) {
+            const frame = Buffer.from(still);
+            paintVehicle(frame, position, size.widthPx, size.heightPx, this.deps.clock.monotonic() - started);
+            supervisor.write(frame);
+          }
           frames += 1;
           const nextAt = started + (frames * 1000) / FPS;
           timer = this.deps.clock.setTimeout(tick, Math.max(1, nextAt - this.deps.clock.monotonic()));
