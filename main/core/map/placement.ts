@@ -6,7 +6,7 @@ import type { CameraPlacement } from '../../../common/mapContract';
 import { CameraPlacementSchema } from '../../../common/mapContract';
 import type { Site } from '../../../common/site';
 import { parseSiteText } from '../site/parseSite';
-import { writeFileAtomic } from '../util/atomicFile';
+import { writeFileAtomic } from '../util/durableFile';
 
 /**
  * Where cameras stand and look, changed from the map by an administrator. A real site file is

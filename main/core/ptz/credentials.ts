@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { writeFileAtomic } from '../util/atomicFile';
+import { writeFileAtomic } from '../util/durableFile';
 import path from 'node:path';
 
 /**
@@ -123,7 +123,7 @@ export class CredentialStore {
 }
 
 function writePrivate(file: string, data: Buffer): void {
-  writeFileAtomic(file, data, 0o600);
+  writeFileAtomic(file, data, { mode: 0o600 });
 }
 
 /** rtsp://host/path + credentials → rtsp://user:pass@host/path (in memory only, for the pull). */

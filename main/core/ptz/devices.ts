@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { writeFileAtomic } from '../util/atomicFile';
+import { writeFileAtomic } from '../util/durableFile';
 import { applyEdits, modify } from 'jsonc-parser';
 import type { DeviceProblem, DeviceProblemInfo } from '../../../common/ptzContract';
 import { CameraSchema, STREAM_URL_PATTERN, type Camera, type Site } from '../../../common/site';
