@@ -4,8 +4,8 @@ import type { Bookmark } from '../../common/playbackContract';
 import { formatDateTime, parseTypedDateTime } from '../../common/time';
 import type { CoreClient } from '../transport/coreClient';
 import { useConsole } from '../store';
-import { openExport } from '../export/exportDraft';
-import { draftFromBookmark } from '../export/exportRange';
+import { openExport } from '../services/exportDraft';
+import { draftFromBookmark } from '../services/exportRange';
 
 /** The list of bookmarks with a search box; a click opens playback at the bookmark, "Trích xuất" the export page prefilled from it. */
 export function BookmarkList({ client, timeZone, onOpen }: { client: CoreClient; timeZone: string; onOpen(bookmark: Bookmark): void }) {

@@ -5,8 +5,8 @@ import { PLAYBACK_SPEEDS, type Bookmark, type PlaybackControl, type Timeline as 
 import { formatDateTime, parseTypedDateTime } from '../../common/time';
 import { useConsole } from '../store';
 import { useRuntime } from '../runtime';
-import { openExport } from '../export/exportDraft';
-import { playbackExportRange } from '../export/exportRange';
+import { openExport } from '../services/exportDraft';
+import { playbackExportRange } from '../services/exportRange';
 import { BookmarkDialog, BookmarkList } from './BookmarkPanel';
 import { layoutFor, usePlaybackUi } from './playbackStore';
 import { PlaybackWall } from './PlaybackWall';
