@@ -4,7 +4,7 @@ import type { Site } from '../../common/site';
 import type { Language } from '../../common/i18n';
 import { systemClock, type Clock } from './util/clock';
 import { createLogger, openLogFile, type Logger, type LogLevel } from './log/logger';
-import { loadSiteFile } from './site/loadSite';
+import { SiteStore } from './site/siteStore';
 import { probeFfmpeg, FfmpegMissingError, type FfmpegInfo } from './ffmpeg/probe';
 import { ProcessRegistry } from './ffmpeg/supervisor';
 import { DemoMedia } from './demo/demoMedia';
@@ -25,7 +25,7 @@ import type { FeatureDeps } from './features';
 import { nextRevision } from './util/revision';
 import { createPtzFeature, prepareSiteCredentials } from './ptz/feature';
 import { acquireDataLock, type HeldLock } from './dataLock';
-import { createMapFeature } from './map/feature';
+import { createMapFeature, loadBuiltinMap } from './map/feature';
 import { createPlaybackFeature } from './playback/feature';
 import { createExportFeature } from './export/feature';
 import { createSecurity, type SecurityConfig, type SecurityService } from './security/feature';
@@ -116,10 +116,12 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
   // 1. the site: refused whole when wrong (throws SiteFileError), never half-loaded
   const isDemo = config.sitePath === null;
   const sitePath = config.sitePath ?? demoSitePath();
-  const site = loadSiteFile(sitePath);
+  // the site file's one owner (site/siteStore.ts); the demo's built-in file is never written
+  const siteStore = SiteStore.load(sitePath, { writable: !isDemo });
+  const site = siteStore.site;
   log.info('site loaded', { file: sitePath, name: site.name, cameras: site.cameras.length, demo: isDemo });
   // stored camera credentials into the stream URLs, in memory only, before any pull (issue 5)
-  prepareSiteCredentials(site, config.dataDir, log.child('ptz'), config.credentialsKey ?? null);
+  prepareSiteCredentials(siteStore, config.dataDir, log.child('ptz'), config.credentialsKey ?? null);
 
   // accounts, sessions and the audit trail (DATA/security.sqlite): before anything that is audited
   const security = await createSecurity({ dataDir: config.dataDir, site, isDemo, clock, log: log.child('security') }, config.security);
@@ -173,9 +175,10 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
 
   // 4. the features (each owns its folder and contract file; see features.ts)
   let emitEvent: (envelope: EventEnvelope) => void = () => undefined;
+  let builtinMap: ReturnType<typeof loadBuiltinMap> | undefined;
   const featureDeps = (scope: string): FeatureDeps => ({
     site,
-    sitePath,
+    siteStore,
     isDemo,
     dataDir: config.dataDir,
     version: CONSOLE_VERSION,
@@ -188,10 +191,19 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
     live,
     recording,
     emit: (envelope) => emitEvent(envelope),
-    camerasChanged: () => emitEvent({ event: 'camerasChanged', payload: { revision: nextRevision() } }),
     onLiveClientGone: (listener) => live.onClientGone(listener),
     audit: security.audit,
     virtualPtz,
+    builtinMap: () => (builtinMap === undefined ? (builtinMap = loadBuiltinMap()) : builtinMap),
+  });
+  // the site's cameras changed (added from the devices page, placed on the map): new cameras'
+  // pulls start when a view asks and they record from now on; the UIs reload their camera list
+  siteStore.onCamerasChanged((change) => {
+    for (const camera of change.added) {
+      hub.addCamera(camera);
+      recording.addCamera(camera);
+    }
+    emitEvent({ event: 'camerasChanged', payload: { revision: nextRevision() } });
   });
   const ptz = createPtzFeature(featureDeps('ptz'));
   const map = createMapFeature(featureDeps('map'));

@@ -1,8 +1,8 @@
 import { displayNameOf } from '../api/dispatch';
 import type { DeviceProblemInfo, ptzMethods, PtzHolder } from '../../../common/ptzContract';
-import type { Camera, Site } from '../../../common/site';
+import type { Camera } from '../../../common/site';
+import type { SiteStore } from '../site/siteStore';
 import { neighbourCameras, neighbours, roadLinesOf, type RoadLine } from '../../../common/neighbours';
-import { loadBuiltinMap } from '../map/feature';
 import { ok } from '../../../common/result';
 import type { CoreFeature, FeatureDeps } from '../features';
 import type { Logger } from '../log/logger';
@@ -32,7 +32,7 @@ export interface PtzFeatureOptions {
  * At start, before any pull: the stored credentials go into the cameras' URLs in memory.
  * (Called by core.ts right after the site is loaded.)
  */
-export function prepareSiteCredentials(site: Site, dataDir: string, log: Logger, credentialsKey: Buffer | null = null): void {
+export function prepareSiteCredentials(site: SiteStore, dataDir: string, log: Logger, credentialsKey: Buffer | null = null): void {
   applyStoredCredentials(site, new CredentialStore(dataDir, null, credentialsKey), log);
 }
 
@@ -51,14 +51,9 @@ export function createPtzFeature(deps: FeatureDeps, options: PtzFeatureOptions =
   const log = deps.log;
   let roads: RoadLine[] | null = null;
   const store = new CredentialStore(deps.dataDir, options.keyWrapper ?? null, deps.credentialsKey);
-  // a camera added while running: its pulls start when asked, and it records from now on
-  const cameras = {
-    addCamera: (camera: Camera): void => {
-      deps.hub.addCamera(camera);
-      deps.recording.addCamera(camera);
-    },
-  };
-  const registry = new DeviceRegistry(deps.site, deps.sitePath, !deps.isDemo, store, cameras, log.child('devices'));
+  // (a camera added while running reaches the hub, the recorder and the UIs through the site
+  // store's camerasChanged event: core.ts subscribes them)
+  const registry = new DeviceRegistry(deps.siteStore, store, log.child('devices'));
   const clockOffsets = new Map<string, number>();
   const drivers = new Map<string, Promise<PtzDriver | null>>();
 
@@ -109,7 +104,6 @@ export function createPtzFeature(deps: FeatureDeps, options: PtzFeatureOptions =
   async function added(make: () => Promise<NewCamera[]> | NewCamera[]) {
     try {
       const ids = registry.add(await make());
-      deps.camerasChanged();
       return ok({ problem: null, cameraIds: ids });
     } catch (error) {
       const problem = problemOf(error);
@@ -168,7 +162,7 @@ export function createPtzFeature(deps: FeatureDeps, options: PtzFeatureOptions =
         const origin = camera(cameraId);
         // Along the roads of the built-in commune map (the same ranking as the map page), ranked
         // by the followed camera's heading; cameras off those roads: straight line × 1.4.
-        roads ??= roadLinesOf(loadBuiltinMap());
+        roads ??= roadLinesOf(deps.builtinMap?.() ?? null);
         const found = neighbours(cameraId, neighbourCameras(deps.site.cameras.map((entry) => ({ id: entry.id, latitude: entry.latitude, longitude: entry.longitude }))), roads, { travelBearingDeg: origin?.headingDeg ?? null, includeBehind: true, limit: 6 });
         return ok({
           neighbours: found.flatMap((entry) => {
