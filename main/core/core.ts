@@ -23,7 +23,8 @@ import { startConsoleServer, type RunningServer } from './server/consoleServer';
 import { CONSOLE_VERSION, demoSitePath, restrictToOwner, secureDataDir } from './paths';
 import type { FeatureDeps } from './features';
 import { nextRevision } from './util/revision';
-import { createPtzFeature, prepareSiteCredentials } from './ptz/feature';
+import { createPtzFeature, type PtzFeature } from './ptz/feature';
+import { createDevicesFeature, prepareSiteCredentials } from './devices/feature';
 import { acquireDataLock, type HeldLock } from './dataLock';
 import { createMapFeature, loadBuiltinMap } from './map/feature';
 import { createPlaybackFeature } from './playback/feature';
@@ -121,7 +122,7 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
   const site = siteStore.site;
   log.info('site loaded', { file: sitePath, name: site.name, cameras: site.cameras.length, demo: isDemo });
   // stored camera credentials into the stream URLs, in memory only, before any pull (issue 5)
-  prepareSiteCredentials(siteStore, config.dataDir, log.child('ptz'), config.credentialsKey ?? null);
+  prepareSiteCredentials(siteStore, config.dataDir, log.child('devices'), config.credentialsKey ?? null);
 
   // accounts, sessions and the audit trail (DATA/security.sqlite): before anything that is audited
   const security = await createSecurity({ dataDir: config.dataDir, site, isDemo, clock, log: log.child('security') }, config.security);
@@ -205,11 +206,14 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
     }
     emitEvent({ event: 'camerasChanged', payload: { revision: nextRevision() } });
   });
-  const ptz = createPtzFeature(featureDeps('ptz'));
+  // devices and PTZ hand each other one function each (through here, not by importing)
+  let ptz: PtzFeature | null = null;
+  const devices = createDevicesFeature(featureDeps('devices'), { clockOffsetOf: (cameraId) => ptz?.clockOffsetOf(cameraId) ?? null });
+  ptz = createPtzFeature(featureDeps('ptz'), { credentialsOf: (camera) => devices.credentialsOf(camera) });
   const map = createMapFeature(featureDeps('map'));
   const playback = createPlaybackFeature(featureDeps('playback'));
   const exports = createExportFeature(featureDeps('export'));
-  const features = [ptz, map, playback, exports];
+  const features = [devices, ptz, map, playback, exports];
 
   // 5. the contract
   const token = config.token ?? newToken();
@@ -229,7 +233,7 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
     host: config.host,
     liveEndpoint: () => ({ url: server?.liveUrl ?? '', token }),
   });
-  const handlers: Handlers = { ...coreHandlers, ...ptz.handlers, ...map.handlers, ...playback.handlers, ...exports.handlers, ...security.handlers };
+  const handlers: Handlers = { ...coreHandlers, ...devices.handlers, ...ptz.handlers, ...map.handlers, ...playback.handlers, ...exports.handlers, ...security.handlers };
   const dispatch = createDispatcher(handlers, log.child('api'), security.policy);
   // Electron: the core keeps the host's session (one per app, shared by its windows; docs/security.md)
   let hostSessionId: string | null = null;

@@ -9,7 +9,7 @@ import { DAY_FOLDER, OPEN_SEGMENT_NAME, parseSegmentPath, segmentFilePath, segme
 import { writeDurable } from '../../main/core/export/durable';
 import { safeName } from '../../main/core/export/safeName';
 import { foldForSearch } from '../../main/core/playback/bookmarkStore';
-import { cameraIdFrom } from '../../main/core/ptz/vendors';
+import { cameraIdFrom } from '../../main/core/devices/vendors';
 import { matchesSearch } from '../../renderer/components/search';
 import { tempDir } from '../helpers/paths';
 

@@ -210,7 +210,7 @@ export function auditRows(
   const now = deps.clock.now();
   for (const row of rows) {
     if (deps.skip?.(row.path)) continue;
-    const file = path.join(root, ...row.path.split('/'));
+    const file = segmentFilePath(root, row.path);
     let size: number | null = null;
     try {
       size = fs.statSync(file).size;
