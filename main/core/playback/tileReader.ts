@@ -43,6 +43,14 @@ export interface TileSetup {
   view: FedView;
 }
 
+/** What a tile reads of its session's clock (PlaybackSession implements it; a leaf type, so no import cycle). */
+export interface SessionClock {
+  readonly playing: boolean;
+  readonly speed: number;
+  readonly keyframesOnly: boolean;
+  position(): number;
+}
+
 interface QueuedFrame {
   wallMs: number;
   frame: Buffer;
@@ -78,7 +86,7 @@ export class PlaybackTileReader {
 
   constructor(
     readonly setup: TileSetup,
-    private readonly session: PlaybackSession,
+    private readonly session: SessionClock,
     private readonly deps: SessionDeps,
   ) {}
 
