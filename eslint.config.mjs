@@ -9,6 +9,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
+import local from './scripts/eslint/noImportCycle.mjs';
 
 // bare names here; every `node:` specifier is caught by the pattern below
 const nodeBuiltins = builtinModules.filter((name) => !name.startsWith("node:"));
@@ -21,6 +22,22 @@ const noNode = {
 /** @param {string[]} folders @param {string} why */
 function forbidFolders(folders, why) {
   return folders.map((folder) => ({ group: [`**/${folder}/*`, `${folder}/*`], message: why }));
+}
+
+// Feature folders: a feature imports common/, util/, the shared services and what it is handed,
+// never another feature's folder (the composition roots, renderer/features.ts and
+// main/core/core.ts, are the only places that know every feature).
+const RENDERER_FEATURES = ['audit', 'export', 'map', 'playback', 'ptz', 'wall'];
+const CORE_FEATURES = ['devices', 'export', 'map', 'playback', 'ptz', 'security'];
+
+/** @param {string} feature @param {string[]} features */
+function otherFeatures(feature, features) {
+  const others = features.filter((name) => name !== feature).join('|');
+  return [{ regex: `^\\.\\./(${others})(/|$)`, message: `A feature imports common/, util/ and the services it is given, never another feature's folder (${feature}/ → ${others.split('|').join(', ')}).` }];
+}
+
+function registryOf() {
+  return [{ regex: '^\\.\\./features$', message: 'Only the composition root (App.tsx) imports the feature registry; take the types from featureTypes.ts.' }];
 }
 
 export default tseslint.config(
@@ -72,6 +89,28 @@ export default tseslint.config(
         patterns: forbidFolders(['renderer', 'preload'], 'main/ never imports UI code.'),
       }],
     },
+  },
+  ...RENDERER_FEATURES.map((feature) => ({
+    files: [`renderer/${feature}/**/*.{ts,tsx}`],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [...noNode.paths, { name: 'electron', message: 'The renderer reaches the core only through the contract.' }],
+        patterns: [...noNode.patterns, ...forbidFolders(['main', 'preload'], 'The renderer reaches the core only through the contract.'), ...otherFeatures(feature, RENDERER_FEATURES), ...registryOf()],
+      }],
+    },
+  })),
+  ...CORE_FEATURES.map((feature) => ({
+    files: [`main/core/${feature}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [...forbidFolders(['renderer', 'preload'], 'main/ never imports UI code.'), ...otherFeatures(feature, CORE_FEATURES)],
+      }],
+    },
+  })),
+  {
+    files: ['common/**/*.ts', 'main/**/*.ts', 'preload/**/*.ts', 'renderer/**/*.{ts,tsx}'],
+    plugins: { local },
+    rules: { 'local/no-import-cycle': 'error' },
   },
   {
     files: ['scripts/**/*.mjs', 'tests/**/*.ts', '*.config.*', 'bench/**/*.ts'],

@@ -15,7 +15,7 @@ import { startConsoleProcess } from '../tests/helpers/consoleProcess';
 import { launchBrowser } from '../tests/helpers/browser';
 import { tempDir } from '../tests/helpers/paths';
 import { OnvifSimulator, type SimRequest } from '../tests/helpers/onvifSim';
-import { CredentialStore } from '../main/core/ptz/credentials';
+import { CredentialStore } from '../main/core/devices/credentials';
 import { machine } from './proc';
 
 const presses = Number(process.argv[2] ?? 40);

@@ -8,7 +8,8 @@ import { Toasts } from './components/Toasts';
 import { TourDialog } from './components/TourDialog';
 import { Wall } from './wall/Wall';
 import { StoragePage } from './components/StoragePage';
-import { FEATURE_PAGES } from './pages';
+import { FEATURES } from './features';
+import { FeaturesContext } from './featureTypes';
 
 /** Polls the fps/kbps figures while the overlay shows them. */
 function useLiveStatsPolling(): void {
@@ -41,7 +42,7 @@ function DiskFullBanner() {
 function Console() {
   const showCameraList = useConsole((state) => state.showCameraList);
   const page = useConsole((state) => state.page);
-  const featurePage = FEATURE_PAGES.find((entry) => entry.id === page);
+  const featurePage = FEATURES.pages.find((entry) => entry.id === page);
   const [tourTarget, setTourTarget] = useState<{ tile: number | null } | null>(null);
   useLiveStatsPolling();
   return (
@@ -77,7 +78,13 @@ export function App({ ready }: { ready: boolean }) {
     <div className="app">
       {connection === 'lost' && <div className="banner banner-error" role="alert">{t('connection.lost')}</div>}
       {connection === 'unauthorized' && <div className="banner banner-error" role="alert">{t('errors.unauthorized')}</div>}
-      {ready ? <Console /> : <div className="app-loading">{t('app.loading')}</div>}
+      {ready ? (
+        <FeaturesContext.Provider value={FEATURES}>
+          <Console />
+        </FeaturesContext.Provider>
+      ) : (
+        <div className="app-loading">{t('app.loading')}</div>
+      )}
     </div>
   );
 }

@@ -1,8 +1,8 @@
-import type { PageId } from './pages';
+import type { PageId } from './featureTypes';
 import { create } from 'zustand';
 import type { CameraSummary, LiveStats, RecordingStatus, SavedView, SessionInfo, SiteSummary, StreamStatus, Tour, ViewHealth } from '../common/contract';
 import type { Language } from '../common/i18n';
-import { DEFAULT_LAYOUT_ID, LAYOUTS, MAX_TILES, layoutById } from './wall/layouts';
+import { DEFAULT_LAYOUT_ID, LAYOUTS, MAX_TILES, layoutById } from './util/layouts';
 
 export type ConnectionState = 'starting' | 'ready' | 'lost' | 'unauthorized';
 

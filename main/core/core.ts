@@ -4,7 +4,7 @@ import type { Site } from '../../common/site';
 import type { Language } from '../../common/i18n';
 import { systemClock, type Clock } from './util/clock';
 import { createLogger, openLogFile, type Logger, type LogLevel } from './log/logger';
-import { loadSiteFile } from './site/loadSite';
+import { SiteStore } from './site/siteStore';
 import { probeFfmpeg, FfmpegMissingError, type FfmpegInfo } from './ffmpeg/probe';
 import { ProcessRegistry } from './ffmpeg/supervisor';
 import { DemoMedia } from './demo/demoMedia';
@@ -23,9 +23,10 @@ import { startConsoleServer, type RunningServer } from './server/consoleServer';
 import { CONSOLE_VERSION, demoSitePath, restrictToOwner, secureDataDir } from './paths';
 import type { FeatureDeps } from './features';
 import { nextRevision } from './util/revision';
-import { createPtzFeature, prepareSiteCredentials } from './ptz/feature';
+import { createPtzFeature, type PtzFeature } from './ptz/feature';
+import { createDevicesFeature, prepareSiteCredentials } from './devices/feature';
 import { acquireDataLock, type HeldLock } from './dataLock';
-import { createMapFeature } from './map/feature';
+import { createMapFeature, loadBuiltinMap } from './map/feature';
 import { createPlaybackFeature } from './playback/feature';
 import { createExportFeature } from './export/feature';
 import { createSecurity, type SecurityConfig, type SecurityService } from './security/feature';
@@ -120,10 +121,12 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
   // 1. the site: refused whole when wrong (throws SiteFileError), never half-loaded
   const isDemo = config.sitePath === null;
   const sitePath = config.sitePath ?? demoSitePath();
-  const site = loadSiteFile(sitePath);
+  // the site file's one owner (site/siteStore.ts); the demo's built-in file is never written
+  const siteStore = SiteStore.load(sitePath, { writable: !isDemo });
+  const site = siteStore.site;
   log.info('site loaded', { file: sitePath, name: site.name, cameras: site.cameras.length, demo: isDemo });
   // stored camera credentials into the stream URLs, in memory only, before any pull (issue 5)
-  prepareSiteCredentials(site, config.dataDir, log.child('ptz'), config.credentialsKey ?? null);
+  prepareSiteCredentials(siteStore, config.dataDir, log.child('devices'), config.credentialsKey ?? null);
 
   // accounts, sessions and the audit trail (DATA/security.sqlite): before anything that is audited
   const security = await createSecurity({ dataDir: config.dataDir, site, isDemo, clock, log: log.child('security') }, config.security);
@@ -177,9 +180,10 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
 
   // 4. the features (each owns its folder and contract file; see features.ts)
   let emitEvent: (envelope: EventEnvelope) => void = () => undefined;
+  let builtinMap: ReturnType<typeof loadBuiltinMap> | undefined;
   const featureDeps = (scope: string): FeatureDeps => ({
     site,
-    sitePath,
+    siteStore,
     isDemo,
     dataDir: config.dataDir,
     version: CONSOLE_VERSION,
@@ -192,16 +196,28 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
     live,
     recording,
     emit: (envelope) => emitEvent(envelope),
-    camerasChanged: () => emitEvent({ event: 'camerasChanged', payload: { revision: nextRevision() } }),
     onLiveClientGone: (listener) => live.onClientGone(listener),
     audit: security.audit,
     virtualPtz,
+    builtinMap: () => (builtinMap === undefined ? (builtinMap = loadBuiltinMap()) : builtinMap),
   });
-  const ptz = createPtzFeature(featureDeps('ptz'));
+  // the site's cameras changed (added from the devices page, placed on the map): new cameras'
+  // pulls start when a view asks and they record from now on; the UIs reload their camera list
+  siteStore.onCamerasChanged((change) => {
+    for (const camera of change.added) {
+      hub.addCamera(camera);
+      recording.addCamera(camera);
+    }
+    emitEvent({ event: 'camerasChanged', payload: { revision: nextRevision() } });
+  });
+  // devices and PTZ hand each other one function each (through here, not by importing)
+  let ptz: PtzFeature | null = null;
+  const devices = createDevicesFeature(featureDeps('devices'), { clockOffsetOf: (cameraId) => ptz?.clockOffsetOf(cameraId) ?? null });
+  ptz = createPtzFeature(featureDeps('ptz'), { credentialsOf: (camera) => devices.credentialsOf(camera) });
   const map = createMapFeature(featureDeps('map'));
   const playback = createPlaybackFeature(featureDeps('playback'));
   const exports = createExportFeature(featureDeps('export'));
-  const features = [ptz, map, playback, exports];
+  const features = [devices, ptz, map, playback, exports];
 
   // 5. the contract
   const token = config.token ?? newToken();
@@ -221,7 +237,7 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
     host: config.host,
     liveEndpoint: () => ({ url: server?.liveUrl ?? '', token }),
   });
-  const handlers: Handlers = { ...coreHandlers, ...ptz.handlers, ...map.handlers, ...playback.handlers, ...exports.handlers, ...security.handlers };
+  const handlers: Handlers = { ...coreHandlers, ...devices.handlers, ...ptz.handlers, ...map.handlers, ...playback.handlers, ...exports.handlers, ...security.handlers };
   const dispatch = createDispatcher(handlers, log.child('api'), security.policy);
   // Electron: the core keeps the host's session (one per app, shared by its windows; docs/security.md)
   let hostSessionId: string | null = config.hostSessionId ?? null;

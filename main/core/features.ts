@@ -3,6 +3,7 @@ import type { EventEnvelope } from '../../common/contract';
 import type { MethodDefinition } from '../../common/contractKit';
 import type { Result } from '../../common/result';
 import type { Site } from '../../common/site';
+import type { SiteStore } from './site/siteStore';
 import type { CallContext, Principal } from './api/dispatch';
 import type { FfmpegInfo } from './ffmpeg/probe';
 import type { ProcessRegistry } from './ffmpeg/supervisor';
@@ -11,8 +12,9 @@ import type { LiveService } from './media/liveService';
 import type { SourceHub } from './media/sourceHub';
 import type { RecordingService } from './recording/recordingService';
 import type { Clock } from './util/clock';
-import type { AuditService } from './security/feature';
 import type { VirtualPtzCameras } from './demo/virtualPtz';
+import type { MapFeatureCollection } from '../../common/mapContract';
+import type { AuditEvent } from './security/auditLog';
 
 /**
  * What the composition root (core.ts) gives every feature (PTZ and devices, map, playback,
@@ -21,8 +23,11 @@ import type { VirtualPtzCameras } from './demo/virtualPtz';
  */
 export interface FeatureDeps {
   site: Site;
-  /** The site file in use (the demo's built-in file when isDemo). */
-  sitePath: string;
+  /**
+   * The site file's one owner: adding and placing cameras, settings, its `camerasChanged` event.
+   * `site` above is `siteStore.site`, to read only.
+   */
+  siteStore: SiteStore;
   isDemo: boolean;
   dataDir: string;
   version: string;
@@ -38,17 +43,24 @@ export interface FeatureDeps {
   recording: RecordingService;
   /** Send an event to every connected UI (validated against the contract on the way). */
   emit(envelope: EventEnvelope): void;
-  /**
-   * The feature changed the site's cameras (in `site.cameras` and in the site file): the UIs
-   * reload their camera list. (The pulls of new cameras start when a view or recorder asks.)
-   */
-  camerasChanged(): void;
   /** A live client (one UI window or tab) went away: release what it held (PTZ, playback). */
   onLiveClientGone(listener: (liveClientId: string) => void): () => void;
   /** The audit trail's one writer (issue 15): record what the feature does for whom. */
   audit: AuditService;
   /** The demo's virtual PTZ heads (demo site only; null or absent elsewhere). */
   virtualPtz?: VirtualPtzCameras | null;
+  /** The built-in commune map (roads for neighbours), loaded once by core.ts on first use; null when missing. */
+  builtinMap?: () => MapFeatureCollection | null;
+}
+
+/** The audit writer as features see it (core.ts hands it to every feature; issue 15, and custody later). */
+export interface AuditService {
+  /** Writes one row; a failure means: refuse the action (`auditUnavailable`). */
+  append(event: AuditEvent): Result<unknown>;
+  /** For what already happened: never refuses, logs when the row cannot be written. */
+  appendOrLog(event: AuditEvent): void;
+  /** The chain head (last row's hash), printed on every biên bản. */
+  headHash(): string;
 }
 
 /** The handlers of one contract file's methods. */

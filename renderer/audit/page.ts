@@ -1,4 +1,4 @@
-import type { FeaturePage } from '../pages';
+import type { FeaturePage } from '../featureTypes';
 import { AuditPage } from './AuditPage';
 
 /** The administrator's audit page (Nhật ký): the hash-chained audit trail, its check, CSV/PDF for an inspector, and the accounts. */

@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CameraSummary } from '../../common/contract';
 import { statusKey, useConsole } from '../store';
-import { CAMERA_DRAG_TYPE } from '../wall/dragTypes';
+import { CAMERA_DRAG_TYPE } from '../util/dragTypes';
 import { matchesSearch } from './search';
 
 /** Cameras grouped by village (thôn), to drag onto a tile or click into the selected tile. */

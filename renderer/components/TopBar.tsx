@@ -1,13 +1,14 @@
+import { useContext } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DEFAULT_TIME_ZONE } from '../../common/site';
 import { LANGUAGES } from '../../common/i18n';
 import { screenId, useConsole } from '../store';
 import { setLanguage } from '../i18n';
-import { LAYOUTS, layoutLabel } from '../wall/layouts';
+import { LAYOUTS, layoutLabel } from '../util/layouts';
 import { Clock } from './Clock';
 import { Icon } from './Icon';
 import { ViewsMenu } from './ViewsMenu';
-import { visiblePages } from '../pages';
+import { FeaturesContext, visiblePages } from '../featureTypes';
 import { UserBox } from '../auth/UserBox';
 
 export function TopBar({ onWallTour }: { onWallTour: () => void }) {
@@ -20,6 +21,7 @@ export function TopBar({ onWallTour }: { onWallTour: () => void }) {
   const showCameraList = useConsole((state) => state.showCameraList);
   const page = useConsole((state) => state.page);
   const permissions = useConsole((state) => state.session?.permissions ?? null);
+  const { pages } = useContext(FeaturesContext);
   const store = useConsole.getState;
   const screen = screenId();
 
@@ -40,7 +42,7 @@ export function TopBar({ onWallTour }: { onWallTour: () => void }) {
         {site?.isDemo && <span className="badge badge-demo">{t('app.demoBadge')}</span>}
       </div>
       <nav className="topbar-tabs" aria-label={t('app.title')}>
-        {visiblePages(permissions).map((target) => (
+        {visiblePages(pages, permissions).map((target) => (
           <button key={target} type="button" className={page === target ? 'tab tab-active' : 'tab'} aria-pressed={page === target} data-page={target} onClick={() => store().setPage(target)}>
             {t(`nav.${target}`)}
           </button>

@@ -1,12 +1,6 @@
-/** Folds Vietnamese for search: no diacritics, đ → d, lower case ("Chợ Đông Khê" → "cho dong khe"). */
-export function foldVietnamese(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/đ/g, 'd')
-    .replace(/Đ/g, 'D')
-    .toLowerCase();
-}
+import { foldVietnamese } from '../../common/text';
+
+export { foldVietnamese };
 
 export function matchesSearch(text: string, query: string): boolean {
   const words = foldVietnamese(query).split(/\s+/).filter(Boolean);

@@ -4,11 +4,11 @@ import type { CameraSummary } from '../../common/contract';
 import { isOnDrive, type Drive, type Estimate, type ExportJob, type ExportLogEntry, type ExportRequest } from '../../common/exportContract';
 import type { Bookmark } from '../../common/playbackContract';
 import { DEFAULT_TIME_ZONE } from '../../common/site';
-import { formatBytes } from '../components/StoragePage';
+import { formatBytes } from '../util/format';
 import { useRuntime } from '../runtime';
 import { useConsole } from '../store';
-import { useExportDraft } from './exportDraft';
-import { DEFAULT_INCIDENT_RADIUS_M, defaultExportRange, draftFromBookmark, type DraftOrigin, type ExportDraft } from './exportRange';
+import { useExportDraft } from '../services/exportDraft';
+import { DEFAULT_INCIDENT_RADIUS_M, defaultExportRange, draftFromBookmark, type DraftOrigin, type ExportDraft } from '../services/exportRange';
 import { exportErrorCode, formatDurationMs, formatLocalDateTime, parseLocalDateTime } from './exportTime';
 
 interface Form {

@@ -8,7 +8,7 @@ import { bearingDeg, destination, viewCone } from '../../common/geo';
 import { useConsole } from '../store';
 import { useRuntime } from '../runtime';
 import type { CoreClient } from '../transport/coreClient';
-import { CAMERA_DRAG_TYPE } from '../wall/dragTypes';
+import { CAMERA_DRAG_TYPE } from '../util/dragTypes';
 import { baseStyle, emptyCollection } from './mapStyle';
 import { isRecording, pinStateOf } from './pinState';
 import { loadLayerData, placementsById } from './mapData';

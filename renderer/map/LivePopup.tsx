@@ -2,9 +2,9 @@ import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useConsole } from '../store';
 import { useRuntime } from '../runtime';
-import { NO_ZOOM } from '../wall/glWall';
-import { useGlWall } from '../wall/useGlWall';
-import { TileViewController, type TileViews } from '../wall/tileViewController';
+import { NO_ZOOM } from '../services/glWall';
+import { useGlWall } from '../services/useGlWall';
+import { TileViewController, type TileViews } from '../services/tileViewController';
 import { Icon } from '../components/Icon';
 import { pinStateOf } from './pinState';
 

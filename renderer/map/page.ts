@@ -1,4 +1,4 @@
-import type { FeaturePage } from '../pages';
+import type { FeaturePage } from '../featureTypes';
 import { lazyPart } from '../components/lazyPart';
 
 // Off the wall's path: its own file, loaded when the page is first opened.

@@ -1,12 +1,11 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Bookmark } from '../../common/playbackContract';
-import { formatDateTime } from '../../common/time';
+import { formatDateTime, parseTypedDateTime } from '../../common/time';
 import type { CoreClient } from '../transport/coreClient';
 import { useConsole } from '../store';
-import { openExport } from '../export/exportDraft';
-import { draftFromBookmark } from '../export/exportRange';
-import { parseVietnameseDateTime } from './timeMath';
+import { openExport } from '../services/exportDraft';
+import { draftFromBookmark } from '../services/exportRange';
 
 /** The list of bookmarks with a search box; a click opens playback at the bookmark, "Trích xuất" the export page prefilled from it. */
 export function BookmarkList({ client, timeZone, onOpen }: { client: CoreClient; timeZone: string; onOpen(bookmark: Bookmark): void }) {
@@ -76,8 +75,8 @@ export function BookmarkDialog({ client, cameraIds, atMs, timeZone, onClose }: {
   const [error, setError] = useState<string | null>(null);
 
   async function save(): Promise<void> {
-    const startMs = parseVietnameseDateTime(from, timeZone, Date.now());
-    const endMs = parseVietnameseDateTime(to, timeZone, Date.now());
+    const startMs = parseTypedDateTime(from, timeZone, Date.now());
+    const endMs = parseTypedDateTime(to, timeZone, Date.now());
     if (startMs === null || endMs === null || endMs < startMs) {
       setError(t('playback.badDateTime'));
       return;

@@ -2,17 +2,17 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DEFAULT_TIME_ZONE } from '../../common/site';
 import { PLAYBACK_SPEEDS, type Bookmark, type PlaybackControl, type Timeline as TimelineData, type TimeRange } from '../../common/playbackContract';
-import { formatDateTime } from '../../common/time';
+import { formatDateTime, parseTypedDateTime } from '../../common/time';
 import { useConsole } from '../store';
 import { useRuntime } from '../runtime';
-import { openExport } from '../export/exportDraft';
-import { playbackExportRange } from '../export/exportRange';
+import { openExport } from '../services/exportDraft';
+import { playbackExportRange } from '../services/exportRange';
 import { BookmarkDialog, BookmarkList } from './BookmarkPanel';
 import { layoutFor, usePlaybackUi } from './playbackStore';
 import { PlaybackWall } from './PlaybackWall';
 import { Timeline } from './Timeline';
 import { usePlaybackSession, type TileWish } from './usePlaybackSession';
-import { parseVietnameseDateTime, startOfDay, TIMELINE_SPANS_MS, DAY_MS } from './timeMath';
+import { startOfDay, TIMELINE_SPANS_MS, DAY_MS } from './timeMath';
 
 const LAYOUTS = [1, 4, 9, 16] as const;
 
@@ -134,7 +134,7 @@ export function PlaybackPage() {
   const [bookmarkAt, setBookmarkAt] = useState<number | null>(null);
 
   function goToTyped(): void {
-    const atMs = parseVietnameseDateTime(goTo, timeZone, currentTimeMs());
+    const atMs = parseTypedDateTime(goTo, timeZone, currentTimeMs());
     if (atMs === null) {
       setGoToError(t('playback.badDateTime'));
       return;

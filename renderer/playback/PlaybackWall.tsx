@@ -4,8 +4,8 @@ import type { CameraSummary } from '../../common/contract';
 import type { ConsoleDiagnostics } from '../../common/diagnostics';
 import type { PlaybackState } from '../../common/playbackContract';
 import { formatDateTime } from '../../common/time';
-import type { GlWall, TileRect } from '../wall/glWall';
-import { useElementSize, useGlWall } from '../wall/useGlWall';
+import type { GlWall, TileRect } from '../services/glWall';
+import { useElementSize, useGlWall } from '../services/useGlWall';
 import type { TileWish } from './usePlaybackSession';
 
 /** Tile rectangles of an n x n grid (1, 4, 9, 16 tiles), 2 px apart. */

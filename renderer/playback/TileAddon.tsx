@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { DEFAULT_INSTANT_REPLAY_SECONDS } from '../../common/site';
-import type { TileAddonProps } from '../wall/TileAddons';
+import type { TileAddonProps } from '../featureTypes';
 import { useConsole } from '../store';
 import { usePlaybackUi } from './playbackStore';
 

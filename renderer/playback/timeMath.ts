@@ -1,74 +1,19 @@
-import { formatDateTime } from '../../common/time';
+import { formatDateTime, zonedDate, zonedToMs, zoneOffsetMs } from '../../common/time';
 
 /**
- * Pure time helpers of the playback page: typed Vietnamese dates, day boundaries in the site's
- * time zone, and the timeline's zoom levels and ticks. No DOM: unit-tested (tests/unit/playbackTime.test.ts).
+ * Pure time helpers of the playback page: day boundaries in the site's time zone and the
+ * timeline's zoom levels and ticks (typed dates, the zone's offset: common/time.ts). No DOM:
+ * unit-tested in tests/unit/playback.test.ts.
  */
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 export const DAY_MS = 24 * HOUR_MS;
 
-/** Offset of a time zone from UTC at `ms` (ms; +7 h for Asia/Ho_Chi_Minh). */
-export function zoneOffsetMs(timeZone: string, ms: number): number {
-  const text = formatDateTime(ms, timeZone); // dd/MM/yyyy HH:mm:ss
-  const match = /^(\d{2})\/(\d{2})\/(\d{4}) (\d{2}):(\d{2}):(\d{2})$/.exec(text);
-  if (!match) return 0;
-  const [, day, month, year, hour, minute, second] = match.map(Number) as [number, number, number, number, number, number, number];
-  const asUtc = Date.UTC(year, month - 1, day, hour, minute, second);
-  return asUtc - Math.floor(ms / 1000) * 1000;
-}
-
-/** Wall-clock fields in the site's zone → ms (the zone offset taken at that moment). */
-export function zonedToMs(timeZone: string, year: number, month: number, day: number, hour = 0, minute = 0, second = 0): number {
-  const guess = Date.UTC(year, month - 1, day, hour, minute, second);
-  const first = guess - zoneOffsetMs(timeZone, guess);
-  return guess - zoneOffsetMs(timeZone, first);
-}
-
-/**
- * Parses what an officer types: "dd/mm/yyyy hh:mm:ss", "dd/mm/yyyy hh:mm", "dd/mm/yyyy",
- * "hh:mm:ss" or "hh:mm" (today in the site's zone), with '/', '-' or '.' between date parts.
- * Returns null for anything else or an impossible date.
- */
-export function parseVietnameseDateTime(text: string, timeZone: string, nowMs: number): number | null {
-  const value = text.trim().replace(/\s+/g, ' ');
-  const full = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ ,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(value);
-  const timeOnly = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(value);
-  let day: number;
-  let month: number;
-  let year: number;
-  let hour = 0;
-  let minute = 0;
-  let second = 0;
-  if (full) {
-    day = Number(full[1]);
-    month = Number(full[2]);
-    year = Number(full[3]);
-    hour = full[4] ? Number(full[4]) : 0;
-    minute = full[5] ? Number(full[5]) : 0;
-    second = full[6] ? Number(full[6]) : 0;
-  } else if (timeOnly) {
-    const today = /^(\d{2})\/(\d{2})\/(\d{4})/.exec(formatDateTime(nowMs, timeZone))!;
-    day = Number(today[1]);
-    month = Number(today[2]);
-    year = Number(today[3]);
-    hour = Number(timeOnly[1]);
-    minute = Number(timeOnly[2]);
-    second = timeOnly[3] ? Number(timeOnly[3]) : 0;
-  } else {
-    return null;
-  }
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59 || year < 1970) return null;
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (day > daysInMonth) return null;
-  return zonedToMs(timeZone, year, month, day, hour, minute, second);
-}
-
 /** Start of the day containing `ms` in the site's zone; `daysBack` 1 is yesterday. */
 export function startOfDay(ms: number, timeZone: string, daysBack = 0): number {
-  const today = /^(\d{2})\/(\d{2})\/(\d{4})/.exec(formatDateTime(ms, timeZone))!;
-  const start = zonedToMs(timeZone, Number(today[3]), Number(today[2]), Number(today[1]));
+  const today = zonedDate(ms, timeZone);
+  const start = zonedToMs(timeZone, today.year, today.month, today.day);
   if (daysBack === 0) return start;
   const earlier = start - daysBack * DAY_MS + HOUR_MS * 12; // noon, safe across DST shifts elsewhere
   return startOfDay(earlier, timeZone, 0);

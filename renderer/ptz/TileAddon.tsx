@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState, type PointerEvent as ReactPointerEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DeviceProblemInfo, Neighbour } from '../../common/ptzContract';
-import type { TileAddonProps } from '../wall/TileAddons';
+import type { TileAddonProps } from '../featureTypes';
 import { useConsole } from '../store';
 import { useRuntime } from '../runtime';
 import { usePtz } from './store';

@@ -7,12 +7,12 @@ import { formatTime } from '../../common/time';
 import { statusKey, useConsole } from '../store';
 import { useRuntime } from '../runtime';
 import { Icon } from '../components/Icon';
-import { NO_ZOOM, type GlWall, type TileZoom } from './glWall';
+import { NO_ZOOM, type GlWall, type TileZoom } from '../services/glWall';
 import { zoomAt } from './zoom';
-import type { Rect } from './layouts';
+import type { Rect } from '../util/layouts';
 import { chooseStream } from './streamChoice';
-import { TileViewController, type TileViews } from './tileViewController';
-import { CAMERA_DRAG_TYPE, TILE_DRAG_TYPE } from './dragTypes';
+import { TileViewController, type TileViews } from '../services/tileViewController';
+import { CAMERA_DRAG_TYPE, TILE_DRAG_TYPE } from '../util/dragTypes';
 import { takeSnapshot } from './snapshot';
 
 const MAX_TILE_WIDTH = 3840;

@@ -1,23 +1,14 @@
-import type { CameraSummary } from '../../common/contract';
-import { PtzTileAddon } from '../ptz/TileAddon';
-import { PlaybackTileAddon } from '../playback/TileAddon';
+import { useContext } from 'react';
+import { FeaturesContext, type TileAddonProps } from '../featureTypes';
 
-export interface TileAddonProps {
-  index: number;
-  camera: CameraSummary;
-  selected: boolean;
-  maximized: boolean;
-  /** CSS pixel size of the tile. */
-  width: number;
-  height: number;
-}
-
-/** What features add on top of a camera tile (PTZ pad, instant replay): each in its own file. */
+/** What features add on top of a camera tile (PTZ pad, instant replay), as the composition root lists them. */
 export function TileAddons(props: TileAddonProps) {
+  const { tileAddons } = useContext(FeaturesContext);
   return (
     <>
-      <PtzTileAddon {...props} />
-      <PlaybackTileAddon {...props} />
+      {tileAddons.map((Addon, order) => (
+        <Addon key={order} {...props} />
+      ))}
     </>
   );
 }

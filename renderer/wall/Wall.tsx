@@ -1,11 +1,11 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ConsoleDiagnostics } from '../../common/diagnostics';
 import { MAP_TILE, useConsole } from '../store';
-import type { GlWall } from './glWall';
-import { layoutById, tileRects, type Rect } from './layouts';
+import type { GlWall } from '../services/glWall';
+import { layoutById, tileRects, type Rect } from '../util/layouts';
 import { Tile } from './Tile';
 import { useTours } from './tours';
-import { useElementSize, useGlWall } from './useGlWall';
+import { useElementSize, useGlWall } from '../services/useGlWall';
 import { lazyPart } from '../components/lazyPart';
 
 // The map (maplibre) in a tile: loaded only when a wall shows one.

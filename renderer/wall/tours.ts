@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import type { Tour } from '../../common/contract';
 import { useConsole } from '../store';
 import { useRuntime } from '../runtime';
-import { layoutById } from './layouts';
+import { layoutById } from '../util/layouts';
 
 /** Warm the next camera(s) this long before a tour switches, so they appear at once. */
 const WARM_AHEAD_MS = 2000;

@@ -1,4 +1,4 @@
-import type { TileZoom } from './glWall';
+import type { TileZoom } from '../services/glWall';
 
 const NO_ZOOM: TileZoom = { scale: 1, centerX: 0.5, centerY: 0.5 };
 const MAX_ZOOM = 8;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CredentialStore } from '../../main/core/ptz/credentials';
+import { CredentialStore } from '../../main/core/devices/credentials';
 import { h264Clip } from '../helpers/ffmpeg';
 import { RtspTestServer } from '../helpers/rtspServer';
 import { OnvifSimulator } from '../helpers/onvifSim';

@@ -3,7 +3,7 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { attr, child, parseXml, path as xmlPath, textOf, type XmlNode } from '../../main/core/ptz/soap';
+import { attr, child, parseXml, path as xmlPath, textOf, type XmlNode } from '../../main/core/onvif/soap';
 
 /**
  * A fake ONVIF camera that speaks the real protocol: SOAP 1.2 over HTTP (device, media and PTZ

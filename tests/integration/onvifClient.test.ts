@@ -2,9 +2,9 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { OnvifDevice, rewriteHost } from '../../main/core/ptz/onvifClient';
-import { scanDevices } from '../../main/core/ptz/discovery';
-import { OnvifError, type OnvifProblem } from '../../main/core/ptz/soap';
+import { OnvifDevice, rewriteHost } from '../../main/core/onvif/onvifClient';
+import { scanDevices } from '../../main/core/onvif/discovery';
+import { OnvifError, type OnvifProblem } from '../../main/core/onvif/soap';
 import { OnvifSimulator } from '../helpers/onvifSim';
 
 // The ONVIF client against the simulator over real HTTP and UDP on loopback.

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCore, type RunningCore } from '../../main/core/core';
 import { principalFor } from '../../main/core/api/dispatch';
-import { CredentialStore } from '../../main/core/ptz/credentials';
+import { CredentialStore } from '../../main/core/devices/credentials';
 import type { EventEnvelope } from '../../common/contract';
 import { h264Clip } from '../helpers/ffmpeg';
 import { RtspTestServer } from '../helpers/rtspServer';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CameraSummary } from '../../common/contract';
 import type { Bookmark } from '../../common/playbackContract';
-import { bookmarkRange, DEFAULT_INCIDENT_RADIUS_M, defaultExportRange, draftFromBookmark, MAX_WINDOW_MS, playbackExportRange } from '../../renderer/export/exportRange';
+import { bookmarkRange, DEFAULT_INCIDENT_RADIUS_M, defaultExportRange, draftFromBookmark, MAX_WINDOW_MS, playbackExportRange } from '../../renderer/services/exportRange';
 
 const MIN = 60_000;
 // 29/11/2026 20:15:00 +07:00, with milliseconds, and "now" a day later

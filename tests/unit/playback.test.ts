@@ -5,7 +5,8 @@ import { BookmarkStore, foldForSearch } from '../../main/core/playback/bookmarkS
 import { keyframeBefore, scanSegment } from '../../main/core/playback/segmentScan';
 import { firstTimeAfter } from '../../main/core/playback/decodeRun';
 import { cameraTimeline, mergeRanges } from '../../main/core/playback/timeline';
-import { parseVietnameseDateTime, startOfDay, timelineTicks, zoneOffsetMs } from '../../renderer/playback/timeMath';
+import { parseTypedDateTime as parseVietnameseDateTime, zoneOffsetMs } from '../../common/time';
+import { startOfDay, timelineTicks } from '../../renderer/playback/timeMath';
 import { unionRanges } from '../../renderer/playback/Timeline';
 import { gridRects } from '../../renderer/playback/PlaybackWall';
 import { tsClip } from '../helpers/ffmpeg';

@@ -11,8 +11,8 @@ import {
   parseStatus,
   parseSystemDateAndTime,
   durationMs,
-} from '../../main/core/ptz/onvifParse';
-import { ONVIF_PROBLEMS, OnvifError, parseSoapReply, parseXml, type XmlNode } from '../../main/core/ptz/soap';
+} from '../../main/core/onvif/onvifParse';
+import { ONVIF_PROBLEMS, OnvifError, parseSoapReply, parseXml, type XmlNode } from '../../main/core/onvif/soap';
 
 // Replies as real cameras send them (prefixes vary by vendor: SOAP-ENV, env, s), then thousands of
 // broken variants: each must end in a parsed value or an OnvifError, never another exception.

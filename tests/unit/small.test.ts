@@ -4,7 +4,7 @@ import { messages, translate } from '../../common/i18n';
 import { formatDate, formatDateTime, formatTime } from '../../common/time';
 import { FrameAssembler } from '../../main/core/media/frameAssembler';
 import { FRAME_HEADER_BYTES } from '../../common/liveProtocol';
-import { LAYOUTS, tileRects } from '../../renderer/wall/layouts';
+import { LAYOUTS, tileRects } from '../../renderer/util/layouts';
 import { parseCliArgs, pickOwnOptions } from '../../main/core/cliArgs';
 import { resolveFfmpeg } from '../../main/core/ffmpeg/resolve';
 import { ManualClock } from '../../main/core/util/clock';

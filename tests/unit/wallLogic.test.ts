@@ -3,8 +3,8 @@ import { chooseStream } from '../../renderer/wall/streamChoice';
 import { tourPage, tourPageCount } from '../../renderer/wall/tours';
 import { zoomAt } from '../../renderer/wall/zoom';
 import { foldVietnamese, matchesSearch } from '../../renderer/components/search';
-import { LAYOUTS, layoutById, layoutLabel, MAX_TILES } from '../../renderer/wall/layouts';
-import { TileViewController, type TileViews } from '../../renderer/wall/tileViewController';
+import { LAYOUTS, layoutById, layoutLabel, MAX_TILES } from '../../renderer/util/layouts';
+import { TileViewController, type TileViews } from '../../renderer/services/tileViewController';
 import { ok } from '../../common/result';
 import type { CoreClient } from '../../renderer/transport/coreClient';
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { FfmpegSupervisor, type SupervisorDeps } from '../ffmpeg/supervisor';
 import type { PartPlan } from './plan';
+import { segmentFilePath } from '../util/recordingLayout';
 
 export interface CutResult {
   ok: boolean;
@@ -28,7 +28,7 @@ export function concatUrl(part: PartPlan, recordingsRoot: string, psiFile: strin
   const items: string[] = [];
   if (psiFile) items.push(psiFile);
   for (const piece of part.pieces) {
-    const file = path.join(recordingsRoot, ...piece.path.split('/'));
+    const file = segmentFilePath(recordingsRoot, piece.path);
     if (file.includes('|')) throw new Error('a recording path contains "|"');
     items.push(piece.start === 0 && piece.end >= fs.statSync(file).size ? file : `subfile,,start,${piece.start},end,${piece.end},,:${file}`);
   }

@@ -1,42 +1,14 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
+import { fsyncDir, fsyncFile, writeFileAtomic } from '../util/durableFile';
 
-/** fsync of a file by path (open read-only is enough on Linux; Windows needs write access). */
-export function fsyncFile(file: string): void {
-  const fd = fs.openSync(file, process.platform === 'win32' ? 'r+' : 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** fsync of a directory, so a rename inside it survives a pulled stick (not possible on Windows). */
-export function fsyncDir(dir: string): void {
-  if (process.platform === 'win32') return;
-  const fd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
+export { fsyncDir, fsyncFile };
 
 export const TEMP_SUFFIX = '.part';
 
-/** Writes bytes under a temporary name, fsyncs, renames, fsyncs the folder. */
+/** Writes bytes under `NAME.part` (exclusive), fsyncs, renames, fsyncs the folder (util/durableFile.ts). */
 export function writeDurable(file: string, data: Buffer | string): void {
-  const temporary = file + TEMP_SUFFIX;
-  const fd = fs.openSync(temporary, 'wx');
-  try {
-    fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(temporary, file);
-  fsyncDir(path.dirname(file));
+  writeFileAtomic(file, data, { temporary: file + TEMP_SUFFIX });
 }
 
 /** SHA-256 of a file read back from its disk, in 4 MB reads; `onBytes` reports progress. */

@@ -10,7 +10,7 @@ import type { Logger } from '../log/logger';
 import type { RecordingIndex, SegmentRow } from '../recording/recordingIndex';
 import type { Clock } from '../util/clock';
 import { resourcesDir } from '../paths';
-import { zoneOffsetMs } from '../recording/recordingService';
+import { zoneOffsetMs } from '../../../common/time';
 import { burnInArgs, concatUrl, cutArgs, cutPart, moovReserveBytes } from './cutter';
 import { fsyncDir, fsyncFile, isFaststart, sha256, sha256File, TEMP_SUFFIX, writeDurable } from './durable';
 import { maxFileBytesOf } from './drives';
@@ -20,6 +20,7 @@ import { localIso, sha256sums, timeRange, utcIso, type Manifest, type ManifestCa
 import { planCamera, type CameraPlan, type PartPlan } from './plan';
 import { recordHtml, recordPdf } from './record';
 import { plainText, safeName } from './safeName';
+import { segmentFilePath } from '../util/recordingLayout';
 
 export type ParsedRequest = z.output<typeof ExportRequestSchema>;
 
@@ -97,7 +98,7 @@ export function planExport(env: ExportEnv, request: ParsedRequest, maxFileBytes:
     const segments = env.index.segments(cameraId, stream, request.startMs, request.endMs);
     if (!camera && segments.length === 0) throw new ExportFailure('unknownCamera', cameraId);
     const gaps = env.index.gaps(cameraId, stream, request.startMs, request.endMs);
-    const plan = planCamera(segments, gaps, request.startMs, request.endMs, maxFileBytes, keyframes ?? ((segment: SegmentRow) => segmentKeyframes(path.join(env.recordingsRoot, ...segment.path.split('/')))));
+    const plan = planCamera(segments, gaps, request.startMs, request.endMs, maxFileBytes, keyframes ?? ((segment: SegmentRow) => segmentKeyframes(segmentFilePath(env.recordingsRoot, segment.path))));
     return { cameraId, camera, stream, plan };
   });
 }
@@ -113,8 +114,8 @@ export async function planExportAsync(env: ExportEnv, request: ParsedRequest, ma
     return wholeSegment(segment.bytes);
   });
   const cache = new Map<string, SegmentKeyframes>();
-  for (const segment of needed.values()) cache.set(segment.path, await segmentKeyframesAsync(path.join(env.recordingsRoot, ...segment.path.split('/'))));
-  return planExport(env, request, maxFileBytes, (segment) => cache.get(segment.path) ?? segmentKeyframes(path.join(env.recordingsRoot, ...segment.path.split('/'))));
+  for (const segment of needed.values()) cache.set(segment.path, await segmentKeyframesAsync(segmentFilePath(env.recordingsRoot, segment.path)));
+  return planExport(env, request, maxFileBytes, (segment) => cache.get(segment.path) ?? segmentKeyframes(segmentFilePath(env.recordingsRoot, segment.path)));
 }
 
 /**

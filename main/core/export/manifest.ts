@@ -1,4 +1,4 @@
-import { zoneOffsetMs } from '../recording/recordingService';
+import { zoneOffsetMs } from '../../../common/time';
 
 /**
  * "2026-11-30T07:41:05.300+07:00": a local time a reader and a program both understand, to the

@@ -1,3 +1,5 @@
+import { withoutMarks } from '../../../common/text';
+
 /**
  * Text typed by a person (case number, camera name) that ends up in a file or folder name on the
  * stick. Only a plain name comes out: no separator, no `..`, no control or reserved character
@@ -9,10 +11,6 @@ const RESERVED = /[<>:"/\\|?*]/g;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;
 const WINDOWS_DEVICES = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/i;
 
-/** Vietnamese letters without their marks (đ → d): names that every PC and every zip tool reads. */
-export function withoutMarks(text: string): string {
-  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D');
-}
 
 export function safeName(text: string, fallback: string, maxLength = 60): string {
   let name = withoutMarks(text)

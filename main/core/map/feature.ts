@@ -28,7 +28,7 @@ export function createMapFeature(deps: FeatureDeps): CoreFeature<typeof mapMetho
   const builtin = loadBuiltinMap();
   if (!builtin) deps.log.warn('built-in map missing or invalid', {});
   const layers = new MapLayerStore(deps.dataDir, { log: deps.log, clock: deps.clock });
-  const placements = new CameraPlacements(deps.site, deps.sitePath, deps.isDemo, deps.dataDir);
+  const placements = new CameraPlacements(deps.siteStore, deps.isDemo, deps.dataDir);
   const thumbnails = new Map<string, Promise<{ dataUrl: string; takenAtMs: number } | null>>();
   layers.load();
   placements.load();
@@ -108,7 +108,6 @@ export function createMapFeature(deps: FeatureDeps): CoreFeature<typeof mapMetho
           const outcome = placements.place(params);
           if (!outcome.ok) return fail(outcome.code, outcome.message);
           deps.log.info('camera placed', { cameraId: params.cameraId });
-          deps.camerasChanged();
           return ok(outcome.placement);
         } catch (error) {
           deps.log.error('camera placement not saved', { cameraId: params.cameraId, error: String(error) });

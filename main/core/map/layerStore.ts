@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { writeFileAtomic } from '../util/atomicFile';
+import { copyFileAtomic, writeFileAtomic } from '../util/durableFile';
 import path from 'node:path';
 import { z } from 'zod';
 import { CornersSchema, MapLayerInfoSchema, MAP_IMPORT_MAX_BYTES, type Corners, type MapImportProblem, type MapLayerData, type MapLayerInfo, type MapLayerKind } from '../../../common/mapContract';
@@ -277,11 +277,7 @@ export class MapLayerStore {
       stored = { ...base, bounds: info.bounds, minZoom: info.minZoom, maxZoom: info.maxZoom, tileFormat: info.format, file: `${id}.${extension}`, corners: null };
     }
     const target = path.join(this.layerDir, stored.file);
-    fs.copyFileSync(upload.file, `${target}.tmp`);
-    const fd = fs.openSync(`${target}.tmp`, 'r+');
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fs.renameSync(`${target}.tmp`, target);
+    copyFileAtomic(upload.file, target);
     this.store.layers.push(stored);
     this.save();
     this.deps.log.info('map layer imported', { id, kind: stored.kind, bytes: stored.bytes });

@@ -1,3 +1,4 @@
+import { foldVietnamese } from '../../../common/text';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { Bookmark } from '../../../common/playbackContract';
@@ -23,7 +24,7 @@ interface BookmarkRecord {
 
 /** Lower case, without Vietnamese diacritics (đ → d): "Tai nạn" matches "tai nan". */
 export function foldForSearch(text: string): string {
-  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'd').toLowerCase();
+  return foldVietnamese(text);
 }
 
 function fromRecord(record: BookmarkRecord): Bookmark {

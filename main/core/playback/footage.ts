@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { StreamKind } from '../../../common/site';
 import type { RecordingIndex } from '../recording/recordingIndex';
-import { PART_SUFFIX } from '../recording/segmentFile';
+import { DAY_FOLDER, OPEN_SEGMENT_NAME, PART_SUFFIX, segmentFilePath, streamFolder } from '../util/recordingLayout';
 import type { SegmentScanCache } from './segmentScan';
 
 /** One piece of recorded footage a tile can decode: a closed segment, or the one being written. */
@@ -13,8 +13,6 @@ export interface Footage {
   /** The segment being written now (its end grows): instant replay reads it. */
   open: boolean;
 }
-
-const OPEN_NAME = /_(\d{10,16})\.ts\.part$/;
 
 /**
  * Where a camera's footage is: the recording index (closed segments) plus the open `.part`
@@ -31,7 +29,7 @@ export class FootageFinder {
   between(cameraId: string, stream: StreamKind, fromMs: number, toMs: number): Footage[] {
     const closed: Footage[] = this.index
       .segments(cameraId, stream, fromMs, toMs)
-      .map((row) => ({ file: path.join(this.root, ...row.path.split('/')), startMs: row.startMs, endMs: row.endMs, open: false }));
+      .map((row) => ({ file: segmentFilePath(this.root, row.path), startMs: row.startMs, endMs: row.endMs, open: false }));
     // the open segment is after the last indexed one: only look for it when the range reaches there
     const lastEndMs = this.index.lastSegment(cameraId, stream)?.endMs ?? 0;
     const open = toMs > lastEndMs ? this.openSegments(cameraId, stream) : [];
@@ -52,10 +50,10 @@ export class FootageFinder {
    * replay playing in it would lose its footage and jump to the next segment).
    */
   private openSegments(cameraId: string, stream: StreamKind): Footage[] {
-    const dir = path.join(this.root, cameraId, stream);
+    const dir = streamFolder(this.root, cameraId, stream);
     let days: string[];
     try {
-      days = fs.readdirSync(dir).filter((name) => /^\d{4}-\d{2}-\d{2}$/.test(name)).sort().slice(-2);
+      days = fs.readdirSync(dir).filter((name) => DAY_FOLDER.test(name)).sort().slice(-2);
     } catch {
       return [];
     }
@@ -68,7 +66,7 @@ export class FootageFinder {
         continue;
       }
       for (const name of names) {
-        const match = OPEN_NAME.exec(name);
+        const match = OPEN_SEGMENT_NAME.exec(name);
         if (!match) continue;
         const file = path.join(dir, day, name);
         const scan = this.scans.get(file);

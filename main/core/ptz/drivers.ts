@@ -1,7 +1,6 @@
-import type { Preset, PtzStatus, Range } from './onvifParse';
-import { OnvifDevice, type OnvifPtzInfo } from './onvifClient';
-import type { Credentials } from './credentials';
-import type { SoapOptions } from './soap';
+import type { Preset, PtzStatus, Range } from '../onvif/onvifParse';
+import { OnvifDevice, type OnvifPtzInfo } from '../onvif/onvifClient';
+import type { Credentials, SoapOptions } from '../onvif/soap';
 
 /**
  * The console's view of a camera's control side, whatever speaks to it. The video side is always

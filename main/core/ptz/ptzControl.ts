@@ -2,7 +2,7 @@ import type { PtzAlertKind, PtzHolder } from '../../../common/ptzContract';
 import type { Logger } from '../log/logger';
 import type { Clock, TimerHandle } from '../util/clock';
 import type { PtzDriver } from './drivers';
-import { OnvifError } from './soap';
+import { OnvifError } from '../onvif/soap';
 
 /**
  * PTZ sessions: who holds each camera, the moves in flight, and the stop safety.

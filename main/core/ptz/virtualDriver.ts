@@ -1,7 +1,7 @@
 import type { VirtualPtzCameras } from '../demo/virtualPtz';
 import type { PtzAxes, PtzDriver } from './drivers';
-import type { Preset, PtzStatus } from './onvifParse';
-import { OnvifError } from './soap';
+import type { Preset, PtzStatus } from '../onvif/onvifParse';
+import { OnvifError } from '../onvif/soap';
 
 /**
  * A demo PTZ camera's control side: the in-core virtual head (main/core/demo/virtualPtz.ts)

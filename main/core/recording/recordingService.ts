@@ -10,7 +10,7 @@ import {
   type Camera,
   type Site,
 } from '../../../common/site';
-import { formatDate } from '../../../common/time';
+import { formatDate, zoneOffsetMs } from '../../../common/time';
 import type { Clock, TimerHandle } from '../util/clock';
 import { nextRevision } from '../util/revision';
 import type { Logger } from '../log/logger';
@@ -268,14 +268,4 @@ export class RecordingService {
     const entry = this.recorders.get(cameraId);
     return this.hub.rates().find((rate) => rate.cameraId === cameraId && rate.stream === entry?.recorder.stream)?.kbps ?? 0;
   }
-}
-
-/** The zone's offset from UTC at `ms` (Asia/Ho_Chi_Minh: +7 h, no summer time). */
-export function zoneOffsetMs(timeZone: string, ms: number): number {
-  const parts: Record<string, number> = {};
-  for (const part of new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23' }).formatToParts(new Date(ms))) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  }
-  const local = Date.UTC(parts.year ?? 1970, (parts.month ?? 1) - 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0);
-  return local - Math.floor(ms / 1000) * 1000;
 }

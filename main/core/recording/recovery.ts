@@ -8,6 +8,7 @@ import { forEachPts, PTS_HZ, ptsDelta } from '../media/pes';
 import { formatFileStamp } from '../../../common/time';
 import type { RecordingIndex, SegmentRow } from './recordingIndex';
 import { PART_SUFFIX, fsyncDirectory, type DurabilityStats } from './segmentFile';
+import { DAY_FOLDER, parseSegmentPath, segmentFilePath } from '../util/recordingLayout';
 
 export interface RecoveryReport {
   pendingDeletesFinished: number;
@@ -38,7 +39,6 @@ export interface RecoveryDeps {
 /** Allowed lead of a row or folder over the PC clock before it counts as dated in the future. */
 const FUTURE_SLACK_MS = 60_000;
 
-const SEGMENT_NAME = /^(\d{2}-\d{2}-\d{2})_(\d{10,16})\.ts$/;
 
 export interface SegmentAnalysis {
   /** Bytes up to the last complete packet. */
@@ -99,11 +99,9 @@ export function recover(index: RecordingIndex, root: string, finishPendingDelete
     }
   };
   const recoverPath = (relative: string): void => {
-    const parts = relative.split('/');
-    if (parts.length !== 4) return;
-    const [cameraId, stream, day, finalName] = parts as [string, string, string, string];
-    const match = SEGMENT_NAME.exec(finalName);
-    if (!match || (stream !== 'main' && stream !== 'sub')) return;
+    const parsed = parseSegmentPath(relative);
+    if (!parsed) return;
+    const { cameraId, stream, day, name: finalName, startMs } = parsed;
     const dir = path.join(root, cameraId, stream, day);
     const finalFile = path.join(dir, finalName);
     const partFile = finalFile + PART_SUFFIX;
@@ -113,9 +111,9 @@ export function recover(index: RecordingIndex, root: string, finishPendingDelete
         fs.rmSync(partFile, { force: true });
         return;
       }
-      recoverOne(index, partFile, finalFile, relative, cameraId, stream, Number(match[2]), report, deps, guarded);
+      recoverOne(index, partFile, finalFile, relative, cameraId, stream, startMs, report, deps, guarded);
     } else if (fs.existsSync(finalFile) && !index.segmentByPath(relative)) {
-      recoverOne(index, finalFile, finalFile, relative, cameraId, stream, Number(match[2]), report, deps, guarded);
+      recoverOne(index, finalFile, finalFile, relative, cameraId, stream, startMs, report, deps, guarded);
     }
   };
 
@@ -123,7 +121,7 @@ export function recover(index: RecordingIndex, root: string, finishPendingDelete
   //    open .part files are never touched)
   if (deps.only) {
     for (const relative of deps.only) {
-      const file = path.join(root, ...relative.split('/'));
+      const file = segmentFilePath(root, relative);
       if (fs.existsSync(file) && !index.segmentByPath(relative)) tryRecover(relative);
     }
     return report;
@@ -136,7 +134,7 @@ export function recover(index: RecordingIndex, root: string, finishPendingDelete
   for (const cameraId of safeList(root)) {
     for (const stream of safeList(path.join(root, cameraId))) {
       if (stream !== 'main' && stream !== 'sub') continue;
-      const days = safeList(path.join(root, cameraId, stream)).filter((day) => /^\d{4}-\d{2}-\d{2}$/.test(day));
+      const days = safeList(path.join(root, cameraId, stream)).filter((day) => DAY_FOLDER.test(day));
       for (const day of days) {
         const future = day > futureLimit;
         if (future) report.futureFolders.push([cameraId, stream, day].join('/'));
@@ -212,7 +210,7 @@ export function auditRows(
   const now = deps.clock.now();
   for (const row of rows) {
     if (deps.skip?.(row.path)) continue;
-    const file = path.join(root, ...row.path.split('/'));
+    const file = segmentFilePath(root, row.path);
     let size: number | null = null;
     try {
       size = fs.statSync(file).size;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../util/clock';
+import { PART_SUFFIX } from '../util/recordingLayout';
 
 /** Counts of fsync calls and the time spent in them (the benchmark prints these). */
 export class DurabilityStats {
@@ -38,7 +39,7 @@ function fsync(fd: number): Promise<void> {
   return new Promise((resolve, reject) => fs.fsync(fd, (error) => (error ? reject(error) : resolve())));
 }
 
-export const PART_SUFFIX = '.part';
+export { PART_SUFFIX };
 
 /** Packets are gathered and written in blocks of this size (or every few hundred ms). */
 const WRITE_BLOCK_BYTES = 64 * 1024;

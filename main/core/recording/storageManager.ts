@@ -5,6 +5,7 @@ import type { Logger } from '../log/logger';
 import type { RecordingIndex, SegmentRow } from './recordingIndex';
 import { fsyncDirectory, type DurabilityStats } from './segmentFile';
 import type { StorageGuard } from './streamRecorder';
+import { segmentFilePath } from '../util/recordingLayout';
 
 export interface StorageConfig {
   retentionDays: number;
@@ -284,7 +285,7 @@ export class StorageManager implements StorageGuard {
   }
 
   private unlinkFirst(segment: SegmentRow): void {
-    const file = path.join(this.root, ...segment.path.split('/'));
+    const file = segmentFilePath(this.root, segment.path);
     try {
       fs.unlinkSync(file);
     } catch (error) {
@@ -345,7 +346,7 @@ export class StorageManager implements StorageGuard {
   }
 
   private removeFile(relative: string): void {
-    const file = path.join(this.root, ...relative.split('/'));
+    const file = segmentFilePath(this.root, relative);
     try {
       fs.unlinkSync(file);
     } catch (error) {

@@ -1,8 +1,6 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Camera, ScheduleWindow, StreamKind } from '../../../common/site';
 import type { RecordingProblem, RecordingState, RecordingStatus } from '../../../common/contract';
-import { formatFileStamp } from '../../../common/time';
 import type { Clock, TimerHandle } from '../util/clock';
 import { nextRevision } from '../util/revision';
 import type { Logger } from '../log/logger';
@@ -12,6 +10,7 @@ import type { GapReason, NewSegment, RecordingIndex } from './recordingIndex';
 import { SegmentFile, type DurabilityStats } from './segmentFile';
 import { isScheduled } from './schedule';
 import { analyzeSegment } from './recovery';
+import { segmentFilePath, segmentRelativePath } from '../util/recordingLayout';
 
 /** What the recorder asks of the storage manager. */
 export interface StorageGuard {
@@ -274,11 +273,10 @@ export class StreamRecorder implements SourceConsumer {
     }
     this.clockJumped = false;
     startMs = Math.max(startMs, this.timelineMs);
-    const day = formatFileStamp(startMs, this.deps.timeZone);
-    const relativePath = [this.camera.id, this.stream, day.slice(0, 10), `${day.slice(11)}_${startMs}.ts`].join('/');
+    const relativePath = segmentRelativePath(this.camera.id, this.stream, startMs, this.deps.timeZone);
     let file: SegmentFile;
     try {
-      file = new SegmentFile(path.join(this.deps.root, ...relativePath.split('/')), this.deps.stats, this.deps.clock);
+      file = new SegmentFile(segmentFilePath(this.deps.root, relativePath), this.deps.stats, this.deps.clock);
     } catch (error) {
       this.onWriteError(error as NodeJS.ErrnoException);
       return false;

@@ -7,11 +7,11 @@ import { permissionsOf, type Permission } from '../../../common/permissions';
 import { fail, ok, type Result } from '../../../common/result';
 import { DEFAULT_TIME_ZONE, type Site } from '../../../common/site';
 import { actorOf, displayNameOf, type CallContext, type Principal } from '../api/dispatch';
-import type { FeatureHandlers } from '../features';
+import type { AuditService, FeatureHandlers } from '../features';
 import type { Logger } from '../log/logger';
 import type { Clock } from '../util/clock';
 import { AccountError, AccountStore, type Account } from './accountStore';
-import { AuditLog, type AuditEvent } from './auditLog';
+import { AuditLog } from './auditLog';
 import { AuditPolicy } from './auditPolicy';
 import { auditCsv, auditPdf } from './auditReport';
 import { openSecurityDb } from './db';
@@ -27,15 +27,7 @@ export interface SecurityConfig {
   kdf?: KdfParams;
 }
 
-/** The audit writer as features see it (core.ts hands it to every feature; issue 15, and custody later). */
-export interface AuditService {
-  /** Writes one row; a failure means: refuse the action (`auditUnavailable`). */
-  append(event: AuditEvent): Result<unknown>;
-  /** For what already happened: never refuses, logs when the row cannot be written. */
-  appendOrLog(event: AuditEvent): void;
-  /** The chain head (last row's hash), printed on every biên bản. */
-  headHash(): string;
-}
+export type { AuditService };
 
 export interface SecurityService {
   audit: AuditLog;

@@ -1,3 +1,4 @@
+import { foldVietnamese } from '../../../common/text';
 import type { NvrVendor } from '../../../common/ptzContract';
 
 /**
@@ -17,12 +18,7 @@ export function nvrChannelUrls(vendor: NvrVendor, host: string, rtspPort: number
 
 /** A camera id from a name: ASCII, lower case, Vietnamese diacritics dropped, unique in `taken`. */
 export function cameraIdFrom(name: string, taken: ReadonlySet<string>): string {
-  const ascii = name
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/đ/g, 'd')
-    .replace(/Đ/g, 'D')
-    .toLowerCase()
+  const ascii = foldVietnamese(name)
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, 48);

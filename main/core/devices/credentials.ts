@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { writeFileAtomic } from '../util/atomicFile';
+import { writeFileAtomic } from '../util/durableFile';
+import { hostOf } from '../util/urls';
+import type { Credentials } from '../onvif/soap';
 import path from 'node:path';
 
 /**
@@ -12,10 +14,7 @@ import path from 'node:path';
  *   0600. Limit: anyone who can read the data folder as the console's user can decrypt; it keeps
  *   passwords out of the site file, logs, backups of the site file and casual eyes, no more.
  */
-export interface Credentials {
-  username: string;
-  password: string;
-}
+export type { Credentials };
 
 export interface KeyWrapper {
   encrypt(plain: Buffer): Buffer;
@@ -123,7 +122,7 @@ export class CredentialStore {
 }
 
 function writePrivate(file: string, data: Buffer): void {
-  writeFileAtomic(file, data, 0o600);
+  writeFileAtomic(file, data, { mode: 0o600 });
 }
 
 /** rtsp://host/path + credentials → rtsp://user:pass@host/path (in memory only, for the pull). */
@@ -153,11 +152,4 @@ export function splitCredentials(url: string): { url: string; credentials: Crede
   }
 }
 
-/** Host and port of a URL, never its credentials. */
-export function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return '';
-  }
-}
+export { hostOf };

@@ -22,6 +22,12 @@ export class OnvifError extends Error {
   }
 }
 
+/** A user name and password (a camera's, an NVR's): the encrypted store keeps them (devices/credentials.ts). */
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
 export interface SoapAuth {
   username: string;
   password: string;

@@ -1,8 +1,6 @@
-import fs from 'node:fs';
-import { writeFileAtomic } from '../util/atomicFile';
-import { applyEdits, modify } from 'jsonc-parser';
 import type { DeviceProblem, DeviceProblemInfo } from '../../../common/ptzContract';
-import { CameraSchema, STREAM_URL_PATTERN, type Camera, type Site } from '../../../common/site';
+import { CameraSchema, STREAM_URL_PATTERN, type Camera } from '../../../common/site';
+import { SiteWriteError, type SiteStore } from '../site/siteStore';
 import type { FfmpegInfo } from '../ffmpeg/probe';
 import { runFfmpegOnce, type SupervisorDeps } from '../ffmpeg/supervisor';
 import type { Logger } from '../log/logger';
@@ -10,14 +8,11 @@ import { hostOf, splitCredentials, withCredentials, type CredentialStore, type C
 import { cameraIdFrom } from './vendors';
 
 /**
- * Adding cameras: to the site file (comments and formatting kept: jsonc-parser edits), to the
- * site in memory and to the pull hub, credentials to the encrypted store. The site file holds
- * URLs without credentials and a `credentialsRef`; the pulls get the credentials in memory.
+ * Adding cameras: through the site file's one owner (`SiteStore.addCameras`: file first, with
+ * its formatting kept and the schema re-checked, then memory, then `camerasChanged` to the hub,
+ * the recorder and the UIs), credentials to the encrypted store. The site file holds URLs
+ * without credentials and a `credentialsRef`; the pulls get the credentials in memory.
  */
-export interface CameraRegistry {
-  /** The hub learns a camera added while running (its pulls start when a view asks). */
-  addCamera(camera: Camera): void;
-}
 
 export class DeviceProblemError extends Error {
   constructor(
@@ -43,30 +38,31 @@ export interface NewCamera {
 }
 
 /** Applies the stored credentials to the cameras' stream URLs in memory (at start, before any pull). */
-export function applyStoredCredentials(site: Site, store: CredentialStore, log: Logger): void {
-  for (const camera of site.cameras) {
-    if (!camera.credentialsRef) continue;
+export function applyStoredCredentials(site: SiteStore, store: CredentialStore, log: Logger): void {
+  site.overlayCredentials((camera) => {
+    if (!camera.credentialsRef) return null;
     const credentials = store.get(camera.credentialsRef);
     if (!credentials) {
       log.warn('stored credentials missing or unreadable', { cameraId: camera.id, ref: camera.credentialsRef });
-      continue;
+      return null;
     }
-    camera.streams = { main: withCredentials(camera.streams.main, credentials), ...(camera.streams.sub ? { sub: withCredentials(camera.streams.sub, credentials) } : {}) };
-  }
+    return { main: withCredentials(camera.streams.main, credentials), ...(camera.streams.sub ? { sub: withCredentials(camera.streams.sub, credentials) } : {}) };
+  });
 }
 
 export class DeviceRegistry {
   constructor(
-    private readonly site: Site,
-    private readonly sitePath: string,
-    private readonly writable: boolean,
+    private readonly siteStore: SiteStore,
     private readonly store: CredentialStore,
-    private readonly hub: CameraRegistry,
     private readonly log: Logger,
   ) {}
 
+  private get site() {
+    return this.siteStore.site;
+  }
+
   get siteWritable(): boolean {
-    return this.writable;
+    return this.siteStore.writable;
   }
 
   /** Adds cameras (all or none); returns their ids. */
@@ -99,25 +95,16 @@ export class DeviceRegistry {
       const live: Camera = { ...stored, streams: { main: withCredentials(main, credentials), ...(sub ? { sub: withCredentials(sub, credentials) } : {}) } };
       made.push({ stored, live, credentials });
     }
-    if (this.writable) this.writeSite(made.map((entry) => entry.stored));
-    for (const entry of made) {
-      if (entry.credentials && entry.stored.credentialsRef) this.store.put(entry.stored.credentialsRef, entry.credentials);
-      this.site.cameras.push(entry.live);
-      this.hub.addCamera(entry.live);
-      this.log.info('camera added', { cameraId: entry.stored.id, host: hostOf(entry.stored.streams.main), onvif: Boolean(entry.stored.onvif), saved: this.writable });
-    }
-    return made.map((entry) => entry.stored.id);
-  }
-
-  private writeSite(cameras: Camera[]): void {
-    let text: string;
+    // the credentials first: a camera in the file always finds its credentialsRef
+    for (const entry of made) if (entry.credentials && entry.stored.credentialsRef) this.store.put(entry.stored.credentialsRef, entry.credentials);
     try {
-      text = fs.readFileSync(this.sitePath, 'utf8');
-      for (const camera of cameras) text = applyEdits(text, modify(text, ['cameras', -1], camera, { formattingOptions: { insertSpaces: true, tabSize: 2 } }));
-      writeFileAtomic(this.sitePath, text);
+      this.siteStore.addCameras(made);
     } catch (error) {
-      throw new DeviceProblemError('siteNotSaved', (error as Error).message);
+      if (error instanceof SiteWriteError) throw new DeviceProblemError(error.code === 'badRequest' ? 'badAddress' : 'siteNotSaved', error.detail);
+      throw error;
     }
+    for (const entry of made) this.log.info('camera added', { cameraId: entry.stored.id, host: hostOf(entry.stored.streams.main), onvif: Boolean(entry.stored.onvif), saved: this.siteWritable });
+    return made.map((entry) => entry.stored.id);
   }
 
   credentials(camera: Camera): Credentials | null {
