@@ -11,7 +11,7 @@ import { forEachPts, PTS_HZ, ptsDelta } from '../media/pes';
 import type { GapReason, NewSegment, RecordingIndex } from './recordingIndex';
 import { SegmentFile, type DurabilityStats } from './segmentFile';
 import { isScheduled } from './schedule';
-import { analyzeSegment } from './recovery';
+import { analyzeSegment, CLOSING_PREFIX } from './recovery';
 
 /** What the recorder asks of the storage manager. */
 export interface StorageGuard {
@@ -386,6 +386,9 @@ export class StreamRecorder implements SourceConsumer {
       recovered: false,
     };
     const empty = segment.frames === 0;
+    // the journal: this file is the console's own until its row is in (the next open moves `open:`)
+    const closingKey = CLOSING_PREFIX + row.path;
+    if (!empty) this.indexWrite(() => this.deps.index.setMeta(closingKey, row.path));
     this.closing = this.closing.then(async () => {
       try {
         if (empty) {
@@ -401,17 +404,23 @@ export class StreamRecorder implements SourceConsumer {
           this.indexWrite(() => this.deps.index.addGap(this.camera.id, this.stream, keptTo, lostTo, 'diskFull'));
           if (keptTo === row.startMs) {
             fs.rmSync(segment.file.finalPath, { force: true });
+            this.indexWrite(() => this.deps.index.deleteMeta(closingKey));
             return;
           }
           row.endMs = keptTo;
         }
-        this.unindexed.push({ ...row, bytes: segment.file.bytes });
+        this.unindexed.push({ ...row, bytes: segment.file.bytes, sha256: segment.file.sha256 });
         this.segmentsWritten += 1;
         // in order; a row the index cannot take yet waits for the next close
         this.flushDeferred();
         while (this.unindexed.length > 0) {
           const next = this.unindexed[0]!;
-          this.deps.storage.guarded(() => this.deps.index.insertSegment(next));
+          this.deps.storage.guarded(() =>
+            this.deps.index.transaction(() => {
+              this.deps.index.insertSegment(next);
+              this.deps.index.deleteMeta(CLOSING_PREFIX + next.path);
+            }),
+          );
           this.unindexed.shift();
         }
         this.deps.storage.segmentClosed?.(expectedSegmentBytes(this.deps.kbps(), this.options.segmentMs));
