@@ -92,7 +92,7 @@ export interface CameraUsage {
 
 const SCHEMA_VERSION = 2;
 
-const MIGRATIONS: Record<number, string> = {
+export const MIGRATIONS: Record<number, string> = {
   1: `
     CREATE TABLE segments (
       id INTEGER PRIMARY KEY,
