@@ -115,7 +115,7 @@ function IntegritySection({ info, timeZone, nameOf, language, onStarted }: { inf
           {verification.unhashedSegments > 0 && <p className="muted">{t('storage.integrity.unhashed', { count: verification.unhashedSegments })}</p>}
         </div>
       )}
-      <h3>{t('storage.integrity.quarantine')}</h3>
+      <h2>{t('storage.integrity.quarantine')}</h2>
       {quarantined.length === 0 ? (
         <p className="muted">{t('storage.integrity.noQuarantine')}</p>
       ) : (

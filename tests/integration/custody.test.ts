@@ -14,7 +14,9 @@ import { recover } from '../../main/core/recording/recovery';
 import { DurabilityStats } from '../../main/core/recording/segmentFile';
 import { verifyFootage } from '../../main/core/recording/verify';
 import { systemClock } from '../../main/core/util/clock';
-import { repoRoot, tempDir } from '../helpers/paths';
+import { outputPath, repoRoot, tempDir } from '../helpers/paths';
+import { screenshot } from '../helpers/browser';
+import { openConsole } from '../helpers/consoleUnderTest';
 import { exportEnv, recordFootage, type Recorded } from './exportFixture';
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
@@ -215,6 +217,37 @@ describe('chain of custody', () => {
     const { status } = await runExport(env, { ...request, startMs: plantedMs, endMs: plantedMs + 10_000, destination: tempDir('custody-stick') });
     expect(status.error).toBe('noFootage');
   }, 120_000);
+
+  it('the storage page: the button verifies in the background and names the altered segment with its time; quarantined files listed (screenshots)', async () => {
+    const copy = copyData(recorded);
+    const rows = rowsOf(copy.index, 'cam-1');
+    copy.close();
+    const victim = path.join(copy.root, rows[1]!.path);
+    const data = fs.readFileSync(victim);
+    data[1000]! ^= 0xff;
+    fs.writeFileSync(victim, data);
+    const folder = path.dirname(path.join(copy.root, rows.at(-1)!.path));
+    fs.copyFileSync(path.join(copy.root, rows[0]!.path), path.join(folder, `${path.basename(rows.at(-1)!.path).slice(0, 8)}_${recorded.stoppedMs + 60_000}.ts`));
+    const app = await openConsole(['--site', writeSite(copy.dataDir, recorded), '--data', copy.dataDir, '--port', '0'], { width: 1366, height: 768 });
+    try {
+      const page = app.page;
+      await page.click('[data-page=storage]');
+      await expect.poll(() => page.locator('[data-testid=quarantined]').textContent(), { timeout: 20000 }).toContain('quarantine/cam-1/main/');
+      await page.click('[data-action=verify-footage]');
+      await expect.poll(() => page.locator('[data-testid=verify-result]').textContent(), { timeout: 60000 }).toContain('Phát hiện 1 vấn đề');
+      const text = await page.locator('[data-testid=verify-findings]').textContent();
+      expect(text).toContain('Bị thay đổi');
+      expect(text).toContain('Ngã ba QL47 – chợ Đông Khê');
+      expect(text).toContain(rows[1]!.path);
+      await page.locator('[data-testid=integrity]').scrollIntoViewIfNeeded();
+      await screenshot(page, outputPath('custody', 'storage-verify-1366.png'));
+      await page.setViewportSize({ width: 1920, height: 1080 });
+      await page.locator('[data-testid=integrity]').scrollIntoViewIfNeeded();
+      await screenshot(page, outputPath('custody', 'storage-verify-1920.png'));
+    } finally {
+      await app.close();
+    }
+  }, 180_000);
 });
 
 function writeSite(dataDir: string, recorded: Recorded): string {
