@@ -8,6 +8,7 @@ import { ExportRequestSchema, type ExportRequest } from '../../common/exportCont
 import { startCore } from '../../main/core/core';
 import { ExportJobRunner, type ExportEnv } from '../../main/core/export/job';
 import type { Manifest } from '../../main/core/export/manifest';
+import { keyframesOf } from '../../main/core/export/keyframes';
 import { silentLogger } from '../../main/core/log/logger';
 import { RecordingIndex, type SegmentRow } from '../../main/core/recording/recordingIndex';
 import { recover } from '../../main/core/recording/recovery';
@@ -80,6 +81,16 @@ describe('chain of custody', () => {
       expect(row.prevHash).toBe(n === 0 ? null : rows[n - 1]!.rowHash);
     }
     expect(recorded.index.chainHead('cam-1', 'main')).toEqual({ seq: rows.length, rowHash: rows.at(-1)!.rowHash });
+    // the keyframe index stored as written equals a scan of the file (export uses it instead of rescanning)
+    for (const row of rows) {
+      const scanned = keyframesOf(fs.readFileSync(path.join(root, row.path)));
+      expect(row.keyframes?.map((keyframe) => keyframe.offset)).toEqual(scanned.keyframes.map((keyframe) => keyframe.offset));
+      row.keyframes!.forEach((keyframe, n) => expect(Math.abs(keyframe.atMs - scanned.keyframes[n]!.atMs)).toBeLessThan(1));
+      // the same PAT + PMT packets (the continuity counter, byte 3, may differ from the parser's copy)
+      const stored = fs.readFileSync(path.join(root, row.path)).subarray(0, row.psiBytes!);
+      expect(stored.length).toBe(scanned.psi.length);
+      for (let at = 0; at < stored.length; at += 188) expect(Buffer.concat([stored.subarray(at, at + 3), stored.subarray(at + 4, at + 188)])).toEqual(Buffer.concat([scanned.psi.subarray(at, at + 3), scanned.psi.subarray(at + 4, at + 188)]));
+    }
     const report = await verifyFootage(recorded.index, root);
     expect(report.findings).toEqual([]);
     expect(report.ok).toBe(true);

@@ -317,7 +317,7 @@ describe('recovery at start-up', () => {
     // a segment being written when the console died: 10 s of footage, its last packet cut in half
     fs.writeFileSync(path.join(day, `08-30-00_${startMs}.ts${PART_SUFFIX}`), clip.subarray(0, Math.floor(clip.length / 20) - 100));
     fs.writeFileSync(path.join(day, `08-40-00_${startMs + 600000}.ts`), Buffer.from('this is not a video at all'.repeat(100)));
-    index.markForDeletion({ id: 999, cameraId: 'cam-1', stream: 'main', startMs: 0, endMs: 1, bytes: 1, path: 'cam-1/main/2026-11-29/00-00-00_1.ts', codec: null, widthPx: null, heightPx: null, hasAudio: false, recovered: false, sha256: null, recoveredRange: null, chainSeq: null, prevHash: null, rowHash: null }, 0);
+    index.markForDeletion({ id: 999, cameraId: 'cam-1', stream: 'main', startMs: 0, endMs: 1, bytes: 1, path: 'cam-1/main/2026-11-29/00-00-00_1.ts', codec: null, widthPx: null, heightPx: null, hasAudio: false, recovered: false, sha256: null, recoveredRange: null, chainSeq: null, prevHash: null, rowHash: null, keyframes: null, psiBytes: null }, 0);
     const storage = new StorageManager(index, root, { retentionDays: 30, cameraRetentionDays: new Map(), quotaBytes: null, minFreeBytes: 0 }, { clock, log: silentLogger, stats: new DurabilityStats() });
     // the journal says the console was writing both (one open, one closed but not yet indexed)
     index.setMeta('open:cam-1/main', `cam-1/main/2026-11-30/08-30-00_${startMs}.ts`);

@@ -16,7 +16,7 @@ import { burnInArgs, concatUrl, cutArgs, cutPart, moovReserveBytes } from './cut
 import { fsyncDir, fsyncFile, isFaststart, sha256, sha256File, TEMP_SUFFIX, writeDurable } from './durable';
 import { maxFileBytesOf } from './drives';
 import { distanceM } from './geo';
-import { segmentKeyframes, segmentKeyframesAsync, wholeSegment, type SegmentKeyframes } from './keyframes';
+import { segmentKeyframes, segmentKeyframesAsync, storedKeyframes, wholeSegment, type SegmentKeyframes } from './keyframes';
 import { localIso, sha256sums, timeRange, utcIso, type Manifest, type ManifestCamera, type ManifestFile, type ManifestSource } from './manifest';
 import { planCamera, type CameraPlan, type PartPlan } from './plan';
 import { recordHtml, recordPdf } from './record';
@@ -114,7 +114,11 @@ export async function planExportAsync(env: ExportEnv, request: ParsedRequest, ma
     return wholeSegment(segment.bytes);
   });
   const cache = new Map<string, SegmentKeyframes>();
-  for (const segment of needed.values()) cache.set(segment.path, await segmentKeyframesAsync(path.join(env.recordingsRoot, ...segment.path.split('/'))));
+  for (const segment of needed.values()) {
+    const file = path.join(env.recordingsRoot, ...segment.path.split('/'));
+    // the keyframe index the recorder stored (issue 17): only the PAT + PMT are read; older rows are scanned
+    cache.set(segment.path, segment.keyframes && segment.psiBytes ? await storedKeyframes(file, segment.keyframes, segment.psiBytes, segment.bytes) : await segmentKeyframesAsync(file));
+  }
   return planExport(env, request, maxFileBytes, (segment) => cache.get(segment.path) ?? segmentKeyframes(path.join(env.recordingsRoot, ...segment.path.split('/'))));
 }
 

@@ -39,9 +39,22 @@ export interface SegmentRow {
   prevHash: string | null;
   /** SHA-256 over this row's fields and prevHash (see chainRowHash). */
   rowHash: string | null;
+  /**
+   * The segment's keyframes as the recorder wrote them (byte offset of the keyframe's first
+   * packet, ms after the segment's first video frame); null: not stored (older or recovered rows),
+   * read the file. Wall time of a keyframe = startMs + atMs.
+   */
+  keyframes: { offset: number; atMs: number }[] | null;
+  /** Bytes of PAT + PMT at the start of the file (what a cut from mid-file puts in front). */
+  psiBytes: number | null;
 }
 
-export type NewSegment = Omit<SegmentRow, 'id' | 'chainSeq' | 'prevHash' | 'rowHash' | 'sha256' | 'recoveredRange'> & { sha256?: string | null; recoveredRange?: string | null };
+export type NewSegment = Omit<SegmentRow, 'id' | 'chainSeq' | 'prevHash' | 'rowHash' | 'sha256' | 'recoveredRange' | 'keyframes' | 'psiBytes'> & {
+  sha256?: string | null;
+  recoveredRange?: string | null;
+  keyframes?: { offset: number; atMs: number }[] | null;
+  psiBytes?: number | null;
+};
 
 /** Hash of an empty chain's predecessor is not used: the first row's prevHash is null. */
 export function chainRowHash(row: { cameraId: string; stream: string; startMs: number; endMs: number; bytes: number; path: string; sha256: string | null; recovered: boolean; chainSeq: number; prevHash: string | null }): string {
@@ -137,6 +150,8 @@ export const MIGRATIONS: Record<number, string> = {
     ALTER TABLE segments ADD COLUMN chain_seq INTEGER;
     ALTER TABLE segments ADD COLUMN prev_hash TEXT;
     ALTER TABLE segments ADD COLUMN row_hash TEXT;
+    ALTER TABLE segments ADD COLUMN keyframes TEXT;
+    ALTER TABLE segments ADD COLUMN psi_bytes INTEGER;
     CREATE INDEX segments_by_chain ON segments (camera_id, stream, chain_seq);
   `,
 };
@@ -159,6 +174,8 @@ interface SegmentRecord {
   chain_seq: number | null;
   prev_hash: string | null;
   row_hash: string | null;
+  keyframes: string | null;
+  psi_bytes: number | null;
 }
 
 function toSegment(record: SegmentRecord): SegmentRow {
@@ -180,6 +197,8 @@ function toSegment(record: SegmentRecord): SegmentRow {
     chainSeq: record.chain_seq,
     prevHash: record.prev_hash,
     rowHash: record.row_hash,
+    keyframes: record.keyframes === null ? null : (JSON.parse(record.keyframes) as [number, number][]).map(([offset, atMs]) => ({ offset, atMs })),
+    psiBytes: record.psi_bytes,
   };
 }
 
@@ -196,8 +215,8 @@ export class RecordingIndex {
     const db = this.db;
     this.statements = {
       insertSegment: db.prepare(
-        `INSERT INTO segments (camera_id, stream, start_ms, end_ms, bytes, path, codec, width_px, height_px, has_audio, recovered, sha256, recovered_range, chain_seq, prev_hash, row_hash)
-         VALUES (@cameraId, @stream, @startMs, @endMs, @bytes, @path, @codec, @widthPx, @heightPx, @hasAudio, @recovered, @sha256, @recoveredRange, @chainSeq, @prevHash, @rowHash)`,
+        `INSERT INTO segments (camera_id, stream, start_ms, end_ms, bytes, path, codec, width_px, height_px, has_audio, recovered, sha256, recovered_range, chain_seq, prev_hash, row_hash, keyframes, psi_bytes)
+         VALUES (@cameraId, @stream, @startMs, @endMs, @bytes, @path, @codec, @widthPx, @heightPx, @hasAudio, @recovered, @sha256, @recoveredRange, @chainSeq, @prevHash, @rowHash, @keyframes, @psiBytes)`,
       ),
       segmentsBetween: db.prepare<[string, string, number, number]>(
         'SELECT * FROM segments WHERE camera_id = ? AND stream = ? AND end_ms > ? AND start_ms < ? ORDER BY start_ms',
@@ -269,6 +288,8 @@ export class RecordingIndex {
         ...segment,
         sha256,
         recoveredRange: segment.recoveredRange ?? null,
+        keyframes: segment.keyframes ? JSON.stringify(segment.keyframes.map((keyframe) => [keyframe.offset, Math.round(keyframe.atMs * 1000) / 1000])) : null,
+        psiBytes: segment.psiBytes ?? null,
         chainSeq,
         prevHash,
         rowHash,

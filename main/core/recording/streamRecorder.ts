@@ -61,6 +61,17 @@ interface OpenSegment {
   codec: string | null;
   widthPx: number | null;
   heightPx: number | null;
+  /** Bytes handed to the file so far (the next chunk's offset in it). */
+  fed: number;
+  /** Keyframes as written: offset of the keyframe's first packet, ms after the first frame. */
+  keyframes: { offset: number; atMs: number }[];
+  psiBytes: number;
+}
+
+/** The packet at `offset` starts a keyframe (the random-access indicator, as export/keyframes.ts reads it). */
+function isRandomAccess(data: Buffer, offset: number): boolean {
+  const adaptation = ((data[offset + 3] ?? 0) >> 4) & 0x3;
+  return (adaptation & 0x2) !== 0 && (data[offset + 4] ?? 0) > 0 && ((data[offset + 5] ?? 0) & 0x40) !== 0;
 }
 
 /** Queued packets are written at least this often. */
@@ -304,8 +315,13 @@ export class StreamRecorder implements SourceConsumer {
       codec: status.codec,
       widthPx: status.widthPx,
       heightPx: status.heightPx,
+      fed: 0,
+      keyframes: [],
+      psiBytes: 0,
     };
-    this.write(Buffer.concat(source.psi()));
+    const psi = Buffer.concat(source.psi());
+    this.current.psiBytes = psi.length;
+    this.write(psi);
     this.setState('recording', null);
     return true;
   }
@@ -316,11 +332,16 @@ export class StreamRecorder implements SourceConsumer {
     if (!this.attempt(() => segment.file.write(data))) return;
     segment.lastDataMono = this.deps.clock.monotonic();
     const pid = this.source.videoPid;
+    const base = segment.fed;
+    segment.fed += data.length;
+    if (data.length % 188 !== 0) segment.psiBytes = -1; // not on the packet grid: no stored index
     if (pid !== null) {
-      forEachPts(data, pid, (pts) => {
+      forEachPts(data, pid, (pts, offset) => {
         segment.firstPts ??= pts;
         segment.lastPts = pts;
         segment.frames += 1;
+        // the keyframe index, stored with the row (issue 17): export cuts without rescanning
+        if (isRandomAccess(data, offset)) segment.keyframes.push({ offset: base + offset, atMs: (ptsDelta(segment.firstPts, pts) / PTS_HZ) * 1000 });
       });
     }
   }
@@ -409,7 +430,16 @@ export class StreamRecorder implements SourceConsumer {
           }
           row.endMs = keptTo;
         }
-        this.unindexed.push({ ...row, bytes: segment.file.bytes, sha256: segment.file.sha256 });
+        const bytes = segment.file.bytes;
+        // packets arrive whole: offsets are in the file's packet grid (a cut file keeps what it holds)
+        const aligned = segment.psiBytes >= 0 && segment.psiBytes % 188 === 0;
+        this.unindexed.push({
+          ...row,
+          bytes,
+          sha256: segment.file.sha256,
+          keyframes: aligned ? segment.keyframes.filter((keyframe) => keyframe.offset + 188 <= bytes) : null,
+          psiBytes: aligned ? segment.psiBytes : null,
+        });
         this.segmentsWritten += 1;
         // in order; a row the index cannot take yet waits for the next close
         this.flushDeferred();
