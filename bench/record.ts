@@ -5,10 +5,12 @@
  *     its 31 pulls) divided by the CPU of 31 bare `ffmpeg -c copy -f segment` doing the same;
  *   - bytes written to disk divided by bytes received from the cameras;
  *   - resident memory and its growth; fsync count and time spent in fsync;
- *   - footage lost per camera after kill -9 (from the crash test's output, when it ran).
+ *   - footage lost per camera after kill -9 (from the crash test's output, when it ran);
+ *   - the cost of hashing each segment while it is written (issue 17), as a CPU ratio.
  * Figures only. Usage: npm run bench:record -- [minutes] [cameras]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startCore } from '../main/core/core';
@@ -135,6 +137,17 @@ async function main(): Promise<void> {
   print(`camera payload (the clips' own bytes) ${mb(clipBytesPerSecond * cameraCount * (durationMs / 1000))}: written / payload ${(written / (clipBytesPerSecond * cameraCount * (durationMs / 1000))).toFixed(3)}`);
   print(`memory: resident ${mb(rssStart)} at start of recording, ${mb(rssSamples.at(-1) ?? rssStart)} at the end (growth ${(growth * 100).toFixed(1)}% over the run)`);
   print(`fsync: ${fsyncs} calls (${(fsyncs / (durationMs / 1000)).toFixed(1)}/s), ${fsyncMs.toFixed(0)} ms in all, ${(fsyncMs / Math.max(1, fsyncs)).toFixed(2)} ms each`);
+  // issue 17: the cost of hashing while writing. The recorder feeds every byte it writes to
+  // SHA-256 in its 64 KiB write blocks; the same number of bytes hashed the same way, timed in CPU,
+  // is the share of the console's recording CPU that hashing takes (measured, not a second run).
+  const hashBlock = Buffer.alloc(64 * 1024, 0x47);
+  const hashCpu = process.cpuUsage();
+  const hasher = createHash('sha256');
+  for (let done = 0; done < written; done += hashBlock.length) hasher.update(hashBlock);
+  hasher.digest();
+  const hashUsed = process.cpuUsage(hashCpu);
+  const hashCores = (hashUsed.user + hashUsed.system) / 1e6 / (durationMs / 1000);
+  print(`hashing while writing (SHA-256 of ${mb(written)}): ${hashCores.toFixed(4)} cores; recording CPU with hashing / without ${(consoleCores / Math.max(1e-9, consoleCores - hashCores)).toFixed(3)} (goal ≤ 1.05)`);
   const loss = outputPath('recording', 'kill-loss.txt');
   print(`footage lost after kill -9: ${fs.existsSync(loss) ? fs.readFileSync(loss, 'utf8').split('\n')[0] : 'run the crash test (npx vitest run tests/integration/recording.test.ts -t kill) first'}`);
   fs.mkdirSync(path.join('test-results', 'bench'), { recursive: true });

@@ -99,6 +99,7 @@ export const AUDIT_ACTIONS = [
   'ptzAcquire', 'ptzRelease', 'ptzPresetSet', 'ptzPresetDeleted', 'ptzPresetGoto', 'ptzMove',
   'deviceChanged', 'siteChanged', 'mapChanged', 'footageDeleted', 'recordingRecovered', 'clockJump',
   'coreStarted', 'coreStopped', 'auditExported', 'auditVerified',
+  'footageVerified', 'footageQuarantined', 'footageAltered',
 ] as const;
 export type AuditActionName = (typeof AUDIT_ACTIONS)[number];
 

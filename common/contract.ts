@@ -172,6 +172,32 @@ export const RecordingStatusSchema = z.object({
 });
 export type RecordingStatus = z.infer<typeof RecordingStatusSchema>;
 
+export const FOOTAGE_FINDING_KINDS = ['altered', 'missing', 'foreign', 'chainBroken'] as const;
+export const FootageVerificationSchema = z.object({
+  state: z.enum(['running', 'done', 'failed']),
+  startedMs: z.number(),
+  finishedMs: z.number().nullable(),
+  done: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  checkedBytes: z.number(),
+  unhashedSegments: z.number().int().nonnegative(),
+  /** The first 200 findings. */
+  findings: z.array(
+    z.object({
+      kind: z.enum(FOOTAGE_FINDING_KINDS),
+      reason: z.string(),
+      cameraId: z.string(),
+      stream: StreamKindSchema.nullable(),
+      path: z.string().nullable(),
+      startMs: z.number().nullable(),
+      endMs: z.number().nullable(),
+      chainSeq: z.number().nullable(),
+    }),
+  ),
+  findingCount: z.number().int().nonnegative(),
+});
+export type FootageVerification = z.infer<typeof FootageVerificationSchema>;
+
 /** The storage page (Lưu trữ): the disk, every camera's footage, and what the disk can hold. */
 export const StorageInfoSchema = z.object({
   disk: z.object({ totalBytes: z.number(), freeBytes: z.number(), floorBytes: z.number(), quotaBytes: z.number().nullable() }),
@@ -195,8 +221,14 @@ export const StorageInfoSchema = z.object({
   /** Footage written per day (site time zone), oldest first, for the usage chart. */
   daily: z.array(z.object({ day: z.string(), bytes: z.number() })),
   warnings: z.array(z.object({ atMs: z.number(), kind: z.string(), cameraId: z.string().nullable() })),
+  /** Files found in a recording folder that this console did not write: moved to DATA/quarantine/ (issue 17). */
+  quarantined: z.array(z.object({ atMs: z.number(), cameraId: z.string().nullable(), path: z.string(), to: z.string(), bytes: z.number(), startMs: z.number().nullable() })).optional(),
+  /** The last (or running) verification of footage against the index and its chain (issue 17). */
+  verification: FootageVerificationSchema.nullable().optional(),
 });
 export type StorageInfo = z.infer<typeof StorageInfoSchema>;
+
+
 
 export const SystemInfoSchema = z.object({
   version: z.string(),
@@ -251,6 +283,8 @@ export const coreMethods = {
   deleteView: method({ permission: 'viewLive', params: z.strictObject({ name: z.string().min(1).max(80) }), result: z.null() }),
   listRecordingStatus: method({ permission: 'viewLive', params: NoParams, result: z.array(RecordingStatusSchema) }),
   getStorage: method({ permission: 'playback', params: NoParams, result: StorageInfoSchema }),
+  /** Starts a verification of the footage in the background (its progress and result: getStorage). */
+  verifyFootage: method({ permission: 'playback', params: z.strictObject({ cameraId: CameraId.optional() }), result: z.object({ started: z.boolean() }) }),
 } as const;
 
 /** Every method: the core's own and each feature's (names must not collide; a test checks). */

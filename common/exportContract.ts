@@ -22,6 +22,8 @@ export const EXPORT_ERRORS = [
   'busy',
   'ffmpegMissing',
   'burnInUnavailable',
+  /** A source segment no longer matches the SHA-256 it was recorded with (issue 17). */
+  'footageAltered',
 ] as const;
 export type ExportError = (typeof EXPORT_ERRORS)[number];
 

@@ -82,6 +82,7 @@ export const exportVi = {
     busy: 'Đang có một lần trích xuất khác. Hãy chờ xong rồi thử lại.',
     ffmpegMissing: 'Không tìm thấy ffmpeg nên không trích xuất được.',
     burnInUnavailable: 'Máy này không tạo được bản có chữ (thiếu bộ mã hóa H.264 hoặc phông chữ). Bỏ chọn "Thêm bản có chữ" rồi thử lại.',
+    footageAltered: 'Dữ liệu ghi hình nguồn đã bị thay đổi sau khi ghi (mã SHA-256 không khớp): không trích xuất. Chi tiết bên dưới nêu camera và khoảng thời gian.',
   },
   log: {
     title: 'Nhật ký trích xuất',
@@ -185,6 +186,7 @@ export const exportEn: DeepStrings<typeof exportVi> = {
     busy: 'Another export is running. Wait for it to finish, then retry.',
     ffmpegMissing: 'ffmpeg was not found, so nothing can be exported.',
     burnInUnavailable: 'This PC cannot make the captioned copy (no H.264 encoder or font). Untick "Also a captioned copy" and retry.',
+    footageAltered: 'The source footage was changed after it was recorded (SHA-256 does not match): nothing exported. The detail below names the camera and the time range.',
   },
   log: {
     title: 'Export log',

@@ -14,6 +14,7 @@ import { SourceHub } from './media/sourceHub';
 import { RecordingService, type RecordingOptions } from './recording/recordingService';
 import { createDispatcher, type Dispatch, type Handlers } from './api/dispatch';
 import { createHandlers } from './api/handlers';
+import { verificationAuditDetail } from './recording/verify';
 import { SnapshotService } from './snapshots/snapshots';
 import { SavedViews } from './views/savedViews';
 import { openFolder } from './util/openFolder';
@@ -155,6 +156,14 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
   // recording: recovery pass first, then a recorder per camera on its recorded stream's pull
   const recording = new RecordingService(site, hub, config.dataDir, { clock, log: log.child('recording') }, config.recording);
   if (ffmpeg) recording.start();
+  // issue 17: what recovery completed (journaled) and what it quarantined (foreign) is audited
+  for (const entry of recording.recovery?.indexed ?? []) {
+    security.audit.appendOrLog({ actor: SYSTEM_ACTOR, action: 'recordingRecovered', cameraId: entry.cameraId, detail: { path: entry.path, startMs: entry.startMs, endMs: entry.endMs, keptBytes: entry.bytes, foundBytes: entry.foundBytes } });
+  }
+  for (const entry of recording.recovery?.quarantined ?? []) {
+    security.audit.appendOrLog({ actor: SYSTEM_ACTOR, action: 'footageQuarantined', cameraId: entry.cameraId || null, detail: { path: entry.path, to: entry.to, bytes: entry.bytes, startMs: entry.startMs } });
+  }
+  recording.onVerified((report, actor, options) => security.audit.appendOrLog({ actor, action: 'footageVerified', cameraId: options.cameraId ?? null, detail: verificationAuditDetail(report, { by: 'storagePage' }) }));
   // footage deleted by retention, quota or the disk floor: logged at info and audited, grouped per camera and reason each second
   const deletedFootage = new Map<string, { cameraId: string; why: string; startMs: number; endMs: number; segments: number }>();
   let flushDeleted: ReturnType<typeof setTimeout> | null = null;

@@ -47,6 +47,78 @@ function DailyChart({ daily, language }: { daily: StorageInfo['daily']; language
   );
 }
 
+function when(ms: number, timeZone: string): string {
+  return `${formatDate(ms, timeZone)} ${new Date(ms).toLocaleTimeString('vi-VN', { timeZone, hour12: false })}`;
+}
+
+/** Toàn vẹn: the verification of footage (issue 17) and the files recovery quarantined. */
+function IntegritySection({ info, timeZone, nameOf, language, onStarted }: { info: StorageInfo; timeZone: string; nameOf: (id: string | null) => string; language: string; onStarted: () => void }) {
+  const { t } = useTranslation();
+  const { client } = useRuntime();
+  const [message, setMessage] = useState<string | null>(null);
+  const verification = info.verification ?? null;
+  const quarantined = info.quarantined ?? [];
+  const start = (): void =>
+    void client.call('verifyFootage', {}).then((result) => {
+      if (!result.ok) setMessage(t(`errors.${result.error.code}`));
+      else onStarted();
+    });
+  return (
+    <section data-testid="integrity">
+      <h2>{t('storage.integrity.title')}</h2>
+      <p className="muted">{t('storage.integrity.intro')}</p>
+      <p>
+        <button type="button" className="tool" data-action="verify-footage" disabled={verification?.state === 'running'} onClick={start}>
+          {t('storage.integrity.run')}
+        </button>
+      </p>
+      {message && <p className="warn">{message}</p>}
+      {verification?.state === 'running' && <p data-testid="verify-running">{t('storage.integrity.running', { done: verification.done, total: verification.total })}</p>}
+      {verification?.state === 'failed' && <p className="warn">{t('storage.integrity.failed')}</p>}
+      {verification?.state === 'done' && (
+        <div data-testid="verify-result">
+          {verification.finishedMs !== null && <p className="muted">{t('storage.integrity.checkedAt', { when: when(verification.finishedMs, timeZone) })}</p>}
+          {verification.findingCount === 0 ? (
+            <p className="ok">{t('storage.integrity.ok', { count: verification.done })}</p>
+          ) : (
+            <>
+              <p className="warn">{t('storage.integrity.bad', { count: verification.findingCount })}</p>
+              <table className="table" data-testid="verify-findings">
+                <tbody>
+                  {verification.findings.map((finding, index) => (
+                    <tr key={`${finding.kind}-${finding.path ?? ''}-${index}`} data-kind={finding.kind}>
+                      <td>{t(`storage.integrity.kinds.${finding.kind}`)}</td>
+                      <td>{nameOf(finding.cameraId)}</td>
+                      <td>
+                        {finding.startMs === null ? '…' : when(finding.startMs, timeZone)} → {finding.endMs === null ? '…' : when(finding.endMs, timeZone)}
+                      </td>
+                      <td>{t(`storage.integrity.reasons.${finding.reason}`, { defaultValue: finding.reason })}</td>
+                      <td className="muted">{finding.path ?? ''}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </>
+          )}
+          {verification.unhashedSegments > 0 && <p className="muted">{t('storage.integrity.unhashed', { count: verification.unhashedSegments })}</p>}
+        </div>
+      )}
+      <h2>{t('storage.integrity.quarantine')}</h2>
+      {quarantined.length === 0 ? (
+        <p className="muted">{t('storage.integrity.noQuarantine')}</p>
+      ) : (
+        <ul className="events" data-testid="quarantined">
+          {quarantined.map((entry) => (
+            <li key={`${entry.atMs}-${entry.to}`}>
+              <time>{when(entry.atMs, timeZone)}</time> {nameOf(entry.cameraId)} — {entry.path} → {entry.to} ({formatBytes(entry.bytes, language)})
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
 /** Lưu trữ: how much footage each camera keeps, how much the disk can hold, what went wrong. */
 export function StoragePage() {
   const { t } = useTranslation();
@@ -148,6 +220,7 @@ export function StoragePage() {
           </tbody>
         </table>
       </section>
+      <IntegritySection info={info} timeZone={timeZone} nameOf={nameOf} language={language} onStarted={() => void client.call('getStorage', {}).then((result) => result.ok && setInfo(result.value))} />
       <section>
         <h2>{t('storage.warnings')}</h2>
         {info.warnings.length === 0 ? (

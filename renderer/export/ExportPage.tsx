@@ -229,6 +229,7 @@ function Progress({ job, onCancel, onEject, onClose, onRetry, ejectState }: { jo
       {(job.state === 'failed' || job.state === 'cancelled') && job.error && (
         <p className="ex-bad" data-testid="export-error">
           {t(`exportClip.errors.${job.error}`)}
+          {job.error === 'footageAltered' && job.errorDetail && <span className="ex-detail" data-testid="export-error-detail"><br />{job.errorDetail}</span>}
         </p>
       )}
       <div className="ex-actions">

@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startCore, type RunningCore } from '../../main/core/core';
 import { RecordingIndex, type SegmentRow } from '../../main/core/recording/recordingIndex';
 import { PART_SUFFIX } from '../../main/core/recording/segmentFile';
+import { verifyFootage } from '../../main/core/recording/verify';
 import { runFfmpegOnce } from '../../main/core/ffmpeg/supervisor';
 import { deps, h264Clip, testFfmpeg } from '../helpers/ffmpeg';
 import { RtspTestServer } from '../helpers/rtspServer';
@@ -135,9 +137,21 @@ describe('recording 24/7', () => {
         lost.push(Math.max(0, killedAt - lastEnd));
       }
       expect(segments.filter((segment) => segment.recovered).length).toBeGreaterThanOrEqual(3);
+      // issue 17: recovered rows are marked with what survived, hashed, and part of the chain
+      for (const segment of segments.filter((row) => row.recovered)) {
+        expect(segment.recoveredRange).toMatch(/^0-\d+\/\d+$/);
+        const [kept, found] = segment.recoveredRange!.slice(2).split('/').map(Number);
+        expect(kept).toBe(segment.bytes);
+        expect(found).toBeGreaterThanOrEqual(kept!);
+      }
+      for (const segment of segments) expect(segment.sha256).toBe(createHash('sha256').update(fs.readFileSync(path.join(root, segment.path))).digest('hex'));
       const gaps = index.gaps(cameraId, 'main', 0, Number.MAX_SAFE_INTEGER);
       expect(gaps.filter((gap) => gap.reason === 'consoleNotRunning').length).toBe(3);
     }
+    // the whole chain verifies after three kills: nothing foreign, nothing altered, no hole
+    const verified = await verifyFootage(index, root);
+    expect(verified.findings).toEqual([]);
+    expect(fs.existsSync(path.join(dataDir, 'quarantine'))).toBe(false);
     lost.sort((a, b) => a - b);
     const summary = `footage lost around each kill -9 (ms), ${lost.length} camera-kills: median ${lost[Math.floor(lost.length / 2)]}, max ${lost.at(-1)}`;
     // raw: kill time minus the end of the footage kept (negative: the stamps run a little ahead)

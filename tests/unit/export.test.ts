@@ -24,7 +24,7 @@ const T0 = Date.UTC(2026, 10, 30, 1, 0, 0);
 
 /** 60 s segments of 60 000 bytes with a keyframe every 2 s (offset = 1000 bytes a second). */
 function segment(n: number, cameraId = 'cam-1', startMs = T0 + n * 60_000): SegmentRow {
-  return { id: n + 1, cameraId, stream: 'main', startMs, endMs: startMs + 60_000, bytes: 60_000, path: `${cameraId}/main/s${n}.ts`, codec: 'h264', widthPx: 640, heightPx: 360, hasAudio: false, recovered: false };
+  return { id: n + 1, cameraId, stream: 'main', startMs, endMs: startMs + 60_000, bytes: 60_000, path: `${cameraId}/main/s${n}.ts`, codec: 'h264', widthPx: 640, heightPx: 360, hasAudio: false, recovered: false, sha256: null, recoveredRange: null, chainSeq: null, prevHash: null, rowHash: null, keyframes: null, psiBytes: null };
 }
 const keyframes = (row: SegmentRow): SegmentKeyframes => ({
   psi: Buffer.from('psi'),

@@ -38,7 +38,7 @@ function recordings() {
     close(startMs: number, data: Buffer, endMs: number) {
       fs.writeFileSync(path.join(dir, name(startMs)), data);
       fs.rmSync(path.join(dir, `${name(startMs)}.part`), { force: true });
-      rows.push({ id: rows.length + 1, cameraId: 'cam-1', stream: 'main', startMs, endMs, bytes: data.length, path: `cam-1/main/${DAY}/${name(startMs)}`, codec: 'h264', widthPx: 160, heightPx: 90, hasAudio: false, recovered: false });
+      rows.push({ id: rows.length + 1, cameraId: 'cam-1', stream: 'main', startMs, endMs, bytes: data.length, path: `cam-1/main/${DAY}/${name(startMs)}`, codec: 'h264', widthPx: 160, heightPx: 90, hasAudio: false, recovered: false, sha256: null, recoveredRange: null, chainSeq: null, prevHash: null, rowHash: null, keyframes: null, psiBytes: null });
     },
   };
 }

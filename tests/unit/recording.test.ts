@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -316,15 +317,26 @@ describe('recovery at start-up', () => {
     // a segment being written when the console died: 10 s of footage, its last packet cut in half
     fs.writeFileSync(path.join(day, `08-30-00_${startMs}.ts${PART_SUFFIX}`), clip.subarray(0, Math.floor(clip.length / 20) - 100));
     fs.writeFileSync(path.join(day, `08-40-00_${startMs + 600000}.ts`), Buffer.from('this is not a video at all'.repeat(100)));
-    index.markForDeletion({ id: 999, cameraId: 'cam-1', stream: 'main', startMs: 0, endMs: 1, bytes: 1, path: 'cam-1/main/2026-11-29/00-00-00_1.ts', codec: null, widthPx: null, heightPx: null, hasAudio: false, recovered: false }, 0);
+    index.markForDeletion({ id: 999, cameraId: 'cam-1', stream: 'main', startMs: 0, endMs: 1, bytes: 1, path: 'cam-1/main/2026-11-29/00-00-00_1.ts', codec: null, widthPx: null, heightPx: null, hasAudio: false, recovered: false, sha256: null, recoveredRange: null, chainSeq: null, prevHash: null, rowHash: null, keyframes: null, psiBytes: null }, 0);
     const storage = new StorageManager(index, root, { retentionDays: 30, cameraRetentionDays: new Map(), quotaBytes: null, minFreeBytes: 0 }, { clock, log: silentLogger, stats: new DurabilityStats() });
+    // the journal says the console was writing both (one open, one closed but not yet indexed)
+    index.setMeta('open:cam-1/main', `cam-1/main/2026-11-30/08-30-00_${startMs}.ts`);
+    index.setMeta(`closing:cam-1/main/2026-11-30/08-40-00_${startMs + 600000}.ts`, `cam-1/main/2026-11-30/08-40-00_${startMs + 600000}.ts`);
+    const found = fs.statSync(path.join(day, `08-30-00_${startMs}.ts${PART_SUFFIX}`)).size;
     const report = recover(index, root, () => storage.finishPendingDeletes(), { clock, log: silentLogger, stats: new DurabilityStats() });
     expect(report.pendingDeletesFinished).toBe(1);
     expect(index.pendingDeletes()).toEqual([]);
     expect(report.indexed).toHaveLength(1);
     expect(report.removed).toEqual([{ path: `cam-1/main/2026-11-30/08-40-00_${startMs + 600000}.ts`, reason: 'no playable picture' }]);
+    expect(report.quarantined).toEqual([]);
+    expect(index.metaWithPrefix('closing:')).toEqual([]);
     const [row] = index.segments('cam-1', 'main', 0, Number.MAX_SAFE_INTEGER);
-    expect(row).toMatchObject({ startMs, recovered: true });
+    expect(row).toMatchObject({ startMs, recovered: true, chainSeq: 1, prevHash: null });
+    // hashed from the bytes that survived, and the surviving range recorded
+    const kept = fs.readFileSync(path.join(day, `08-30-00_${startMs}.ts`));
+    expect(row!.sha256).toBe(createHash('sha256').update(kept).digest('hex'));
+    expect(row!.recoveredRange).toBe(`0-${kept.length}/${found}`);
+    expect(kept.length).toBeLessThan(found);
     expect(row!.endMs - startMs).toBeGreaterThan(8000);
     const file = path.join(day, `08-30-00_${startMs}.ts`);
     expect(fs.statSync(file).size % TS_PACKET_BYTES).toBe(0);
@@ -423,7 +435,7 @@ describe('issue 19: timeline, silence, recovery checks (simulated clock)', () =>
     }
   });
 
-  it('recovery scans today’s and yesterday’s folders by date: a stray future folder hides nothing; the journaled open segment comes first', () => {
+  it('recovery scans today’s and yesterday’s folders by date: a stray future folder hides nothing; only the journaled open segment is indexed', () => {
     const dir = tempDir('recovery19');
     dirs.push(dir);
     const root = path.join(dir, 'recordings');
@@ -440,7 +452,10 @@ describe('issue 19: timeline, silence, recovery checks (simulated clock)', () =>
     fs.writeFileSync(path.join(base, '2026-11-20', `08-00-00_${oldStart}.ts${PART_SUFFIX}`), clip.subarray(0, Math.floor(clip.length / 40)));
     index.setMeta('open:cam-1/main', `cam-1/main/2026-11-20/08-00-00_${oldStart}.ts`);
     const report = recover(index, root, () => 0, { clock, log: silentLogger, stats: new DurabilityStats(), timeZone: 'Asia/Ho_Chi_Minh' });
-    expect(report.indexed.map((entry) => entry.path).sort()).toEqual([`cam-1/main/2026-11-20/08-00-00_${oldStart}.ts`, `cam-1/main/2026-11-30/08-30-00_${startMs}.ts`]);
+    // only the journaled one is indexed; the unjournaled .part of today is the console's no more: quarantined
+    expect(report.indexed.map((entry) => entry.path).sort()).toEqual([`cam-1/main/2026-11-20/08-00-00_${oldStart}.ts`]);
+    expect(report.quarantined.map((entry) => entry.path)).toEqual([`cam-1/main/2026-11-30/08-30-00_${startMs}.ts${PART_SUFFIX}`]);
+    expect(fs.existsSync(path.join(dir, 'quarantine', 'cam-1', 'main', '2026-11-30', `08-30-00_${startMs}.ts${PART_SUFFIX}`))).toBe(true);
     expect(report.futureFolders.sort()).toEqual(['cam-1/main/2026-12-24', 'cam-1/main/2027-01-02', 'cam-1/main/2027-05-05']);
     expect(index.events(0).map((event) => event.kind)).toContain('futureFootage');
   });

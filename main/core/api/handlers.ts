@@ -115,5 +115,8 @@ export function createHandlers(context: HandlerContext): FeatureHandlers<typeof 
     getStorage() {
       return ok(context.recording.storageInfo());
     },
+    verifyFootage(params, principal) {
+      return ok({ started: context.recording.startVerification(principal.user?.userName ?? 'system', { cameraId: params.cameraId }) });
+    },
   };
 }

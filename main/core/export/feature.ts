@@ -82,6 +82,10 @@ export function createExportFeature(deps: FeatureDeps, options: ExportOptions = 
           }
           const action = entry.state === 'done' ? 'exportFinished' : entry.state === 'cancelled' ? 'exportCancelled' : 'exportFailed';
           deps.audit.appendOrLog({ actor, action, detail: { jobId: entry.jobId, folder: entry.folder, bytes: entry.bytes, files: entry.files, manifestSha256: entry.manifestSha256, fileSha256: job.fileHashes(), error: entry.error } });
+          // issue 17: a source segment that no longer matches its row, named in the audit trail
+          for (const finding of job.altered.slice(0, 20)) {
+            deps.audit.appendOrLog({ actor, action: 'footageAltered', cameraId: finding.cameraId, detail: { during: 'export', jobId: entry.jobId, kind: finding.kind, reason: finding.reason, path: finding.path, startMs: finding.startMs, endMs: finding.endMs } });
+          }
         });
         return ok({ ...job.status });
       },

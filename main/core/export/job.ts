@@ -11,12 +11,13 @@ import type { RecordingIndex, SegmentRow } from '../recording/recordingIndex';
 import type { Clock } from '../util/clock';
 import { resourcesDir } from '../paths';
 import { zoneOffsetMs } from '../../../common/time';
+import { checkChain, checkSegment, type FootageFinding } from '../recording/verify';
 import { burnInArgs, concatUrl, cutArgs, cutPart, moovReserveBytes } from './cutter';
 import { fsyncDir, fsyncFile, isFaststart, sha256, sha256File, TEMP_SUFFIX, writeDurable } from './durable';
 import { maxFileBytesOf } from './drives';
 import { distanceM } from './geo';
-import { segmentKeyframes, segmentKeyframesAsync, wholeSegment, type SegmentKeyframes } from './keyframes';
-import { localIso, sha256sums, timeRange, utcIso, type Manifest, type ManifestCamera, type ManifestFile } from './manifest';
+import { segmentKeyframes, segmentKeyframesAsync, storedKeyframes, wholeSegment, type SegmentKeyframes } from './keyframes';
+import { localIso, sha256sums, timeRange, utcIso, type Manifest, type ManifestCamera, type ManifestFile, type ManifestSource } from './manifest';
 import { planCamera, type CameraPlan, type PartPlan } from './plan';
 import { recordHtml, recordPdf } from './record';
 import { plainText, safeName } from './safeName';
@@ -114,7 +115,11 @@ export async function planExportAsync(env: ExportEnv, request: ParsedRequest, ma
     return wholeSegment(segment.bytes);
   });
   const cache = new Map<string, SegmentKeyframes>();
-  for (const segment of needed.values()) cache.set(segment.path, await segmentKeyframesAsync(segmentFilePath(env.recordingsRoot, segment.path)));
+  for (const segment of needed.values()) {
+    const file = segmentFilePath(env.recordingsRoot, segment.path);
+    // the keyframe index the recorder stored (issue 17): only the PAT + PMT are read; older rows are scanned
+    cache.set(segment.path, segment.keyframes && segment.psiBytes ? await storedKeyframes(file, segment.keyframes, segment.psiBytes, segment.bytes) : await segmentKeyframesAsync(file));
+  }
   return planExport(env, request, maxFileBytes, (segment) => cache.get(segment.path) ?? segmentKeyframes(segmentFilePath(env.recordingsRoot, segment.path)));
 }
 
@@ -180,6 +185,10 @@ export class ExportJobRunner {
   private tempFolder: string | null = null;
   manifestSha256: string | null = null;
   private writtenFiles: ManifestFile[] = [];
+  /** Source segments found altered before cutting (the export was refused; the feature audits them). */
+  altered: FootageFinding[] = [];
+  /** Index rows of the source segments, by path (for the manifest's provenance). */
+  private sources = new Map<string, SegmentRow>();
 
   /** Each copied file's SHA-256 (read back), for the audit trail. */
   fileHashes(): { name: string; sha256: string }[] {
@@ -286,6 +295,8 @@ export class ExportJobRunner {
       const selections = await planExportAsync(this.env, this.request, maxFileBytes);
       const copyBytes = selections.reduce((sum, selection) => sum + selection.plan.bytes, 0);
       if (copyBytes === 0) throw new ExportFailure('noFootage', 'no recorded segment in the range');
+      // provenance (issue 17): every source segment re-hashed against its row before any cut
+      await this.checkSources(selections);
       this.copyBytes = copyBytes;
       const stats = fs.statfsSync(destination);
       const freeBytes = stats.bavail * stats.bsize;
@@ -316,13 +327,13 @@ export class ExportJobRunner {
           this.update({ currentFile: file.name }, true);
           const bytes = await this.cutFile(file, file.name, psiDir, maxFileBytes, null, (share) => this.update({ doneBytes: copiedBefore + Math.round(share * file.part.bytes) }));
           copiedBefore += file.part.bytes;
-          written.push({ name: file.name, cameraId: file.cameraId, part: file.partNumber, parts: file.parts, burnedIn: false, bytes, sha256: '', ...timeRange(file.part.startMs, file.part.endMs, timeZone) });
+          written.push({ name: file.name, cameraId: file.cameraId, part: file.partNumber, parts: file.parts, burnedIn: false, bytes, sha256: '', ...timeRange(file.part.startMs, file.part.endMs, timeZone), sources: this.sourcesOf(file.part, timeZone) });
           if (this.request.burnIn) {
             const name = file.name.replace(/\.mp4$/, '_co-chu.mp4');
             this.update({ currentFile: name }, true);
             const burned = await this.cutFile(file, name, psiDir, maxFileBytes, timeZone, (share) => this.update({ doneBytes: copiedBefore + Math.round(share * file.part.bytes) }));
             copiedBefore += file.part.bytes;
-            written.push({ name, cameraId: file.cameraId, part: file.partNumber, parts: file.parts, burnedIn: true, bytes: burned, sha256: '', ...timeRange(file.part.startMs, file.part.endMs, timeZone) });
+            written.push({ name, cameraId: file.cameraId, part: file.partNumber, parts: file.parts, burnedIn: true, bytes: burned, sha256: '', ...timeRange(file.part.startMs, file.part.endMs, timeZone), sources: this.sourcesOf(file.part, timeZone) });
           }
           this.update({ doneBytes: copiedBefore, files: written.length });
         }
@@ -405,6 +416,63 @@ export class ExportJobRunner {
       release?.();
     }
     return { ...this.status };
+  }
+
+  /**
+   * Re-hashes every segment the plan reads and checks it against its index row, and the rows
+   * against their chain: a file changed since it was recorded (or a row edited) refuses the
+   * export, naming the camera and the time range in Vietnamese (errorDetail).
+   */
+  private async checkSources(selections: readonly CameraSelection[]): Promise<void> {
+    const timeZone = this.env.site.timeZone ?? DEFAULT_TIME_ZONE;
+    for (const selection of selections) {
+      const used = new Set(selection.plan.runs.flat().flatMap((part) => part.pieces.map((piece) => piece.path)));
+      const rows = this.env.index.segments(selection.cameraId, selection.stream, this.request.startMs, this.request.endMs).filter((row) => used.has(row.path));
+      const findings = checkChain(this.env.index, selection.cameraId, selection.stream, rows, false);
+      for (const row of rows) {
+        this.checkCancelled();
+        this.sources.set(row.path, row);
+        const finding = await checkSegment(this.env.recordingsRoot, row);
+        if (finding) findings.push(finding);
+      }
+      if (findings.length === 0) continue;
+      this.altered.push(...findings);
+      const name = selection.camera?.name ?? selection.cameraId;
+      const ranges = findings
+        .slice(0, 3)
+        .map((finding) => `${finding.startMs === null ? '…' : localIso(finding.startMs, timeZone).slice(0, 19).replace('T', ' ')} – ${finding.endMs === null ? '…' : localIso(finding.endMs, timeZone).slice(11, 19)}`)
+        .join('; ');
+      throw new ExportFailure(
+        'footageAltered',
+        `Camera "${name}" (${selection.cameraId}): dữ liệu ghi ${ranges} không còn khớp với mã SHA-256 lúc ghi (${findings.length} đoạn). Không trích xuất. Báo cán bộ kỹ thuật và chạy kiểm tra toàn vẹn ở trang Lưu trữ.`,
+      );
+    }
+  }
+
+  /** The source segments of one clip, with their hash and chain position (manifest.json). */
+  private sourcesOf(part: PartPlan, timeZone: string): ManifestSource[] {
+    const seen = new Set<string>();
+    const out: ManifestSource[] = [];
+    for (const piece of part.pieces) {
+      if (seen.has(piece.path)) continue;
+      seen.add(piece.path);
+      const row = this.sources.get(piece.path) ?? this.env.index.segmentByPath(piece.path);
+      if (!row) continue;
+      out.push({
+        file: piece.path,
+        cameraId: row.cameraId,
+        stream: row.stream,
+        ...timeRange(row.startMs, row.endMs, timeZone),
+        bytes: row.bytes,
+        sha256: row.sha256,
+        chainSeq: row.chainSeq,
+        prevHash: row.prevHash,
+        rowHash: row.rowHash,
+        recovered: row.recovered,
+        recoveredRange: row.recoveredRange,
+      });
+    }
+    return out;
   }
 
   /** Removes the unfinished folder, but only while it is still on the drive we started on. */

@@ -30,6 +30,18 @@ export async function segmentKeyframesAsync(file: string): Promise<SegmentKeyfra
   return keyframesOf(await fs.promises.readFile(file));
 }
 
+/** From the keyframe index stored with the row: only the PAT + PMT at the file's start are read. */
+export async function storedKeyframes(file: string, keyframes: readonly Keyframe[], psiBytes: number, bytes: number): Promise<SegmentKeyframes> {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const psi = Buffer.alloc(psiBytes);
+    const { bytesRead } = await handle.read(psi, 0, psiBytes, 0);
+    return { psi: psi.subarray(0, bytesRead), keyframes: [...keyframes], bytes: bytes - (bytes % TS_PACKET_BYTES) };
+  } finally {
+    await handle.close();
+  }
+}
+
 /** An upper bound without reading the file: the whole segment, no keyframe inside (estimates). */
 export function wholeSegment(bytes: number): SegmentKeyframes {
   return { psi: Buffer.alloc(0), keyframes: [], bytes };

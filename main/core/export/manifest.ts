@@ -45,6 +45,28 @@ export interface ManifestFile extends TimeRange {
   burnedIn: boolean;
   bytes: number;
   sha256: string;
+  /**
+   * Where every second came from (issue 17): the recorded segments the clip was cut from, each
+   * with its SHA-256 (computed while it was recorded, checked again before cutting) and its
+   * position in the camera stream's chain. Absent in exports made before this existed.
+   */
+  sources?: ManifestSource[];
+}
+
+export interface ManifestSource extends TimeRange {
+  /** The segment's path in the recordings folder (camera/stream/day/file). */
+  file: string;
+  cameraId: string;
+  stream: string;
+  bytes: number;
+  /** null: recorded before hashing existed (cannot be proven). */
+  sha256: string | null;
+  chainSeq: number | null;
+  prevHash: string | null;
+  rowHash: string | null;
+  /** Completed after a crash by the recovery pass; recoveredRange `0-N/M`: bytes kept of found. */
+  recovered: boolean;
+  recoveredRange: string | null;
 }
 
 export interface ManifestCamera {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { StreamKind } from '../../../common/site';
 
@@ -25,9 +26,55 @@ export interface SegmentRow {
   hasAudio: boolean;
   /** Indexed by the recovery pass (the console died while writing it). */
   recovered: boolean;
+  /**
+   * SHA-256 of the file's bytes, computed while they were written (recovered: of the bytes that
+   * survived). Null only for rows indexed before hashing existed (schema 1): never filled in later.
+   */
+  sha256: string | null;
+  /** Recovered rows: the bytes that survived, as `0-N/M` (N kept of M found on disk). */
+  recoveredRange: string | null;
+  /** Position in the stream's chain (1, 2, …); null for rows older than the chain. */
+  chainSeq: number | null;
+  /** rowHash of the previous row of the same camera stream (null: the chain starts here). */
+  prevHash: string | null;
+  /** SHA-256 over this row's fields and prevHash (see chainRowHash). */
+  rowHash: string | null;
+  /**
+   * The segment's keyframes as the recorder wrote them (byte offset of the keyframe's first
+   * packet, ms after the segment's first video frame); null: not stored (older or recovered rows),
+   * read the file. Wall time of a keyframe = startMs + atMs.
+   */
+  keyframes: { offset: number; atMs: number }[] | null;
+  /** Bytes of PAT + PMT at the start of the file (what a cut from mid-file puts in front). */
+  psiBytes: number | null;
 }
 
-export type NewSegment = Omit<SegmentRow, 'id'>;
+export type NewSegment = Omit<SegmentRow, 'id' | 'chainSeq' | 'prevHash' | 'rowHash' | 'sha256' | 'recoveredRange' | 'keyframes' | 'psiBytes'> & {
+  sha256?: string | null;
+  recoveredRange?: string | null;
+  keyframes?: { offset: number; atMs: number }[] | null;
+  psiBytes?: number | null;
+};
+
+/** Hash of an empty chain's predecessor is not used: the first row's prevHash is null. */
+export function chainRowHash(row: { cameraId: string; stream: string; startMs: number; endMs: number; bytes: number; path: string; sha256: string | null; recovered: boolean; chainSeq: number; prevHash: string | null }): string {
+  const canonical = JSON.stringify([row.chainSeq, row.cameraId, row.stream, row.path, row.startMs, row.endMs, row.bytes, row.sha256, row.recovered ? 1 : 0, row.prevHash]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+export interface ChainHead {
+  seq: number;
+  rowHash: string;
+}
+
+function chainKey(cameraId: string, stream: string): string {
+  return `chain:${cameraId}/${stream}`;
+}
+
+/** Highest chain position deleted by retention, quota or the floor (legitimately gone). */
+function prunedKey(cameraId: string, stream: string): string {
+  return `chainPruned:${cameraId}/${stream}`;
+}
 
 export interface GapRow {
   id: number;
@@ -56,9 +103,9 @@ export interface CameraUsage {
   recordedMs: number;
 }
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
-const MIGRATIONS: Record<number, string> = {
+export const MIGRATIONS: Record<number, string> = {
   1: `
     CREATE TABLE segments (
       id INTEGER PRIMARY KEY,
@@ -96,6 +143,17 @@ const MIGRATIONS: Record<number, string> = {
     CREATE INDEX events_by_time ON events (at_ms);
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
+  // issue 17: hashes at the source and the per-stream chain; older rows keep NULL (unhashed)
+  2: `
+    ALTER TABLE segments ADD COLUMN sha256 TEXT;
+    ALTER TABLE segments ADD COLUMN recovered_range TEXT;
+    ALTER TABLE segments ADD COLUMN chain_seq INTEGER;
+    ALTER TABLE segments ADD COLUMN prev_hash TEXT;
+    ALTER TABLE segments ADD COLUMN row_hash TEXT;
+    ALTER TABLE segments ADD COLUMN keyframes TEXT;
+    ALTER TABLE segments ADD COLUMN psi_bytes INTEGER;
+    CREATE INDEX segments_by_chain ON segments (camera_id, stream, chain_seq);
+  `,
 };
 
 interface SegmentRecord {
@@ -111,6 +169,13 @@ interface SegmentRecord {
   height_px: number | null;
   has_audio: number;
   recovered: number;
+  sha256: string | null;
+  recovered_range: string | null;
+  chain_seq: number | null;
+  prev_hash: string | null;
+  row_hash: string | null;
+  keyframes: string | null;
+  psi_bytes: number | null;
 }
 
 function toSegment(record: SegmentRecord): SegmentRow {
@@ -127,6 +192,13 @@ function toSegment(record: SegmentRecord): SegmentRow {
     heightPx: record.height_px,
     hasAudio: record.has_audio === 1,
     recovered: record.recovered === 1,
+    sha256: record.sha256,
+    recoveredRange: record.recovered_range,
+    chainSeq: record.chain_seq,
+    prevHash: record.prev_hash,
+    rowHash: record.row_hash,
+    keyframes: record.keyframes === null ? null : (JSON.parse(record.keyframes) as [number, number][]).map(([offset, atMs]) => ({ offset, atMs })),
+    psiBytes: record.psi_bytes,
   };
 }
 
@@ -143,8 +215,8 @@ export class RecordingIndex {
     const db = this.db;
     this.statements = {
       insertSegment: db.prepare(
-        `INSERT INTO segments (camera_id, stream, start_ms, end_ms, bytes, path, codec, width_px, height_px, has_audio, recovered)
-         VALUES (@cameraId, @stream, @startMs, @endMs, @bytes, @path, @codec, @widthPx, @heightPx, @hasAudio, @recovered)`,
+        `INSERT INTO segments (camera_id, stream, start_ms, end_ms, bytes, path, codec, width_px, height_px, has_audio, recovered, sha256, recovered_range, chain_seq, prev_hash, row_hash, keyframes, psi_bytes)
+         VALUES (@cameraId, @stream, @startMs, @endMs, @bytes, @path, @codec, @widthPx, @heightPx, @hasAudio, @recovered, @sha256, @recoveredRange, @chainSeq, @prevHash, @rowHash, @keyframes, @psiBytes)`,
       ),
       segmentsBetween: db.prepare<[string, string, number, number]>(
         'SELECT * FROM segments WHERE camera_id = ? AND stream = ? AND end_ms > ? AND start_ms < ? ORDER BY start_ms',
@@ -201,9 +273,51 @@ export class RecordingIndex {
     }
   }
 
+  /**
+   * Inserts a closed segment's row as the next link of its stream's chain (the head is kept in
+   * `meta`, so a chain whose rows were all deleted still continues, and a removed head shows).
+   */
   insertSegment(segment: NewSegment): number {
-    const info = this.statements.insertSegment.run({ ...segment, hasAudio: segment.hasAudio ? 1 : 0, recovered: segment.recovered ? 1 : 0 });
-    return Number(info.lastInsertRowid);
+    return this.db.transaction(() => {
+      const head = this.chainHead(segment.cameraId, segment.stream);
+      const chainSeq = (head?.seq ?? 0) + 1;
+      const prevHash = head?.rowHash ?? null;
+      const sha256 = segment.sha256 ?? null;
+      const rowHash = chainRowHash({ ...segment, sha256, chainSeq, prevHash });
+      const info = this.statements.insertSegment.run({
+        ...segment,
+        sha256,
+        recoveredRange: segment.recoveredRange ?? null,
+        keyframes: segment.keyframes ? JSON.stringify(segment.keyframes.map((keyframe) => [keyframe.offset, Math.round(keyframe.atMs * 1000) / 1000])) : null,
+        psiBytes: segment.psiBytes ?? null,
+        chainSeq,
+        prevHash,
+        rowHash,
+        hasAudio: segment.hasAudio ? 1 : 0,
+        recovered: segment.recovered ? 1 : 0,
+      });
+      this.statements.setMeta.run(chainKey(segment.cameraId, segment.stream), JSON.stringify({ seq: chainSeq, rowHash } satisfies ChainHead));
+      return Number(info.lastInsertRowid);
+    })();
+  }
+
+  /** The last link of a camera stream's chain (null: no hashed row yet). */
+  chainHead(cameraId: string, stream: string): ChainHead | null {
+    const value = this.getMeta(chainKey(cameraId, stream));
+    return value ? (JSON.parse(value) as ChainHead) : null;
+  }
+
+  /** Every camera stream that has a chain, with its head. */
+  chainHeads(): { cameraId: string; stream: StreamKind; head: ChainHead }[] {
+    return this.metaWithPrefix('chain:').map((entry) => {
+      const [cameraId, stream] = entry.key.slice('chain:'.length).split('/') as [string, StreamKind];
+      return { cameraId, stream, head: JSON.parse(entry.value) as ChainHead };
+    });
+  }
+
+  /** Highest chain position deleted by retention, quota or the floor (0: none). */
+  chainPruned(cameraId: string, stream: string): number {
+    return Number(this.getMeta(prunedKey(cameraId, stream)) ?? 0);
   }
 
   segments(cameraId: string, stream: StreamKind, fromMs: number, toMs: number): SegmentRow[] {
@@ -296,6 +410,9 @@ export class RecordingIndex {
   /** Step 1 of a deletion: the row goes and a pending-delete record comes, in one transaction. */
   markForDeletion(segment: SegmentRow, atMs: number): void {
     this.db.transaction(() => {
+      if (segment.chainSeq !== null && segment.chainSeq > this.chainPruned(segment.cameraId, segment.stream)) {
+        this.statements.setMeta.run(prunedKey(segment.cameraId, segment.stream), String(segment.chainSeq));
+      }
       this.statements.insertPending.run(segment.path, atMs);
       this.statements.deleteSegment.run(segment.id);
     })();

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RecordingStatus, StorageInfo } from '../../../common/contract';
+import type { FootageVerification, RecordingStatus, StorageInfo } from '../../../common/contract';
 import {
   DEFAULT_MIN_FREE_GB,
   DEFAULT_RETENTION_DAYS,
@@ -21,6 +21,7 @@ import { DurabilityStats } from './segmentFile';
 import { StorageManager, type DiskSpace } from './storageManager';
 import { DEFAULT_RECORDER_OPTIONS, StreamRecorder, type RecorderOptions } from './streamRecorder';
 import { auditRows, recover, type RecoveryReport } from './recovery';
+import { verifyFootage, type FootageReport, type VerifyOptions } from './verify';
 
 const GB = 1024 ** 3;
 const DAY_MS = 86_400_000;
@@ -238,9 +239,77 @@ export class RecordingService {
       daily,
       warnings: this.index
         .events(now - 7 * DAY_MS, 50)
-        .filter((event) => ['diskFull', 'writeError', 'retentionShort', 'clockJump', 'segmentRemoved', 'segmentMissing', 'segmentSizeChanged', 'futureFootage'].includes(event.kind))
+        .filter((event) => ['diskFull', 'writeError', 'retentionShort', 'clockJump', 'segmentRemoved', 'segmentMissing', 'segmentSizeChanged', 'futureFootage', 'fileQuarantined'].includes(event.kind))
         .map((event) => ({ atMs: event.atMs, kind: event.kind, cameraId: event.cameraId })),
+      quarantined: this.index
+        .events(now - 30 * DAY_MS, 200)
+        .filter((event) => event.kind === 'fileQuarantined')
+        .slice(0, 50)
+        .map((event) => ({
+          atMs: event.atMs,
+          cameraId: event.cameraId,
+          path: String(event.detail.path ?? ''),
+          to: String(event.detail.to ?? ''),
+          bytes: Number(event.detail.bytes ?? 0),
+          startMs: typeof event.detail.startMs === 'number' ? event.detail.startMs : null,
+        })),
+      verification: this.verification ? { ...this.verification } : null,
     };
+  }
+
+  private verification: FootageVerification | null = null;
+  private running: Promise<FootageReport | null> | null = null;
+  private readonly verifiedListeners = new Set<(report: FootageReport, actor: string, options: VerifyOptions) => void>();
+
+  /** A finished verification (the core audits it). */
+  onVerified(listener: (report: FootageReport, actor: string, options: VerifyOptions) => void): () => void {
+    this.verifiedListeners.add(listener);
+    return () => this.verifiedListeners.delete(listener);
+  }
+
+  /**
+   * Starts a verification of the footage in the background (async reads, one file at a time; the
+   * storage page shows its progress); false if one is running already.
+   */
+  startVerification(actor: string, options: VerifyOptions = {}): boolean {
+    if (this.running) return false;
+    const state: FootageVerification = { state: 'running', startedMs: this.deps.clock.now(), finishedMs: null, done: 0, total: 0, checkedBytes: 0, unhashedSegments: 0, findings: [], findingCount: 0 };
+    this.verification = state;
+    this.running = verifyFootage(this.index, this.root, {
+      ...options,
+      now: () => this.deps.clock.now(),
+      onProgress: (done, total) => {
+        state.done = done;
+        state.total = total;
+      },
+    }).then(
+      (report) => {
+        this.verification = {
+          ...state,
+          state: 'done',
+          finishedMs: report.finishedMs,
+          checkedBytes: report.checkedBytes,
+          unhashedSegments: report.unhashedSegments,
+          findings: report.findings.slice(0, 200),
+          findingCount: report.findings.length,
+        };
+        this.running = null;
+        for (const listener of this.verifiedListeners) listener(report, actor, options);
+        return report;
+      },
+      (error: unknown) => {
+        this.deps.log.error('verification of the footage failed', { error });
+        this.verification = { ...state, state: 'failed', finishedMs: this.deps.clock.now() };
+        this.running = null;
+        return null;
+      },
+    );
+    return true;
+  }
+
+  /** The running verification's result (null if none runs). */
+  verificationDone(): Promise<FootageReport | null> {
+    return this.running ?? Promise.resolve(null);
   }
 
   /** Resolves once every recorder's closed segments are durable and indexed. */
@@ -249,6 +318,7 @@ export class RecordingService {
   }
 
   async stop(): Promise<void> {
+    await this.running;
     this.projectionTimer?.cancel();
     this.auditTimer?.cancel();
     this.recoveryRetry?.cancel();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { StreamKind } from '../../../common/site';
@@ -12,7 +13,8 @@ import { DAY_FOLDER, parseSegmentPath, segmentFilePath } from '../util/recording
 
 export interface RecoveryReport {
   pendingDeletesFinished: number;
-  indexed: { path: string; bytes: number; durationMs: number }[];
+  /** Journaled segments completed and indexed (`recovered`): bytes kept of foundBytes on disk. */
+  indexed: { path: string; bytes: number; durationMs: number; foundBytes: number; cameraId: string; startMs: number; endMs: number }[];
   removed: { path: string; reason: string }[];
   missingRows: string[];
   /** Rows whose file is shorter (or longer) than indexed: fixed to what the file holds. */
@@ -22,6 +24,21 @@ export interface RecoveryReport {
   futureRows: number;
   /** Segments whose row a disk full to the last byte refused: their files stay, a later pass indexes them. */
   deferred: string[];
+  /**
+   * Files in a recording folder this console was not writing (no journal entry, no row): moved to
+   * DATA/quarantine/, never indexed (issue 17). `startMs` from a valid name, else null.
+   */
+  quarantined: QuarantinedFile[];
+}
+
+export interface QuarantinedFile {
+  /** Where it was, relative to the recordings folder. */
+  path: string;
+  /** Where it is now, relative to the data folder (`quarantine/…`). */
+  to: string;
+  bytes: number;
+  cameraId: string;
+  startMs: number | null;
 }
 
 export interface RecoveryDeps {
@@ -34,7 +51,12 @@ export interface RecoveryDeps {
   guarded?: <T>(write: () => T) => T;
   /** Retry only these closed segment files (relative paths; see RecoveryReport.deferred). */
   only?: readonly string[];
+  /** Where foreign files go (default: `quarantine` next to the recordings folder). */
+  quarantineDir?: string;
 }
+
+/** Meta key prefix of a segment closed but not yet indexed (its finish and row are in flight). */
+export const CLOSING_PREFIX = 'closing:';
 
 /** Allowed lead of a row or folder over the PC clock before it counts as dated in the future. */
 const FUTURE_SLACK_MS = 60_000;
@@ -73,16 +95,18 @@ export function analyzeSegment(data: Buffer): SegmentAnalysis {
 }
 
 /**
- * The start-up pass over what a crash (or a power cut) left: finish interrupted deletions, index
- * the journaled open segment of every stream first, then whatever else was being written in
- * today's and yesterday's folders (by date, not by sort order: a stray future-dated folder hides
- * nothing), playable up to its last complete packet, or remove what cannot be read; then every
+ * The start-up pass over what a crash (or a power cut) left: finish interrupted deletions;
+ * complete and index (marked `recovered`, with the byte range that survived) only the segments
+ * the journal says this console was writing (`closing:` rows in flight, the `open:` segment of
+ * every stream), playable up to their last complete packet, or remove what cannot be read; any
+ * other unindexed file in today's and yesterday's folders (and future-dated ones) is moved to
+ * DATA/quarantine/ and never indexed (issue 17: recovery never launders); then every
  * row is checked against the disk (gone → row removed and a `footageMissing` gap; another size →
  * the row follows the file). Future-dated folders and rows are reported.
  */
 export function recover(index: RecordingIndex, root: string, finishPendingDeletes: () => number, deps: RecoveryDeps): RecoveryReport {
   const guarded = deps.guarded ?? (<T>(write: () => T): T => write());
-  const report: RecoveryReport = { pendingDeletesFinished: finishPendingDeletes(), indexed: [], removed: [], missingRows: [], resizedRows: [], futureFolders: [], futureRows: 0, deferred: [] };
+  const report: RecoveryReport = { pendingDeletesFinished: finishPendingDeletes(), indexed: [], removed: [], missingRows: [], resizedRows: [], futureFolders: [], futureRows: 0, deferred: [], quarantined: [] };
   if (!fs.existsSync(root)) return report;
   const now = deps.clock.now();
   const zone = deps.timeZone ?? 'UTC';
@@ -127,8 +151,19 @@ export function recover(index: RecordingIndex, root: string, finishPendingDelete
     return report;
   }
 
-  // 1. the journaled open segments (whatever the date of their folder)
-  for (const entry of index.metaWithPrefix('open:')) tryRecover(entry.value);
+  // 1. the journaled segments (whatever the date of their folder): closed but not yet indexed,
+  //    then the open one of each stream. Only these are ever completed and indexed.
+  const journaled = new Set<string>();
+  for (const entry of index.metaWithPrefix(CLOSING_PREFIX)) {
+    journaled.add(entry.value);
+    tryRecover(entry.value);
+    if (!report.deferred.includes(entry.value)) tolerateFull(() => index.deleteMeta(entry.key));
+  }
+  for (const entry of index.metaWithPrefix('open:')) {
+    journaled.add(entry.value);
+    tryRecover(entry.value);
+  }
+  const quarantineDir = deps.quarantineDir ?? path.join(path.dirname(root), 'quarantine');
 
   // 2. today's and yesterday's folders, and reported future-dated ones
   for (const cameraId of safeList(root)) {
@@ -146,7 +181,15 @@ export function recover(index: RecordingIndex, root: string, finishPendingDelete
             continue;
           }
           const finalName = name.endsWith(PART_SUFFIX) ? name.slice(0, -PART_SUFFIX.length) : name;
-          tryRecover([cameraId, stream, day, finalName].join('/'));
+          const relative = [cameraId, stream, day, finalName].join('/');
+          if (journaled.has(relative)) continue;
+          if (finalName === name && index.segmentByPath(relative)) continue;
+          // not written by this console (or not any more): never indexed, kept aside as found
+          try {
+            report.quarantined.push(quarantine(index, root, quarantineDir, [cameraId, stream, day, name].join('/'), { clock: deps.clock, stats: deps.stats, guarded }));
+          } catch (error) {
+            deps.log.error('a foreign file could not be moved to quarantine', { path: relative, error });
+          }
         }
       }
     }
@@ -276,8 +319,10 @@ function recoverOne(
 ): void {
   const now = deps.clock.now();
   let analysis: SegmentAnalysis;
+  let data: Buffer;
   try {
-    analysis = analyzeSegment(fs.readFileSync(file));
+    data = fs.readFileSync(file);
+    analysis = analyzeSegment(data);
   } catch (error) {
     report.removed.push({ path: relative, reason: `unreadable: ${(error as Error).message}` });
     fs.rmSync(file, { force: true });
@@ -290,8 +335,10 @@ function recoverOne(
     guarded(() => index.addEvent(now, 'segmentRemoved', cameraId, { path: relative, reason: 'noPicture' }));
     return;
   }
-  // keep it up to its last complete packet
-  if (fs.statSync(file).size !== analysis.usableBytes) fs.truncateSync(file, analysis.usableBytes);
+  // keep it up to its last complete packet; hashed from what survived (it was read anyway)
+  const foundBytes = data.length;
+  if (foundBytes !== analysis.usableBytes) fs.truncateSync(file, analysis.usableBytes);
+  const sha256 = createHash('sha256').update(data.subarray(0, analysis.usableBytes)).digest('hex');
   const handle = fs.openSync(file, 'r+');
   try {
     deps.stats.time(deps.clock, () => fs.fsyncSync(handle));
@@ -315,9 +362,56 @@ function recoverOne(
     heightPx: null,
     hasAudio: false,
     recovered: true,
+    sha256,
+    recoveredRange: `0-${analysis.usableBytes}/${foundBytes}`,
   }));
-  guarded(() => index.addEvent(now, 'segmentRecovered', cameraId, { path: relative, durationMs: analysis.durationMs }));
-  report.indexed.push({ path: relative, bytes: analysis.usableBytes, durationMs: analysis.durationMs });
+  guarded(() => index.addEvent(now, 'segmentRecovered', cameraId, { path: relative, durationMs: analysis.durationMs, bytes: analysis.usableBytes, foundBytes }));
+  report.indexed.push({ path: relative, bytes: analysis.usableBytes, durationMs: analysis.durationMs, foundBytes, cameraId, startMs: start, endMs: start + analysis.durationMs });
+}
+
+const ANY_SEGMENT_NAME = /^\d{2}-\d{2}-\d{2}_(\d{10,16})\.ts(\.part)?$/;
+
+/**
+ * Moves a file found in a recording folder that the console did not write to
+ * `quarantine/<camera>/<stream>/<day>/<name>` (a numbered name if one is there already), fsyncs
+ * both folders and records a `fileQuarantined` event. Never indexed, never exportable.
+ */
+export function quarantine(
+  index: RecordingIndex,
+  root: string,
+  quarantineDir: string,
+  relative: string,
+  deps: { clock: Clock; stats: DurabilityStats; guarded?: <T>(write: () => T) => T },
+): QuarantinedFile {
+  const now = deps.clock.now();
+  const guarded = deps.guarded ?? (<T>(write: () => T): T => write());
+  const parts = relative.split('/');
+  const from = segmentFilePath(root, relative);
+  const bytes = fs.statSync(from).size;
+  const targetDir = path.join(quarantineDir, ...parts.slice(0, -1));
+  fs.mkdirSync(targetDir, { recursive: true, mode: 0o700 });
+  const name = parts.at(-1)!;
+  let target = path.join(targetDir, name);
+  for (let n = 1; fs.existsSync(target); n++) target = path.join(targetDir, `${name}.${n}`);
+  try {
+    fs.renameSync(from, target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    fs.copyFileSync(from, target);
+    fs.rmSync(from);
+  }
+  fsyncDirectory(targetDir, deps.stats, deps.clock);
+  fsyncDirectory(path.dirname(from), deps.stats, deps.clock);
+  const match = ANY_SEGMENT_NAME.exec(name);
+  const entry: QuarantinedFile = {
+    path: relative,
+    to: path.relative(path.dirname(quarantineDir), target).split(path.sep).join('/'),
+    bytes,
+    cameraId: parts[0] ?? '',
+    startMs: match ? Number(match[1]) : null,
+  };
+  tolerateFull(() => guarded(() => index.addEvent(now, 'fileQuarantined', entry.cameraId || null, { path: entry.path, to: entry.to, bytes, startMs: entry.startMs })));
+  return entry;
 }
 
 function safeList(dir: string): string[] {

@@ -1,3 +1,4 @@
+import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../util/clock';
@@ -69,6 +70,10 @@ export class SegmentFile {
   private fd: number | null;
   /** Bytes on disk (written, not necessarily flushed). */
   bytes = 0;
+  /** SHA-256 of exactly the bytes written so far, fed as they go to disk (no second read). */
+  private readonly hash: Hash | null;
+  /** The file's SHA-256, set by finish(). */
+  sha256: string | null = null;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
 
@@ -76,7 +81,9 @@ export class SegmentFile {
     finalPath: string,
     private readonly stats: DurabilityStats,
     private readonly clock: Clock,
+    options: { hash?: boolean } = {},
   ) {
+    this.hash = options.hash === false ? null : createHash('sha256');
     this.finalPath = finalPath;
     this.partPath = finalPath + PART_SUFFIX;
     const dir = path.dirname(finalPath);
@@ -114,6 +121,7 @@ export class SegmentFile {
     try {
       while (offset < data.length) {
         const written = fs.writeSync(this.fd, data, offset, data.length - offset);
+        this.hash?.update(data.subarray(offset, offset + written));
         offset += written;
         this.bytes += written;
         this.stats.bytesWritten += written;
@@ -174,6 +182,10 @@ export class SegmentFile {
     } finally {
       while (this.flushing > 0) await new Promise((resolve) => setImmediate(resolve));
       fs.closeSync(fd);
+    }
+    if (this.hash) {
+      // cut to its last whole packet (a full disk): the rare case where the file is read back
+      this.sha256 = this.cut ? createHash('sha256').update(fs.readFileSync(this.partPath)).digest('hex') : this.hash.digest('hex');
     }
     fs.renameSync(this.partPath, this.finalPath);
     fsyncDirectory(path.dirname(this.finalPath), this.stats, this.clock);

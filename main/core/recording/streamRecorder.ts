@@ -9,7 +9,7 @@ import { forEachPts, PTS_HZ, ptsDelta } from '../media/pes';
 import type { GapReason, NewSegment, RecordingIndex } from './recordingIndex';
 import { SegmentFile, type DurabilityStats } from './segmentFile';
 import { isScheduled } from './schedule';
-import { analyzeSegment } from './recovery';
+import { analyzeSegment, CLOSING_PREFIX } from './recovery';
 import { segmentFilePath, segmentRelativePath } from '../util/recordingLayout';
 
 /** What the recorder asks of the storage manager. */
@@ -60,6 +60,17 @@ interface OpenSegment {
   codec: string | null;
   widthPx: number | null;
   heightPx: number | null;
+  /** Bytes handed to the file so far (the next chunk's offset in it). */
+  fed: number;
+  /** Keyframes as written: offset of the keyframe's first packet, ms after the first frame. */
+  keyframes: { offset: number; atMs: number }[];
+  psiBytes: number;
+}
+
+/** The packet at `offset` starts a keyframe (the random-access indicator, as export/keyframes.ts reads it). */
+function isRandomAccess(data: Buffer, offset: number): boolean {
+  const adaptation = ((data[offset + 3] ?? 0) >> 4) & 0x3;
+  return (adaptation & 0x2) !== 0 && (data[offset + 4] ?? 0) > 0 && ((data[offset + 5] ?? 0) & 0x40) !== 0;
 }
 
 /** Queued packets are written at least this often. */
@@ -302,8 +313,13 @@ export class StreamRecorder implements SourceConsumer {
       codec: status.codec,
       widthPx: status.widthPx,
       heightPx: status.heightPx,
+      fed: 0,
+      keyframes: [],
+      psiBytes: 0,
     };
-    this.write(Buffer.concat(source.psi()));
+    const psi = Buffer.concat(source.psi());
+    this.current.psiBytes = psi.length;
+    this.write(psi);
     this.setState('recording', null);
     return true;
   }
@@ -314,11 +330,16 @@ export class StreamRecorder implements SourceConsumer {
     if (!this.attempt(() => segment.file.write(data))) return;
     segment.lastDataMono = this.deps.clock.monotonic();
     const pid = this.source.videoPid;
+    const base = segment.fed;
+    segment.fed += data.length;
+    if (data.length % 188 !== 0) segment.psiBytes = -1; // not on the packet grid: no stored index
     if (pid !== null) {
-      forEachPts(data, pid, (pts) => {
+      forEachPts(data, pid, (pts, offset) => {
         segment.firstPts ??= pts;
         segment.lastPts = pts;
         segment.frames += 1;
+        // the keyframe index, stored with the row (issue 17): export cuts without rescanning
+        if (isRandomAccess(data, offset)) segment.keyframes.push({ offset: base + offset, atMs: (ptsDelta(segment.firstPts, pts) / PTS_HZ) * 1000 });
       });
     }
   }
@@ -384,6 +405,9 @@ export class StreamRecorder implements SourceConsumer {
       recovered: false,
     };
     const empty = segment.frames === 0;
+    // the journal: this file is the console's own until its row is in (the next open moves `open:`)
+    const closingKey = CLOSING_PREFIX + row.path;
+    if (!empty) this.indexWrite(() => this.deps.index.setMeta(closingKey, row.path));
     this.closing = this.closing.then(async () => {
       try {
         if (empty) {
@@ -399,17 +423,32 @@ export class StreamRecorder implements SourceConsumer {
           this.indexWrite(() => this.deps.index.addGap(this.camera.id, this.stream, keptTo, lostTo, 'diskFull'));
           if (keptTo === row.startMs) {
             fs.rmSync(segment.file.finalPath, { force: true });
+            this.indexWrite(() => this.deps.index.deleteMeta(closingKey));
             return;
           }
           row.endMs = keptTo;
         }
-        this.unindexed.push({ ...row, bytes: segment.file.bytes });
+        const bytes = segment.file.bytes;
+        // packets arrive whole: offsets are in the file's packet grid (a cut file keeps what it holds)
+        const aligned = segment.psiBytes >= 0 && segment.psiBytes % 188 === 0;
+        this.unindexed.push({
+          ...row,
+          bytes,
+          sha256: segment.file.sha256,
+          keyframes: aligned ? segment.keyframes.filter((keyframe) => keyframe.offset + 188 <= bytes) : null,
+          psiBytes: aligned ? segment.psiBytes : null,
+        });
         this.segmentsWritten += 1;
         // in order; a row the index cannot take yet waits for the next close
         this.flushDeferred();
         while (this.unindexed.length > 0) {
           const next = this.unindexed[0]!;
-          this.deps.storage.guarded(() => this.deps.index.insertSegment(next));
+          this.deps.storage.guarded(() =>
+            this.deps.index.transaction(() => {
+              this.deps.index.insertSegment(next);
+              this.deps.index.deleteMeta(CLOSING_PREFIX + next.path);
+            }),
+          );
           this.unindexed.shift();
         }
         this.deps.storage.segmentClosed?.(expectedSegmentBytes(this.deps.kbps(), this.options.segmentMs));

@@ -19,6 +19,7 @@ const ACTION_VI: Record<string, string> = {
   ptzAcquire: 'Nhận điều khiển PTZ', ptzRelease: 'Trả điều khiển PTZ', ptzPresetSet: 'Lưu điểm đặt trước', ptzPresetDeleted: 'Xóa điểm đặt trước', ptzPresetGoto: 'Tới điểm đặt trước',
   deviceChanged: 'Thay đổi thiết bị', siteChanged: 'Thay đổi cấu hình', mapChanged: 'Thay đổi bản đồ', footageDeleted: 'Xóa dữ liệu ghi',
   recordingRecovered: 'Khôi phục bản ghi', clockJump: 'Đồng hồ nhảy', coreStarted: 'Khởi động', coreStopped: 'Dừng', auditExported: 'Xuất nhật ký', auditVerified: 'Kiểm tra nhật ký',
+  footageVerified: 'Kiểm tra toàn vẹn dữ liệu ghi', footageQuarantined: 'Cách ly tệp lạ trong thư mục ghi', footageAltered: 'Phát hiện dữ liệu ghi bị thay đổi',
 };
 
 export function actionVi(action: string): string {
