@@ -20,6 +20,8 @@ export const EXPORT_ERRORS = [
   'badRange',
   'badDestination',
   'busy',
+  'destinationNotAllowed',
+  'signingKey',
   'ffmpegMissing',
   'burnInUnavailable',
 ] as const;
