@@ -12,7 +12,7 @@ import type { Clock } from '../util/clock';
 import { resourcesDir } from '../paths';
 import { zoneOffsetMs } from '../recording/recordingService';
 import { burnInArgs, concatUrl, cutArgs, cutPart, moovReserveBytes } from './cutter';
-import { fsyncDir, fsyncFile, isFaststart, sha256, TEMP_SUFFIX, writeDurable } from './durable';
+import { fsyncDir, fsyncFile, isFaststart, sha256, sha256File, TEMP_SUFFIX, writeDurable } from './durable';
 import { maxFileBytesOf } from './drives';
 import { distanceM } from './geo';
 import { segmentKeyframes, segmentKeyframesAsync, wholeSegment, type SegmentKeyframes } from './keyframes';
@@ -190,6 +190,8 @@ export class ExportJobRunner {
   /** How the read-back read each file (issue 17 item 6), for the manifest, the record and the log. */
   private readBackMethods: ReadBackMethod[] = [];
   private readBackNote: string | null = null;
+  /** Each clip's SHA-256 as ffmpeg wrote it (read from the page cache before the fsync): what the read-back must find on the medium. */
+  private readonly writtenSha = new Map<string, string>();
 
   /** The read-back of this job: the weakest method any file was read with. */
   readBack(): ManifestReadBack | null {
@@ -384,6 +386,8 @@ export class ExportJobRunner {
         } catch (error) {
           throw failureOf(error, 'verifyFailed');
         }
+        const writtenSha = this.writtenSha.get(file.name);
+        if (writtenSha !== undefined && writtenSha !== file.sha256) throw new ExportFailure('verifyFailed', `${file.name}: the medium holds other bytes than were written`);
         if (!isFaststart(target)) throw new ExportFailure('verifyFailed', `${file.name}: moov not in front`);
       }
 
@@ -529,6 +533,14 @@ export class ExportJobRunner {
       throw new ExportFailure('cutFailed', result.stderrTail.slice(-300));
     }
     let bytes: number;
+    if (this.options.verify) {
+      // what was written, while it is still in memory: the read-back from the medium is compared with it
+      try {
+        this.writtenSha.set(name, await sha256File(temporary, undefined, this.abort.signal));
+      } catch (error) {
+        throw failureOf(error);
+      }
+    }
     try {
       fsyncFile(temporary);
       bytes = fs.statSync(temporary).size;
