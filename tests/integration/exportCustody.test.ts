@@ -135,8 +135,11 @@ describe.skipIf(!loopable)('chain of custody on the stick: signature, read-back 
     expect(text).toContain('O_DIRECT');
     const html = fs.readFileSync(path.join(folder, 'bien-ban-ban-giao.html'), 'utf8');
     expect(html).toContain(key.fingerprint);
-    const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))![1]);
-    execFileSync('pdftoppm', ['-png', '-r', '80', '-f', String(pages), '-l', String(pages), '-singlefile', pdf, outputPath('export', 'bien-ban-fingerprint')]);
+    // the page that carries the fingerprint, for a person to look at
+    const pageTexts = execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).split('\f');
+    const page = pageTexts.findIndex((pageText) => pageText.includes(key.fingerprint.slice(0, 16))) + 1;
+    expect(page).toBeGreaterThan(0);
+    execFileSync('pdftoppm', ['-png', '-r', '80', '-f', String(page), '-l', String(page), '-singlefile', pdf, outputPath('export', 'bien-ban-fingerprint')]);
     fs.rmSync(outputPath('export', 'signed-stick'), { recursive: true, force: true });
     fs.cpSync(folder, outputPath('export', 'signed-stick'), { recursive: true });
   });
@@ -174,7 +177,7 @@ describe.skipIf(!loopable)('chain of custody on the stick: signature, read-back 
       expect(await page.textContent('#signature')).toContain('Chữ ký KHÔNG hợp lệ');
       expect(await page.textContent('#signature')).toContain('npm run export:verify');
       expect(await page.textContent('#verdict')).toContain('manifest.json');
-      await page.screenshot({ path: outputPath('e2e', 'export-player-signature-bad.png') });
+      await page.screenshot({ path: outputPath('e2e', 'export-player-signature-bad.png'), fullPage: true });
       // export:verify agrees
       const report = await verifyExportFolder(folder);
       expect(report.lines).toContainEqual({ kind: 'signatureBad' });
@@ -196,7 +199,7 @@ describe.skipIf(!loopable)('chain of custody on the stick: signature, read-back 
       const manual = (await old.textContent('#signature')) ?? '';
       expect(manual).toContain('openssl pkeyutl -verify -pubin -inkey station-key.pem -rawin -in manifest.json -sigfile manifest.sig');
       expect(manual).toContain('npm run export:verify -- THƯ_MỤC');
-      await old.screenshot({ path: outputPath('e2e', 'export-player-signature-unsupported.png') });
+      await old.screenshot({ path: outputPath('e2e', 'export-player-signature-unsupported.png'), fullPage: true });
     } finally {
       await browser.close();
     }
