@@ -9,7 +9,7 @@ import { sha256 } from '../../main/core/export/durable';
 import { sha256sums } from '../../main/core/export/manifest';
 import { sha256FromMedium, weakestMethod } from '../../main/core/export/mediumRead';
 import { readBackLines, signatureLines } from '../../main/core/export/record';
-import { fingerprintHex, fingerprintOf, loadStationKey, PRIVATE_ENC, PRIVATE_PEM, PUBLIC_PEM, verifySignature } from '../../main/core/export/stationKey';
+import { fingerprintHex, loadStationKey, PRIVATE_ENC, PRIVATE_PEM, PUBLIC_PEM, verifySignature } from '../../main/core/export/stationKey';
 import { verifyExportFolder } from '../../main/core/export/verifyExport';
 import { repoRoot, tempDir } from '../helpers/paths';
 
