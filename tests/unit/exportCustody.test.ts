@@ -47,6 +47,17 @@ describe('the station signing key (Ed25519, made at the first start)', () => {
     expect(() => loadStationKey(dataDir, crypto.randomBytes(32))).toThrow();
   });
 
+  it('the first start under Electron after browser mode seals the same key and removes the clear file', () => {
+    const dataDir = tempDir('station-key-move');
+    const before = loadStationKey(dataDir, null);
+    const hostKey = crypto.randomBytes(32);
+    const after = loadStationKey(dataDir, hostKey);
+    expect(after.fingerprint).toBe(before.fingerprint);
+    expect(after.protection).toBe('keychain');
+    expect(fs.existsSync(path.join(dataDir, PRIVATE_PEM))).toBe(false);
+    expect(loadStationKey(dataDir, hostKey).fingerprint).toBe(before.fingerprint);
+  });
+
   it.skipIf(!hasOpenssl)('the fingerprint is what openssl and sha256sum print for the key; openssl verifies the raw signature', () => {
     const dir = tempDir('station-key-openssl');
     const key = loadStationKey(dir, null);

@@ -92,6 +92,13 @@ export function loadStationKey(dataDir: string, hostKey: Buffer | null): Station
   } else if (fs.existsSync(pemFile)) {
     privateKey = crypto.createPrivateKey(fs.readFileSync(pemFile, 'utf8'));
     protection = 'keyFile';
+    if (hostKey) {
+      // the first start under Electron after browser mode: the same key, now sealed (as the
+      // credentials key is taken over by the host), and the clear copy removed
+      writeFileAtomic(encFile, seal(hostKey, privateKey.export({ type: 'pkcs8', format: 'der' })), 0o600);
+      fs.rmSync(pemFile);
+      protection = 'keychain';
+    }
   } else {
     const pair = crypto.generateKeyPairSync('ed25519');
     privateKey = pair.privateKey;
