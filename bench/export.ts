@@ -264,14 +264,21 @@ async function readBackFromMedium(options: { env: ExportEnv; files: string[]; du
   say('read-back from the medium: the export (fsync, then every file read back with O_DIRECT and compared) against the same check by hand (cp, sync FILES, dd iflag=direct | sha256sum)');
   say('| target | footage | by hand | export + read-back from the medium | by hand / export (goal ≥ 1) | read-back method |');
   say('| --- | --- | --- | --- | --- | --- |');
+  const mediumPhases: string[] = [];
   const exportTo = async (target: string, count: number): Promise<{ seconds: number; method: string }> => {
     const request = ExportRequestSchema.parse({ cameraIds: ['cam-1'], startMs: baseMs, endMs: baseMs + count * durationMs, caseNumber: 'bench', officer: '', reason: '', operator: '', destination: target });
     const started = process.hrtime.bigint();
-    const job = await new ExportJobRunner(env, request, { verify: true, removable: true, onStatus: () => undefined }).run();
+    const marks: string[] = [];
+    const onStatus = (status: { state: string; currentFile: string | null }): void => {
+      const mark = status.state;
+      if (marks.at(-1)?.split(' ')[0] !== mark) marks.push(`${mark} at ${seconds(started).toFixed(2)} s`);
+    };
+    const job = await new ExportJobRunner(env, request, { verify: true, removable: true, onStatus }).run();
     const took = seconds(started);
     if (job.state !== 'done') throw new Error(`export ${job.error}: ${job.errorDetail}`);
     const manifest = JSON.parse(fs.readFileSync(path.join(job.folder!, 'manifest.json'), 'utf8')) as { readBack?: { method: string } };
     fs.rmSync(job.folder!, { recursive: true });
+    mediumPhases.push(`${path.basename(target)}: ${marks.join(', ')}, done at ${took.toFixed(2)} s`);
     return { seconds: took, method: manifest.readBack?.method ?? '?' };
   };
   const side = async (label: string, target: string, count: number, rounds: number): Promise<void> => {
@@ -311,6 +318,7 @@ async function readBackFromMedium(options: { env: ExportEnv; files: string[]; du
   } finally {
     execFileSync('umount', [mount]);
   }
+  for (const line of mediumPhases) say(`phases, ${line}`);
 }
 
 main().catch((error: unknown) => {
