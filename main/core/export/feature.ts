@@ -98,7 +98,7 @@ export function createExportFeature(deps: FeatureDeps, options: ExportOptions = 
             deps.log.error('could not write the export log', { error });
           }
           const action = entry.state === 'done' ? 'exportFinished' : entry.state === 'cancelled' ? 'exportCancelled' : 'exportFailed';
-          deps.audit.appendOrLog({ actor, action, detail: { jobId: entry.jobId, folder: entry.folder, bytes: entry.bytes, files: entry.files, manifestSha256: entry.manifestSha256, fileSha256: job.fileHashes(), error: entry.error } });
+          deps.audit.appendOrLog({ actor, action, detail: { jobId: entry.jobId, folder: entry.folder, bytes: entry.bytes, files: entry.files, manifestSha256: entry.manifestSha256, fileSha256: job.fileHashes(), error: entry.error, signedBy: entry.state === 'done' && !(stationKey instanceof Error) ? stationKey.fingerprint : null, readBack: job.readBack()?.method ?? null } });
         });
         return ok({ ...job.status });
       },

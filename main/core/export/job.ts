@@ -67,7 +67,7 @@ export interface ExportEnv {
   auditHead?: () => string;
   /** The station's signing key (issue 17 item 5; throws when it cannot be opened); absent: an unsigned export (benches only). */
   stationKey?: () => StationKey;
-  /** The read-back never uses O_DIRECT (the bench's page-cache variant). */
+  /** The read-back never uses O_DIRECT: the fallback that drops the file's cached pages first (tests of that path). */
   readBackFromCache?: boolean;
 }
 
@@ -187,7 +187,7 @@ export class ExportJobRunner {
   private tempFolder: string | null = null;
   manifestSha256: string | null = null;
   private writtenFiles: ManifestFile[] = [];
-  /** How the read-back read each file (issue 17 item 6), for the manifest, the record and the log. */
+  /** How the read-back read each file (issue 17 item 6), for the manifest, the record and the audit row. */
   private readBackMethods: ReadBackMethod[] = [];
   private readBackNote: string | null = null;
   /** Each clip's SHA-256 as ffmpeg wrote it (read from the page cache before the fsync): what the read-back must find on the medium. */
