@@ -11,7 +11,14 @@
  * test server, its first closed 60 s segment is re-timed with `ffmpeg -c copy -output_ts_offset`
  * into 60 consecutive segments with their index rows (valid MPEG-TS as the recorder writes it:
  * PAT/PMT and a keyframe first, continuous timestamps).
- * Usage: npm run bench:export -- [minutes=60] [mbps=4]
+ * Then the read-back from the medium (issue 17 item 6), side by side with the same check done by
+ * hand (`cp`, `sync` of the copies, `dd iflag=direct | sha256sum` of each: O_DIRECT reads, the
+ * page cache bypassed without dropping the whole machine's cache), on three targets: the tmpfs
+ * stick, a loop-mounted ext4 image, and the same image throttled to a USB stick's speed (20 MB/s
+ * write, 30 MB/s read) with the blkio throttle of the bench's own cgroup (cgroup v1
+ * `blkio.throttle.*_bps_device`, or v2 `io.max`). Goal: the export with its read-back takes at most
+ * the time of the check by hand (ratio by hand / export ≥ 1).
+ * Usage: npm run bench:export -- [minutes=60] [mbps=4] [throttledMinutes=3]
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,6 +28,7 @@ import { ExportRequestSchema } from '../common/exportContract';
 import { startCore } from '../main/core/core';
 import { moovReserveBytes } from '../main/core/export/cutter';
 import { ExportJobRunner, type ExportEnv } from '../main/core/export/job';
+import { loadStationKey } from '../main/core/export/stationKey';
 import { runFfmpegOnce } from '../main/core/ffmpeg/supervisor';
 import { silentLogger } from '../main/core/log/logger';
 import { RecordingIndex } from '../main/core/recording/recordingIndex';
@@ -32,6 +40,7 @@ import { machine } from './proc';
 
 const minutes = Number(process.argv[2] ?? 60);
 const mbps = Number(process.argv[3] ?? 4);
+const throttledMinutes = Number(process.argv[4] ?? 3);
 const CLIP_SECONDS = 10;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const lines: string[] = [];
@@ -114,6 +123,7 @@ async function main(): Promise<void> {
   execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${Math.ceil((totalBytes * 1.2) / 1e6)}m`, 'tmpfs', stick]);
   try {
     const env: ExportEnv = {
+      stationKey: () => loadStationKey(dataDir, null),
       site: siteJson as Site,
       index,
       recordingsRoot,
@@ -185,12 +195,130 @@ async function main(): Promise<void> {
     }
     for (const line of phases) say(`phases, ${line}`);
     say(`all runs: ${runs.map((run) => `${run.name} ${run.seconds.toFixed(2)} s`).join('; ')}`);
+    await readBackFromMedium({ env, files, durationMs, baseMs, stick, dir, segmentBytes: bytes });
   } finally {
     execFileSync('umount', ['-l', stick]);
     index.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
   fs.writeFileSync(outputPath('bench', 'export.txt'), `${lines.join('\n')}\n`);
+}
+
+/** The same check by hand: cp, sync of the copies, O_DIRECT read + sha256sum of each. */
+function byHand(files: readonly string[], target: string): number {
+  const folder = path.join(target, 'by-hand');
+  fs.mkdirSync(folder);
+  const started = process.hrtime.bigint();
+  execFileSync('cp', [...files, folder]);
+  const copies = files.map((file) => path.join(folder, path.basename(file)));
+  // sync FILE… fsyncs each file (in this process's cgroup, like the export's fsync)
+  execFileSync('sync', copies);
+  for (const copy of copies) execFileSync('sh', ['-c', 'dd if="$1" iflag=direct bs=4M status=none | sha256sum', 'sh', copy], { maxBuffer: 1 << 20 });
+  const took = seconds(started);
+  fs.rmSync(folder, { recursive: true });
+  return took;
+}
+
+/** A cgroup that throttles one block device, with this process in it; null (and why) when the kernel lets none be made. */
+function throttle(device: string, writeBps: number, readBps: number): { release(): void } | { why: string } {
+  const majMin = execFileSync('lsblk', ['-dno', 'MAJ:MIN', device], { encoding: 'utf8' }).trim();
+  const v1 = '/sys/fs/cgroup/blkio';
+  const v2 = '/sys/fs/cgroup/cgroup.controllers';
+  try {
+    if (fs.existsSync(v1)) {
+      const group = path.join(v1, `bench-export-${process.pid}`);
+      fs.mkdirSync(group);
+      fs.writeFileSync(path.join(group, 'blkio.throttle.write_bps_device'), `${majMin} ${writeBps}`);
+      fs.writeFileSync(path.join(group, 'blkio.throttle.read_bps_device'), `${majMin} ${readBps}`);
+      fs.writeFileSync(path.join(group, 'cgroup.procs'), String(process.pid));
+      return {
+        release() {
+          fs.writeFileSync(path.join(v1, 'cgroup.procs'), String(process.pid));
+          fs.rmdirSync(group);
+        },
+      };
+    }
+    if (fs.existsSync(v2)) {
+      const root = '/sys/fs/cgroup';
+      const group = path.join(root, `bench-export-${process.pid}`);
+      fs.mkdirSync(group);
+      fs.writeFileSync(path.join(group, 'io.max'), `${majMin} wbps=${writeBps} rbps=${readBps}`);
+      const before = fs.readFileSync(`/proc/${process.pid}/cgroup`, 'utf8').trim().split(':').at(-1) ?? '/';
+      fs.writeFileSync(path.join(group, 'cgroup.procs'), String(process.pid));
+      return {
+        release() {
+          fs.writeFileSync(path.join(root, before, 'cgroup.procs'), String(process.pid));
+          fs.rmdirSync(group);
+        },
+      };
+    }
+    return { why: 'no blkio (v1) nor io (v2) cgroup controller' };
+  } catch (error) {
+    return { why: (error as Error).message };
+  }
+}
+
+async function readBackFromMedium(options: { env: ExportEnv; files: string[]; durationMs: number; baseMs: number; stick: string; dir: string; segmentBytes: number[] }): Promise<void> {
+  const { env, files, durationMs, baseMs, stick, dir } = options;
+  say('');
+  say('read-back from the medium: the export (fsync, then every file read back with O_DIRECT and compared) against the same check by hand (cp, sync FILES, dd iflag=direct | sha256sum)');
+  say('| target | footage | by hand | export + read-back from the medium | by hand / export (goal ≥ 1) | read-back method |');
+  say('| --- | --- | --- | --- | --- | --- |');
+  const mediumPhases: string[] = [];
+  const exportTo = async (target: string, count: number): Promise<{ seconds: number; method: string }> => {
+    const request = ExportRequestSchema.parse({ cameraIds: ['cam-1'], startMs: baseMs, endMs: baseMs + count * durationMs, caseNumber: 'bench', officer: '', reason: '', operator: '', destination: target });
+    const started = process.hrtime.bigint();
+    const marks: string[] = [];
+    const onStatus = (status: { state: string; currentFile: string | null }): void => {
+      const mark = status.state;
+      if (marks.at(-1)?.split(' ')[0] !== mark) marks.push(`${mark} at ${seconds(started).toFixed(2)} s`);
+    };
+    const job = await new ExportJobRunner(env, request, { verify: true, removable: true, onStatus }).run();
+    const took = seconds(started);
+    if (job.state !== 'done') throw new Error(`export ${job.error}: ${job.errorDetail}`);
+    const manifest = JSON.parse(fs.readFileSync(path.join(job.folder!, 'manifest.json'), 'utf8')) as { readBack?: { method: string } };
+    fs.rmSync(job.folder!, { recursive: true });
+    mediumPhases.push(`${path.basename(target)}: ${marks.join(', ')}, done at ${took.toFixed(2)} s`);
+    return { seconds: took, method: manifest.readBack?.method ?? '?' };
+  };
+  const side = async (label: string, target: string, count: number, rounds: number): Promise<void> => {
+    const subset = files.slice(0, count);
+    const mb = options.segmentBytes.slice(0, count).reduce((sum, size) => sum + size, 0) / 1e6;
+    const hand: number[] = [];
+    const exported: { seconds: number; method: string }[] = [];
+    for (let round = 0; round < rounds; round++) {
+      hand.push(byHand(subset, target));
+      exported.push(await exportTo(target, count));
+    }
+    const bestHand = Math.min(...hand);
+    const bestExport = Math.min(...exported.map((run) => run.seconds));
+    say(`| ${label} | ${count} min, ${mb.toFixed(0)} MB | ${bestHand.toFixed(2)} s | ${bestExport.toFixed(2)} s | ${(bestHand / bestExport).toFixed(2)} | ${exported[0]!.method} |`);
+  };
+  await side('tmpfs', stick, files.length, 2);
+  const image = path.join(dir, 'stick.img');
+  const mount = path.join(dir, 'ext4');
+  fs.mkdirSync(mount);
+  const totalBytes = options.segmentBytes.reduce((sum, size) => sum + size, 0);
+  execFileSync('truncate', ['-s', `${Math.ceil((totalBytes * 2.4) / 1e6) + 64}M`, image]);
+  execFileSync('mkfs.ext4', ['-q', '-F', image]);
+  execFileSync('mount', ['-o', 'loop', image, mount]);
+  try {
+    await side('ext4 on a loop device (image on the PC disk)', mount, files.length, 2);
+    const device = execFileSync('losetup', ['-j', image], { encoding: 'utf8' }).split(':')[0]!;
+    const count = Math.min(throttledMinutes, files.length);
+    const limit = throttle(device, 20 * 1024 * 1024, 30 * 1024 * 1024);
+    if ('why' in limit) say(`| ext4 loop, throttled to 20 MB/s write, 30 MB/s read | not run: ${limit.why} | | | | |`);
+    else {
+      try {
+        await side('ext4 loop, throttled (cgroup blkio) to 20 MB/s write, 30 MB/s read', mount, count, 1);
+      } finally {
+        limit.release();
+      }
+    }
+  } finally {
+    execFileSync('umount', [mount]);
+  }
+  for (const line of mediumPhases) say(`phases, ${line}`);
 }
 
 main().catch((error: unknown) => {

@@ -20,6 +20,8 @@ export const EXPORT_ERRORS = [
   'badRange',
   'badDestination',
   'busy',
+  'destinationNotAllowed',
+  'signingKey',
   'ffmpegMissing',
   'burnInUnavailable',
   /** A source segment no longer matches the SHA-256 it was recorded with (issue 17). */

@@ -59,6 +59,20 @@ export const DEFAULT_RETENTION_DAYS = 30;
 export const DEFAULT_MIN_FREE_GB = 5;
 export const DEFAULT_SEGMENT_SECONDS = 60;
 
+/** An absolute folder: `/…` (Linux), `C:\\…` or `\\\\server\\share…` (Windows). */
+export const ABSOLUTE_FOLDER_PATTERN = /^(?:\/|[A-Za-z]:[\\/]|\\\\[^\\])/;
+
+/** Site-wide export settings (issue 17 item 8). */
+export const SiteExportSchema = z.strictObject({
+  /**
+   * Folders (and everything below them) an export may be written to besides removable drives,
+   * listed by the administrator: e.g. a case server's share. Absolute paths. Default: none, an
+   * export goes only to a removable drive.
+   */
+  allowedFolders: z.array(z.string().min(2).max(400).regex(ABSOLUTE_FOLDER_PATTERN, { message: 'siteErrors.absoluteFolder' })).max(32).optional(),
+});
+export type SiteExport = z.infer<typeof SiteExportSchema>;
+
 /** Site-wide playback settings. */
 export const SitePlaybackSchema = z.strictObject({
   /** How far back the "instant replay" button of a live tile starts (and how long it plays). */
@@ -106,6 +120,7 @@ export const SiteSchema = z
     timeZone: z.string().min(1).max(64).optional(),
     recording: SiteRecordingSchema.optional(),
     playback: SitePlaybackSchema.optional(),
+    export: SiteExportSchema.optional(),
     cameras: z.array(CameraSchema).max(512),
   })
   .superRefine((site, ctx) => {

@@ -5,6 +5,7 @@
 #   gstreamer + python3-gi           the real RTSP server of the tests (tests/helpers/rtsp_server.py)
 #   fonts-dejavu-core                a font with Vietnamese glyphs for the UI and the demo video
 #   sqlite3                          the sqlite3 shell: tests tamper with the audit database as an outsider would
+#   openssl, e2fsprogs               export signatures checked by openssl; an ext4 "stick" image (mkfs.ext4) for the read-back tests
 # Idempotent: does nothing when everything is installed.
 set -euo pipefail
 
@@ -20,6 +21,8 @@ PACKAGES=(
   fonts-dejavu-core
   poppler-utils
   sqlite3
+  openssl
+  e2fsprogs
 )
 
 missing=()

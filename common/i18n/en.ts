@@ -252,6 +252,7 @@ export const en: Messages = {
     cameraId: 'camera id: ASCII letters, digits, "-" and "_" only (at most 64)',
     duplicateId: 'camera id is used by another camera',
     latLongPair: 'needs both latitude and longitude',
+    absoluteFolder: 'must be a full folder path, for example /srv/cases or D:\\Cases',
     onvifAddress: 'must be an http:// or https:// address',
     timeOfDay: 'time must be written HH:mm, for example 07:30',
     typeNames: {

@@ -255,6 +255,7 @@ export const vi = {
     cameraId: 'mã camera chỉ gồm chữ cái không dấu, chữ số, "-" và "_" (tối đa 64 ký tự)',
     duplicateId: 'mã camera bị trùng với một camera khác',
     latLongPair: 'cần có cả vĩ độ (latitude) và kinh độ (longitude)',
+    absoluteFolder: 'phải là đường dẫn thư mục đầy đủ, ví dụ /srv/ho-so hoặc D:\\HoSo',
     onvifAddress: 'phải là địa chỉ http:// hoặc https://',
     timeOfDay: 'giờ phải viết dạng HH:mm, ví dụ 07:30',
     typeNames: {

@@ -5,6 +5,7 @@ import type { Site } from '../../common/site';
 import { startCore } from '../../main/core/core';
 import { findLabelFont } from '../../main/core/demo/fonts';
 import type { ExportEnv } from '../../main/core/export/job';
+import { loadStationKey } from '../../main/core/export/stationKey';
 import { silentLogger } from '../../main/core/log/logger';
 import { RecordingIndex } from '../../main/core/recording/recordingIndex';
 import { systemClock } from '../../main/core/util/clock';
@@ -71,6 +72,8 @@ export async function exportEnv(recorded: Recorded, site: Site = recorded.site):
     log: silentLogger,
     pin: () => () => undefined,
     burnIn: ffmpeg.h264Encoder && ffmpeg.hasDrawtext && findLabelFont() ? { encoder: ffmpeg.h264Encoder, fontFile: findLabelFont()! } : null,
+    // the station key in the browser-mode form (0600 PEM in DATA), made at the first use
+    stationKey: () => loadStationKey(recorded.dataDir, null),
   };
 }
 

@@ -8,6 +8,8 @@ import { ejectDrive, listRemovableDrives } from './drives';
 import { ExportLog } from './exportLog';
 import { camerasWithin } from './geo';
 import { estimate, ExportFailure, ExportJobRunner, type ExportEnv } from './job';
+import { realFolder } from './destinationPolicy';
+import { loadStationKey, type StationKey } from './stationKey';
 
 export interface ExportOptions {
   /** Mount points listed as removable drives besides the real ones (tests; CONSOLE_EXPORT_EXTRA_DRIVES). */
@@ -28,6 +30,16 @@ function burnInTools(deps: FeatureDeps): { encoder: string; fontFile: string } |
 /** Composition of the export feature: creates its services and returns their handlers. */
 export function createExportFeature(deps: FeatureDeps, options: ExportOptions = {}): CoreFeature<typeof exportMethods> {
   const log = new ExportLog(deps.dataDir);
+  // the station's signing key, made at the first start (issue 17 item 5); a key that cannot be
+  // opened refuses exports (signingKey) rather than signing with a new one
+  let stationKey: StationKey | Error;
+  try {
+    stationKey = loadStationKey(deps.dataDir, deps.credentialsKey);
+    deps.log.info('export: station signing key', { fingerprint: stationKey.fingerprint, protection: stationKey.protection });
+  } catch (error) {
+    stationKey = error as Error;
+    deps.log.error('export: the station signing key cannot be opened', { error: stationKey.message });
+  }
   const extraDrives = options.extraDrives ?? (process.env.CONSOLE_EXPORT_EXTRA_DRIVES ?? '').split(path.delimiter).filter(Boolean);
   const env: ExportEnv = {
     site: deps.site,
@@ -41,12 +53,17 @@ export function createExportFeature(deps: FeatureDeps, options: ExportOptions = 
     pin: (paths) => deps.recording.storage.pin(paths),
     burnIn: burnInTools(deps),
     auditHead: () => deps.audit.headHash(),
+    stationKey: () => {
+      if (stationKey instanceof Error) throw stationKey;
+      return stationKey;
+    },
   };
   const jobs: ExportJobRunner[] = [];
   let running: Promise<unknown> | null = null;
 
   const drives = () => listRemovableDrives(extraDrives);
-  const isRemovable = async (destination: string) => (await drives()).some((drive) => isOnDrive(destination, drive.mountPoint));
+  // the real path: a link on the stick to the PC's own disk is not a removable drive
+  const isRemovable = async (destination: string) => (await drives()).some((drive) => isOnDrive(destination, drive.mountPoint) && isOnDrive(realFolder(destination), realFolder(drive.mountPoint)));
   const failure = (error: unknown) => (error instanceof ExportFailure ? fail('badRequest', `${error.code}: ${error.message}`) : fail('internal', (error as Error).message));
 
   return {
@@ -81,7 +98,7 @@ export function createExportFeature(deps: FeatureDeps, options: ExportOptions = 
             deps.log.error('could not write the export log', { error });
           }
           const action = entry.state === 'done' ? 'exportFinished' : entry.state === 'cancelled' ? 'exportCancelled' : 'exportFailed';
-          deps.audit.appendOrLog({ actor, action, detail: { jobId: entry.jobId, folder: entry.folder, bytes: entry.bytes, files: entry.files, manifestSha256: entry.manifestSha256, fileSha256: job.fileHashes(), error: entry.error } });
+          deps.audit.appendOrLog({ actor, action, detail: { jobId: entry.jobId, folder: entry.folder, bytes: entry.bytes, files: entry.files, manifestSha256: entry.manifestSha256, fileSha256: job.fileHashes(), error: entry.error, signedBy: entry.state === 'done' && !(stationKey instanceof Error) ? stationKey.fingerprint : null, readBack: job.readBack()?.method ?? null } });
           // issue 17: a source segment that no longer matches its row, named in the audit trail
           for (const finding of job.altered.slice(0, 20)) {
             deps.audit.appendOrLog({ actor, action: 'footageAltered', cameraId: finding.cameraId, detail: { during: 'export', jobId: entry.jobId, kind: finding.kind, reason: finding.reason, path: finding.path, startMs: finding.startMs, endMs: finding.endMs } });

@@ -18,6 +18,10 @@ import { maxFileBytesOf } from './drives';
 import { distanceM } from './geo';
 import { segmentKeyframes, segmentKeyframesAsync, storedKeyframes, wholeSegment, type SegmentKeyframes } from './keyframes';
 import { localIso, sha256sums, timeRange, utcIso, type Manifest, type ManifestCamera, type ManifestFile, type ManifestSource } from './manifest';
+import { PUBLIC_KEY_FILE, SIGNATURE_FILE, type ManifestReadBack } from './manifest';
+import { sha256FromMedium, weakestMethod, type ReadBackMethod } from './mediumRead';
+import { destinationAllowed } from './destinationPolicy';
+import type { StationKey } from './stationKey';
 import { planCamera, type CameraPlan, type PartPlan } from './plan';
 import { recordHtml, recordPdf } from './record';
 import { plainText, safeName } from './safeName';
@@ -63,6 +67,10 @@ export interface ExportEnv {
   moovReserveBytes?: (durationMs: number) => number;
   /** The audit chain's head when the biên bản is made (printed on it; issue 15). */
   auditHead?: () => string;
+  /** The station's signing key (issue 17 item 5; throws when it cannot be opened); absent: an unsigned export (benches only). */
+  stationKey?: () => StationKey;
+  /** The read-back never uses O_DIRECT: the fallback that drops the file's cached pages first (tests of that path). */
+  readBackFromCache?: boolean;
 }
 
 export interface CameraSelection {
@@ -189,6 +197,27 @@ export class ExportJobRunner {
   altered: FootageFinding[] = [];
   /** Index rows of the source segments, by path (for the manifest's provenance). */
   private sources = new Map<string, SegmentRow>();
+  /** How the read-back read each file (issue 17 item 6), for the manifest, the record and the audit row. */
+  private readBackMethods: ReadBackMethod[] = [];
+  private readBackNote: string | null = null;
+  /** Each clip's SHA-256 as ffmpeg wrote it (read from the page cache before the fsync): what the read-back must find on the medium. */
+  private readonly writtenSha = new Map<string, string>();
+
+  /** The read-back of this job: the weakest method any file was read with. */
+  readBack(): ManifestReadBack | null {
+    return this.readBackMethods.length > 0 ? { method: weakestMethod(this.readBackMethods), note: this.readBackNote } : null;
+  }
+
+  /** SHA-256 of a file as the target holds it (O_DIRECT, else its cached pages dropped), noted. */
+  private async readBackHash(file: string, onBytes?: (bytes: number) => void): Promise<string> {
+    const result = await sha256FromMedium(file, onBytes, this.abort.signal, { forbidDirect: this.env.readBackFromCache === true });
+    if (result.method !== 'direct' && this.readBackNote === null) {
+      this.readBackNote = result.note;
+      this.env.log.warn('export: read-back not from the medium alone', { method: result.method, note: result.note });
+    }
+    this.readBackMethods.push(result.method);
+    return result.sha256;
+  }
 
   /** Each copied file's SHA-256 (read back), for the audit trail. */
   fileHashes(): { name: string; sha256: string }[] {
@@ -279,6 +308,10 @@ export class ExportJobRunner {
         throw new ExportFailure('badDestination', (error as Error).message);
       }
       if (!stat.isDirectory()) throw new ExportFailure('badDestination', 'not a folder');
+      // only to a removable drive, or a folder the administrator listed (issue 17 item 8)
+      if (!destinationAllowed(destination, this.options.removable, this.env.site.export?.allowedFolders)) {
+        throw new ExportFailure('destinationNotAllowed', `${destination} is not a removable drive nor in export.allowedFolders`);
+      }
       this.targetDevice = stat.dev;
       try {
         fs.accessSync(destination, fs.constants.W_OK);
@@ -287,6 +320,12 @@ export class ExportJobRunner {
       }
       if (!this.env.ffmpeg) throw new ExportFailure('ffmpegMissing', 'no ffmpeg');
       if (this.request.burnIn && !this.env.burnIn) throw new ExportFailure('burnInUnavailable', 'no H.264 encoder, drawtext or font');
+      let stationKey: StationKey | null = null;
+      try {
+        stationKey = this.env.stationKey?.() ?? null;
+      } catch (error) {
+        throw new ExportFailure('signingKey', (error as Error).message);
+      }
       const maxFileBytes = this.request.maxFileBytes ?? maxFileBytesOf(destination);
       // pinned before the first await: retention cannot take a file between the plan and the cut
       release = this.env.pin(
@@ -355,10 +394,12 @@ export class ExportJobRunner {
           continue;
         }
         try {
-          file.sha256 = await sha256File(target, (bytes) => this.options.verify && this.update({ doneBytes: Math.min(this.status.totalBytes, (verified += (bytes * copyBytes) / Math.max(1, totalOf(written)))) }), this.abort.signal);
+          file.sha256 = await this.readBackHash(target, (bytes) => this.options.verify && this.update({ doneBytes: Math.min(this.status.totalBytes, (verified += (bytes * copyBytes) / Math.max(1, totalOf(written)))) }));
         } catch (error) {
           throw failureOf(error, 'verifyFailed');
         }
+        const writtenSha = this.writtenSha.get(file.name);
+        if (writtenSha !== undefined && writtenSha !== file.sha256) throw new ExportFailure('verifyFailed', `${file.name}: the medium holds other bytes than were written`);
         if (!isFaststart(target)) throw new ExportFailure('verifyFailed', `${file.name}: moov not in front`);
       }
 
@@ -366,13 +407,21 @@ export class ExportJobRunner {
       this.writtenBytes = totalOf(written);
       this.writtenFiles = written;
       const manifest = this.manifest(selections, written, createdMs, timeZone, maxFileBytes);
+      if (stationKey) manifest.signature = { algorithm: 'Ed25519', signatureFile: SIGNATURE_FILE, publicKeyFile: PUBLIC_KEY_FILE, publicKeyFingerprint: stationKey.fingerprint };
+      const readBack = this.readBack();
+      if (readBack) manifest.readBack = readBack;
       const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
       this.manifestSha256 = sha256(manifestText);
       const documents: { name: string; data: Buffer }[] = [{ name: 'manifest.json', data: Buffer.from(manifestText) }];
+      const signature = stationKey ? stationKey.sign(Buffer.from(manifestText)) : null;
+      if (stationKey && signature) {
+        documents.push({ name: SIGNATURE_FILE, data: signature });
+        documents.push({ name: PUBLIC_KEY_FILE, data: Buffer.from(stationKey.publicPem) });
+      }
       documents.push({ name: 'bien-ban-ban-giao.html', data: Buffer.from(recordHtml(manifest, this.manifestSha256)) });
       documents.push({ name: 'bien-ban-ban-giao.pdf', data: await recordPdf(manifest, this.manifestSha256) });
       const otherFiles = documents.map((document) => ({ name: document.name, sha256: sha256(document.data) }));
-      documents.push({ name: 'index.html', data: Buffer.from(playerHtml(manifest, otherFiles)) });
+      documents.push({ name: 'index.html', data: Buffer.from(playerHtml(manifest, otherFiles, stationKey && signature ? { manifestText, signature: signature.toString('base64'), publicKeyPem: stationKey.publicPem } : null)) });
       documents.push({ name: 'SHA256SUMS', data: Buffer.from(sha256sums([...written, ...documents.map((document) => ({ name: document.name, sha256: sha256(document.data) }))])) });
       for (const document of documents) {
         this.checkCancelled();
@@ -383,13 +432,13 @@ export class ExportJobRunner {
         } catch (error) {
           throw failureOf(error);
         }
-        let readBack: string;
+        let readBackSha: string;
         try {
-          readBack = await sha256File(target);
+          readBackSha = await this.readBackHash(target);
         } catch (error) {
           throw failureOf(error, 'verifyFailed');
         }
-        if (readBack !== sha256(document.data)) throw new ExportFailure('verifyFailed', `${document.name} differs after writing`);
+        if (readBackSha !== sha256(document.data)) throw new ExportFailure('verifyFailed', `${document.name} differs after writing`);
       }
 
       // 4. the final name, only now
@@ -553,6 +602,14 @@ export class ExportJobRunner {
       throw new ExportFailure('cutFailed', result.stderrTail.slice(-300));
     }
     let bytes: number;
+    if (this.options.verify) {
+      // what was written, while it is still in memory: the read-back from the medium is compared with it
+      try {
+        this.writtenSha.set(name, await sha256File(temporary, undefined, this.abort.signal));
+      } catch (error) {
+        throw failureOf(error);
+      }
+    }
     try {
       fsyncFile(temporary);
       bytes = fs.statSync(temporary).size;
@@ -642,8 +699,8 @@ function files(dir: string): number {
 }
 
 /** The player page with the manifest (and the other files' hashes) inside: a page from a file cannot fetch. */
-export function playerHtml(manifest: Manifest, otherFiles: { name: string; sha256: string }[]): string {
+export function playerHtml(manifest: Manifest, otherFiles: { name: string; sha256: string }[], signed: { manifestText: string; signature: string; publicKeyPem: string } | null = null): string {
   const template = fs.readFileSync(path.join(resourcesDir(), 'export', 'player.html'), 'utf8');
-  const data = JSON.stringify({ manifest, otherFiles }).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  const data = JSON.stringify({ manifest, otherFiles, signed }).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
   return template.replace('/*__MANIFEST__*/', () => data);
 }

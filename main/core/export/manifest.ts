@@ -107,12 +107,37 @@ export interface Manifest {
   operator: string;
   /** SHA-256 head of the audit chain when the export was made (issue 15): anchors the audit log on paper. */
   auditHead?: string;
+  /**
+   * The station's signature over this file's bytes (issue 17 item 5): Ed25519, the raw 64-byte
+   * signature in `manifest.sig`, the public key (SPKI PEM) in `station-key.pem` beside it. The
+   * fingerprint is the SHA-256 of the key's SPKI DER, printed in the biên bản.
+   */
+  signature?: ManifestSignature;
+  /** How the clips were read back from the target after writing (issue 17 item 6). */
+  readBack?: ManifestReadBack;
   requested: TimeRange;
   incident: { latitude: number; longitude: number; radiusM: number } | null;
   /** FAT32 and the like: files were split into parts below this size. */
   maxFileBytes: number | null;
   cameras: ManifestCamera[];
   files: ManifestFile[];
+}
+
+export const SIGNATURE_FILE = 'manifest.sig';
+export const PUBLIC_KEY_FILE = 'station-key.pem';
+
+export interface ManifestSignature {
+  algorithm: 'Ed25519';
+  signatureFile: typeof SIGNATURE_FILE;
+  publicKeyFile: typeof PUBLIC_KEY_FILE;
+  /** "SHA256:abcd ef01 …" of the SPKI DER. */
+  publicKeyFingerprint: string;
+}
+
+export interface ManifestReadBack {
+  /** `direct`: O_DIRECT from the device; `dropped`: the file's cached pages dropped, then read; `cache`: may come from the page cache. */
+  method: 'direct' | 'dropped' | 'cache';
+  note: string | null;
 }
 
 /** `sha256sum -c` format: hash, two spaces, name (names are plain ASCII, see safeName). */

@@ -117,12 +117,37 @@ function recordText(manifest: Manifest, manifestSha256: string): RecordText {
     closing: [
       `Tổng dung lượng các tệp video: ${formatBytesExact(videoBytes)}, ${manifest.files.length} tệp (không tính biên bản, manifest.json, index.html, SHA256SUMS).`,
       `Dữ liệu được sao chép nguyên gốc từ bản ghi của hệ thống (không mã hóa lại), cắt tại khung hình khóa gần nhất bao trọn thời gian yêu cầu. Mã SHA-256 của tệp manifest.json: ${manifestSha256}`,
-      'Cách kiểm tra: mở tệp index.html trên thiết bị lưu trữ bằng trình duyệt và chọn thư mục này, hoặc chạy lệnh "sha256sum -c SHA256SUMS" trong thư mục.',
+      'Cách kiểm tra: mở tệp index.html trên thiết bị lưu trữ bằng trình duyệt và chọn thư mục này, hoặc chạy lệnh "sha256sum -c SHA256SUMS" trong thư mục, hoặc "npm run export:verify -- THƯ_MỤC" (kiểm tra cả chữ ký số).',
       `Phần mềm: ${manifest.console.name} ${manifest.console.version}. Mã trích xuất: ${manifest.exportId}.`,
       ...(manifest.auditHead ? [`Đầu chuỗi nhật ký thao tác (SHA-256) lúc lập biên bản: ${manifest.auditHead}`] : []),
+      ...signatureLines(manifest),
+      ...readBackLines(manifest),
       'Biên bản được lập thành 02 bản có giá trị như nhau, mỗi bên giữ 01 bản.',
     ],
   };
+}
+
+/** The station signature (issue 17 item 5): what a court compares with the key on the stick. */
+export function signatureLines(manifest: Manifest): string[] {
+  if (!manifest.signature) return ['Tệp manifest.json KHÔNG được ký số (bản trích xuất này không có khóa ký của trạm).'];
+  return [
+    `Chữ ký số: manifest.json được ký bằng khóa Ed25519 của trạm (tệp ${manifest.signature.signatureFile}); khóa công khai là tệp ${manifest.signature.publicKeyFile}, dấu vân tay (SHA-256 của khóa công khai): ${manifest.signature.publicKeyFingerprint}`,
+    'Kiểm tra chữ ký: mở index.html và chọn thư mục (trình duyệt có hỗ trợ Ed25519), hoặc chạy "npm run export:verify -- THƯ_MỤC", hoặc "openssl pkeyutl -verify -pubin -inkey station-key.pem -rawin -in manifest.json -sigfile manifest.sig"; dấu vân tay của khóa phải trùng với dấu vân tay in trên biên bản này.',
+  ];
+}
+
+/** How the clips were read back after writing (issue 17 item 6), in words. */
+export function readBackLines(manifest: Manifest): string[] {
+  switch (manifest.readBack?.method) {
+    case 'direct':
+      return ['Đọc lại để kiểm tra: mọi tệp được đọc lại trực tiếp từ thiết bị lưu trữ (O_DIRECT, không qua bộ nhớ đệm) sau khi ghi, và khớp mã SHA-256.'];
+    case 'dropped':
+      return ['Đọc lại để kiểm tra: bộ nhớ đệm của từng tệp được xóa trước khi đọc lại từ thiết bị lưu trữ (không dùng được O_DIRECT trên ổ này), và khớp mã SHA-256.'];
+    case 'cache':
+      return [`Đọc lại để kiểm tra: các tệp được đọc lại sau khi ghi và khớp mã SHA-256, nhưng hệ điều hành có thể trả về từ bộ nhớ đệm thay vì từ thiết bị (${manifest.readBack.note ?? 'không đọc trực tiếp được'}); nên kiểm tra lại trên máy khác bằng SHA256SUMS.`];
+    default:
+      return [];
+  }
 }
 
 export function recordHtml(manifest: Manifest, manifestSha256: string): string {
