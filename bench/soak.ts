@@ -38,6 +38,8 @@ const DROP_MS = env('SOAK_DROP_MIN', 4) * 60_000;
 const KILL_PERIOD_MS = env('SOAK_KILL_MIN', 60) * 60_000;
 const WARMUP_MS = env('SOAK_WARMUP_MIN', 60) * 60_000;
 const CAMERAS = env('SOAK_CAMERAS', 31);
+/** The duty officer moves the mouse every N minutes (0: never — the default 10-min idle lock then locks the wall). */
+const TOUCH_MS = env('SOAK_TOUCH_MIN', 2) * 60_000;
 const CLIP = { width: 640, height: 360, fps: 10, seconds: 6, gopFrames: 20 };
 /** Memory and descriptors are read every minute (the regression uses these); lines print every SAMPLE_MS. */
 const PROBE_MS = Math.min(60_000, SAMPLE_MS);
@@ -147,9 +149,11 @@ function footageLost(dataDir: string, drops: Interval[], kills: Interval[]): Los
   if (!fs.existsSync(file)) return loss;
   const db = new Database(file, { readonly: true, fileMustExist: true });
   let rows: { camera_id: string; start_ms: number; end_ms: number }[];
+  let gaps: { camera_id: string; start_ms: number; end_ms: number; reason: string }[];
   try {
     db.pragma('busy_timeout = 5000');
     rows = db.prepare("SELECT camera_id, start_ms, end_ms FROM segments WHERE stream = 'main' ORDER BY camera_id, start_ms").all() as typeof rows;
+    gaps = db.prepare("SELECT camera_id, start_ms, end_ms, reason FROM gaps WHERE stream = 'main'").all() as typeof gaps;
   } finally {
     db.close();
   }
@@ -171,7 +175,10 @@ function footageLost(dataDir: string, drops: Interval[], kills: Interval[]): Los
     const lost = uncovered(hole.fromMs, hole.toMs, [...dropCover, ...killCover]);
     if (lost > HOLE_TOLERANCE_MS) {
       loss.lostMs += lost;
-      loss.lostHoles.push(`${row.camera_id} ${new Date(hole.fromMs).toISOString().slice(11, 19)}–${new Date(hole.toMs).toISOString().slice(11, 19)} (${(lost / 1000).toFixed(1)} s unexplained)`);
+      const reasons = [...new Set(gaps.filter((gap) => gap.camera_id === row.camera_id && gap.start_ms < hole.toMs && gap.end_ms > hole.fromMs).map((gap) => gap.reason))];
+      loss.lostHoles.push(
+        `${row.camera_id} ${new Date(hole.fromMs).toISOString().slice(11, 19)}–${new Date(hole.toMs).toISOString().slice(11, 19)} UTC (${(lost / 1000).toFixed(1)} s unexplained; gap rows: ${reasons.join(', ') || 'none'})`,
+      );
     }
   }
   loss.killCostMs = killCost;
@@ -224,6 +231,7 @@ async function main(): Promise<void> {
   let browser: Browser | null = null;
   let finished = false;
   const cleanUp = async (): Promise<void> => {
+    if (consoleProcess) fs.writeFileSync(path.join('test-results', 'bench', 'soak-console.log'), consoleProcess.output());
     await browser?.close().catch(() => undefined);
     await consoleProcess?.stop().catch(() => undefined);
     await rtsp.close().catch(() => undefined);
@@ -249,7 +257,7 @@ async function main(): Promise<void> {
   print(`soak: started ${new Date(startedAt).toISOString()}, ${hours} h planned`);
   print(`machine: ${machine()}; load average at start ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   print(
-    `conditions: ${CAMERAS} cameras ${CLIP.width}x${CLIP.height}@${CLIP.fps} H.264 ~${clipKbps} kbit/s (GStreamer RTSP test server), 60 s segments; ` +
+    `conditions: ${CAMERAS} cameras, mouse moved every ${TOUCH_MS / 60_000} min,  ${CLIP.width}x${CLIP.height}@${CLIP.fps} H.264 ~${clipKbps} kbit/s (GStreamer RTSP test server), 60 s segments; ` +
       `3x3 wall in headless Chromium 960x540 (SwiftShader); a camera dropped every ${DROP_MS / 60_000} min for ${DROP_AWAY_MS[0] / 1000}-${DROP_AWAY_MS[1] / 1000} s; ` +
       `core SIGKILLed every ${KILL_PERIOD_MS / 60_000} min; kill bound ${KILL_BOUND.beforeMs} ms before + ${KILL_BOUND.afterMs / 1000} s after`,
   );
@@ -298,7 +306,7 @@ async function main(): Promise<void> {
     const line =
       `| ${fmtMin(now.atMs - startedAt)} | ${mib(now.coreRss).toFixed(0)} | ${mib(now.treeRss).toFixed(0)} | ${now.fds} | ${now.ffmpeg} | ` +
       `${mib(sizes.total).toFixed(2)} / ${mib(sizes.index).toFixed(2)} | ${(recordingBytes(path.join(dataDir, 'recordings')) / 2 ** 30).toFixed(2)} | ` +
-      `${wall.live}/9${wall.signedOut ? ' (signed out!)' : ''} | ${drops.length} / ${kills.length} | ${(loss.lostMs / 1000).toFixed(1)} s | ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0]} |`;
+      `${wall.live}/9${wall.signedOut ? ' (lock or log-in screen!)' : ''} | ${drops.length} / ${kills.length} | ${(loss.lostMs / 1000).toFixed(1)} s | ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0]} |`;
     lines.push(line);
     print(line);
   };
@@ -340,6 +348,8 @@ async function main(): Promise<void> {
   let nextKill = startedAt + KILL_PERIOD_MS - KILL_PERIOD_MS / 12;
   const dropping = new Map<string, number>(); // mount → when it returns
   let dropCounter = 0;
+  let nextTouch = startedAt + TOUCH_MS;
+  let touches = 0;
   while (!finished && Date.now() - startedAt < durationMs) {
     const now = Date.now();
     if (running.child.exitCode !== null) {
@@ -376,6 +386,11 @@ async function main(): Promise<void> {
         kill.toMs = Date.now();
         print(`${fmtMin(kill.fromMs - startedAt)} core ${pid} killed (SIGKILL); core ${corePid()} holds the data folder after ${((kill.toMs - kill.fromMs) / 1000).toFixed(1)} s`);
       }
+    }
+    if (TOUCH_MS > 0 && now >= nextTouch) {
+      nextTouch += TOUCH_MS;
+      touches += 1;
+      await page.mouse.move(100 + ((touches * 53) % 700), 100 + ((touches * 31) % 300)).catch(() => undefined);
     }
     if (now >= nextProbe) {
       nextProbe += PROBE_MS;
