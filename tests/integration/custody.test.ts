@@ -187,7 +187,11 @@ describe('chain of custody', () => {
     const after = await verifyFootage(copy.index, copy.root);
     const holes = after.findings.filter((finding) => finding.kind === 'missing');
     expect(one.length).toBeGreaterThanOrEqual(4);
-    expect(holes).toEqual([expect.objectContaining({ reason: 'rowsRemoved', cameraId: 'cam-1', startMs: one[0]!.endMs, endMs: one[3]!.startMs, chainSeq: 2 })]);
+    // the swapped-in file of camera 2 may be shorter: the start-up pass then ends the row where its file ends (a footageMissing gap after it)
+    const before = rowsOf(copy.index, 'cam-1').find((row) => row.path === one[0]!.path)!;
+    expect(before.endMs).toBeGreaterThan(one[0]!.startMs);
+    expect(before.endMs).toBeLessThanOrEqual(one[0]!.endMs);
+    expect(holes).toEqual([expect.objectContaining({ reason: 'rowsRemoved', cameraId: 'cam-1', startMs: before.endMs, endMs: one[3]!.startMs, chainSeq: 2 })]);
   }, 120_000);
 
   it('a planted file with a valid name: quarantined at start, audited, on the storage page, never indexed nor exportable', async () => {

@@ -121,10 +121,14 @@ export function demoClipArgs(caps: Caps, spec: DemoClipSpec): string[] {
     spec.pattern === 'mandelbrot'
       ? `mandelbrot=size=${size}:rate=${spec.fps}`
       : spec.pattern === 'smptehdbars'
-        ? `smptehdbars=size=${size}:rate=${spec.fps}`
+        ? `smptehdbars=size=${spec.widthPx * 2}x${spec.heightPx}:rate=${spec.fps}`
         : `testsrc2=size=${size}:rate=${spec.fps}`;
-  // Colour bars stand still: rotate their hue over time so the picture visibly moves.
-  const filters = [spec.pattern === 'smptehdbars' ? `hue=H=2*PI*t/10+${((spec.hueDeg * Math.PI) / 180).toFixed(3)}` : `hue=h=${Math.round(spec.hueDeg)}`];
+  // Colour bars stand still, and a hue turn keeps their brightness: pan across bars twice the
+  // picture's width (a 10 s sweep there and back) so the picture visibly moves in grey too.
+  const filters =
+    spec.pattern === 'smptehdbars'
+      ? [`crop=w=${spec.widthPx}:h=${spec.heightPx}:x='(iw-ow)*(0.5-0.5*cos(2*PI*t/10))':y=0`, `hue=H=2*PI*t/10+${((spec.hueDeg * Math.PI) / 180).toFixed(3)}`]
+      : [`hue=h=${Math.round(spec.hueDeg)}`];
   if (spec.labelFile && spec.fontFile) {
     const fontSize = Math.max(12, Math.round(spec.heightPx / 16));
     const common = `fontfile=${filterValue(spec.fontFile)}:fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=${Math.round(fontSize / 3)}`;
