@@ -89,7 +89,7 @@ export function AuditPage() {
           <select name="actor" value={actor} onChange={(event) => setActor(event.target.value)}>
             <option value="">{t('auth.audit.all')}</option>
             {actors.map((name) => (
-              <option key={name} value={name}>{name}</option>
+              <option key={name} value={name}>{t(`auth.audit.actions.${name}`)}</option>
             ))}
           </select>
         </label>
@@ -107,7 +107,7 @@ export function AuditPage() {
           <select name="action" value={action} onChange={(event) => setAction(event.target.value)}>
             <option value="">{t('auth.audit.all')}</option>
             {AUDIT_ACTIONS.map((name) => (
-              <option key={name} value={name}>{name}</option>
+              <option key={name} value={name}>{t(`auth.audit.actions.${name}`)}</option>
             ))}
           </select>
         </label>
@@ -157,7 +157,7 @@ export function AuditPage() {
                 <td>{row.seq}</td>
                 <td className="audit-time">{formatTime(row.atMs, timeZone)}</td>
                 <td>{row.actor}</td>
-                <td>{row.action}</td>
+                <td title={row.action}>{t(`auth.audit.actions.${row.action}`, { defaultValue: row.action })}</td>
                 <td>{row.cameraId ?? ''}</td>
                 <td className="audit-detail" title={row.detail}>{row.detail === '{}' ? '' : row.detail}</td>
               </tr>

@@ -4,26 +4,16 @@ import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import fontkit from '@pdf-lib/fontkit';
 import { appRoot } from '../paths';
 import type { AuditRow } from './auditChain';
+import { authVi } from '../../../common/i18n/auth';
 
 /**
  * The audit page's exports for an inspector: CSV (UTF-8 with BOM, so Excel shows Vietnamese)
  * and a PDF in Vietnamese (pdf-lib with Noto Sans' Latin and Vietnamese subsets, as the biên bản).
  */
-const ACTION_VI: Record<string, string> = {
-  login: 'Đăng nhập', loginFailed: 'Đăng nhập sai', logout: 'Đăng xuất', lock: 'Khóa màn hình', unlock: 'Mở khóa', unlockFailed: 'Mở khóa sai',
-  switchUser: 'Đổi người trực', sessionExpired: 'Hết phiên', sessionResumed: 'Tiếp tục phiên sau khởi động lại', setupAdministrator: 'Tạo quản trị viên đầu tiên',
-  recoveryCodeIssued: 'Cấp mã khôi phục', recoveryUsed: 'Khôi phục mật khẩu quản trị', recoveryFailed: 'Khôi phục thất bại',
-  userCreated: 'Tạo tài khoản', userChanged: 'Sửa tài khoản', liveView: 'Xem trực tiếp', playback: 'Xem lại', snapshot: 'Chụp ảnh',
-  bookmarkCreated: 'Tạo đánh dấu', bookmarkChanged: 'Sửa đánh dấu', bookmarkDeleted: 'Xóa đánh dấu',
-  exportStarted: 'Bắt đầu trích xuất', exportFinished: 'Trích xuất xong', exportFailed: 'Trích xuất lỗi', exportCancelled: 'Hủy trích xuất',
-  ptzAcquire: 'Nhận điều khiển PTZ', ptzRelease: 'Trả điều khiển PTZ', ptzPresetSet: 'Lưu điểm đặt trước', ptzPresetDeleted: 'Xóa điểm đặt trước', ptzPresetGoto: 'Tới điểm đặt trước',
-  deviceChanged: 'Thay đổi thiết bị', siteChanged: 'Thay đổi cấu hình', mapChanged: 'Thay đổi bản đồ', footageDeleted: 'Xóa dữ liệu ghi',
-  recordingRecovered: 'Khôi phục bản ghi', clockJump: 'Đồng hồ nhảy', coreStarted: 'Khởi động', coreStopped: 'Dừng', auditExported: 'Xuất nhật ký', auditVerified: 'Kiểm tra nhật ký',
-  footageVerified: 'Kiểm tra toàn vẹn dữ liệu ghi', footageQuarantined: 'Cách ly tệp lạ trong thư mục ghi', footageAltered: 'Phát hiện dữ liệu ghi bị thay đổi',
-};
 
 export function actionVi(action: string): string {
-  return ACTION_VI[action] ?? action;
+  const names: Record<string, string> = authVi.audit.actions;
+  return names[action] ?? action;
 }
 
 function localTime(ms: number, timeZone: string): string {
