@@ -11,6 +11,11 @@ import { ViewsMenu } from './ViewsMenu';
 import { FeaturesContext, visiblePages } from '../featureTypes';
 import { UserBox } from '../auth/UserBox';
 
+/** "Công an xã Đông Khê" from the site's name; a name that already says "Công an …" is shown as written (it read "Công an xã Công an xã Đông Khê"). */
+export function stationTitle(name: string, t: (key: string, vars: Record<string, string>) => string): string {
+  return /^\s*(công an|police)\b/iu.test(name) || /\bpolice\s*$/iu.test(name) ? name.trim() : t('app.station', { name });
+}
+
 export function TopBar({ onWallTour }: { onWallTour: () => void }) {
   const { t } = useTranslation();
   const site = useConsole((state) => state.site);
@@ -37,7 +42,7 @@ export function TopBar({ onWallTour }: { onWallTour: () => void }) {
         <Icon name="list" />
       </button>
       <div className="topbar-title">
-        {site && <span className="topbar-station" title={t('app.title')}>{t('app.station', { name: site.name })}</span>}
+        {site && <span className="topbar-station" title={t('app.title')}>{stationTitle(site.name, t)}</span>}
         {screen !== '1' && <span className="badge badge-screen">{t('screen.second').replace('2', screen)}</span>}
         {site?.isDemo && <span className="badge badge-demo">{t('app.demoBadge')}</span>}
       </div>
@@ -70,7 +75,8 @@ export function TopBar({ onWallTour }: { onWallTour: () => void }) {
         <button type="button" className={showStats ? 'tool tool-active' : 'tool'} title={t('stats.toggleHint')} aria-pressed={showStats} onClick={() => store().setShowStats(!showStats)}>
           <Icon name="chart" size={14} /> {t('stats.toggle')}
         </button>
-        <button
+        {/* only the main screen opens the second one: a second screen offering "Màn hình 2" opened a third */}
+        {screen === '1' && <button
           type="button"
           className="tool"
           title={t('screen.secondHint')}
@@ -78,7 +84,7 @@ export function TopBar({ onWallTour }: { onWallTour: () => void }) {
           onClick={() => window.open(`${location.origin}${location.pathname}?screen=${Number(screen) + 1}`, '_blank')}
         >
           <Icon name="screen" size={14} /> {t('screen.second')}
-        </button>
+        </button>}
         <button type="button" className="tool" title={t('screen.fullscreen')} aria-label={t('screen.fullscreen')} onClick={() => void document.querySelector('.wall-area')?.requestFullscreen?.()}>
           <Icon name="fullscreen" size={14} />
         </button>

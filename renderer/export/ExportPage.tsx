@@ -1,3 +1,4 @@
+import { whyNotReady } from './readiness';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CameraSummary } from '../../common/contract';
@@ -342,6 +343,7 @@ export function ExportPage() {
   const requestKey = request ? JSON.stringify(request) : null;
   const estimate = estimated && estimated.key === requestKey ? estimated.estimate : null;
   const estimateError = estimated && estimated.key === requestKey ? estimated.error : null;
+  const whyNot = whyNotReady({ ...form, destination: form.destination === OTHER ? form.otherFolder.trim() : form.destination }, timeZone, estimate);
   const jobId = useRef<string | null>(null);
 
   const loadDrives = useCallback(() => {
@@ -549,6 +551,7 @@ export function ExportPage() {
             <button type="submit" className="primary" data-testid="export-start" disabled={!request || busy || estimate === null || estimate.fits === false || estimate.totalBytes === 0}>
               {t('exportClip.start')}
             </button>
+            {!busy && !estimateError && whyNot && <small className="muted" data-testid="export-start-why">{t(`exportClip.why.${whyNot}`)}</small>}
           </div>
         </form>
         <div className="ex-side">

@@ -10,3 +10,8 @@ export function formatBytes(bytes: number, language: string): string {
   const text = value.toLocaleString(language === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: value >= 100 || unit === 0 ? 0 : 1 });
   return `${text} ${units[unit]}`;
 }
+
+/** A decimal with one digit as people read it: "15,4" in Vietnamese, "15.4" in English. */
+export function formatDecimal(value: number, language: string): string {
+  return value.toLocaleString(language === 'vi' ? 'vi-VN' : 'en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+}

@@ -14,6 +14,7 @@ import { chooseStream } from './streamChoice';
 import { TileViewController, type TileViews } from '../services/tileViewController';
 import { CAMERA_DRAG_TYPE, TILE_DRAG_TYPE } from '../util/dragTypes';
 import { takeSnapshot } from './snapshot';
+import { formatDecimal } from '../util/format';
 
 const MAX_TILE_WIDTH = 3840;
 const MAX_TILE_HEIGHT = 2160;
@@ -38,7 +39,7 @@ export interface TileProps {
 }
 
 export function Tile({ index, tileKey, rect, cameraId, maximized, wall, onPromotion, onEditTour }: TileProps) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { client } = useRuntime();
   const camera = useConsole((state) => (cameraId ? state.cameras.find((entry) => entry.id === cameraId) : undefined));
   const liveClientId = useConsole((state) => state.liveClientId);
@@ -248,7 +249,7 @@ export function Tile({ index, tileKey, rect, cameraId, maximized, wall, onPromot
             {showStats && (
               <span className="tile-stats">
                 {t(shownStream === 'main' ? 'tile.main' : 'tile.sub')} · {status?.codec ?? '—'} {status?.widthPx ? `${status.widthPx}×${status.heightPx}` : ''} ·{' '}
-                {t('stats.line', { fps: (viewStats?.fps ?? 0).toFixed(1), kbps: streamStats?.kbps ?? 0 })}
+                {t('stats.line', { fps: formatDecimal(viewStats?.fps ?? 0, i18n.language), kbps: streamStats?.kbps ?? 0 })}
               </span>
             )}
             {drawn.lastDecodedAtMs > 0 && state === 'live' && <span className="tile-clock">{formatTime(drawn.lastDecodedAtMs, timeZone)}</span>}
