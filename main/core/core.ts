@@ -1,3 +1,4 @@
+import { ClockWatch } from './util/clockWatch';
 import path from 'node:path';
 import type { EventEnvelope } from '../../common/contract';
 import type { Site } from '../../common/site';
@@ -163,6 +164,12 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
   for (const entry of recording.recovery?.quarantined ?? []) {
     security.audit.appendOrLog({ actor: SYSTEM_ACTOR, action: 'footageQuarantined', cameraId: entry.cameraId || null, detail: { path: entry.path, to: entry.to, bytes: entry.bytes, startMs: entry.startMs } });
   }
+  // issue 15: a jump of the PC clock is audited once (each recorder also writes its clockJump gap)
+  const clockWatch = new ClockWatch(clock, (jump) => {
+    log.warn('the PC clock jumped', { ...jump });
+    security.audit.appendOrLog({ actor: SYSTEM_ACTOR, action: 'clockJump', detail: { ...jump } });
+  });
+  clockWatch.start();
   recording.onVerified((report, actor, options) => security.audit.appendOrLog({ actor, action: 'footageVerified', cameraId: options.cameraId ?? null, detail: verificationAuditDetail(report, { by: 'storagePage' }) }));
   // footage deleted by retention, quota or the disk floor: logged at info and audited, grouped per camera and reason each second
   const deletedFootage = new Map<string, { cameraId: string; why: string; startMs: number; endMs: number; segments: number }>();
@@ -332,6 +339,7 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
     stop() {
       stopping ??= (async () => {
         log.info('stopping');
+        clockWatch.stop();
         await running.close();
         for (const feature of features) await feature.stop?.();
         await live.stop();
