@@ -316,6 +316,8 @@ export function ExportPage() {
   const { t } = useTranslation();
   const { client } = useRuntime();
   const cameras = useConsole((state) => state.cameras);
+  const user = useConsole((state) => state.session?.user ?? null);
+  const signedIn = user ? [user.rank, user.fullName].filter((part) => part.trim().length > 0).join(' ') : null;
   const timeZone = useConsole((state) => state.site?.timeZone ?? DEFAULT_TIME_ZONE);
   const toast = useConsole((state) => state.toast);
   const errorText = useErrorText();
@@ -339,7 +341,7 @@ export function ExportPage() {
     setNearby(null);
   }
   const set = useCallback((change: Partial<Form>) => setForm((current) => ({ ...current, ...change })), []);
-  const request = useMemo(() => requestOf(form, timeZone), [form, timeZone]);
+  const request = useMemo(() => requestOf(signedIn === null ? form : { ...form, operator: signedIn }, timeZone), [form, timeZone, signedIn]);
   const requestKey = request ? JSON.stringify(request) : null;
   const estimate = estimated && estimated.key === requestKey ? estimated.estimate : null;
   const estimateError = estimated && estimated.key === requestKey ? estimated.error : null;
@@ -535,7 +537,8 @@ export function ExportPage() {
             </label>
             <label className="ex-field">
               <span>{t('exportClip.operator')}</span>
-              <input value={form.operator} maxLength={120} data-testid="export-operator" onChange={(event) => set({ operator: event.target.value })} />
+              {/* who exports is the signed-in user (the core writes the session's name on the biên bản): shown, not typed */}
+              <input value={signedIn ?? form.operator} maxLength={120} data-testid="export-operator" readOnly={signedIn !== null} onChange={(event) => set({ operator: event.target.value })} />
             </label>
           </div>
           <label className="ex-check">

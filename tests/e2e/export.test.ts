@@ -8,6 +8,7 @@ import { h264Clip } from '../helpers/ffmpeg';
 import { RtspTestServer } from '../helpers/rtspServer';
 import { openConsole, type ConsoleUnderTest } from '../helpers/consoleUnderTest';
 import { outputPath, tempDir } from '../helpers/paths';
+import { TEST_ADMIN } from '../helpers/signIn';
 
 const TIME_ZONE = 'Asia/Ho_Chi_Minh';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -87,7 +88,9 @@ describe.skipIf(!isRoot)('export page in Chromium', () => {
     await page.fill('[data-testid="export-case"]', '45/2026/VPCS');
     await page.fill('[data-testid="export-officer"]', 'Thượng úy Nguyễn Văn Hùng');
     await page.fill('[data-testid="export-reason"]', 'Vụ trộm xe máy tại chợ Đông Khê');
-    await page.fill('[data-testid="export-operator"]', 'Lê Thị Mai');
+    // who exports is the signed-in user, shown and not typed (a typed name was silently replaced by the core)
+    expect(await page.inputValue('[data-testid="export-operator"]')).toBe(`${TEST_ADMIN.rank} ${TEST_ADMIN.fullName}`);
+    expect(await page.getAttribute('[data-testid="export-operator"]', 'readonly')).not.toBeNull();
     await page.check(`[data-drive="${stick}"] input[type="radio"]`);
     await expect.poll(() => page.textContent('[data-testid="export-estimate"]'), { timeout: 15_000 }).toMatch(/Đủ chỗ/);
     await page.screenshot({ path: outputPath('e2e', 'export-dialog.png') });
