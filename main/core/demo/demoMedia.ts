@@ -9,7 +9,7 @@ import { demoClipArgs, type DemoClipSpec } from '../ffmpeg/args';
 import { findLabelFont } from './fonts';
 
 /** Bump when the clip recipe changes, so old clips are regenerated. */
-const RECIPE_VERSION = 4;
+const RECIPE_VERSION = 5;
 
 const PROFILES: Record<StreamKind, Pick<DemoClipSpec, 'widthPx' | 'heightPx' | 'fps' | 'gopFrames' | 'bitrateKbps'>> = {
   main: { widthPx: 1280, heightPx: 720, fps: 15, gopFrames: 30, bitrateKbps: 1500 },

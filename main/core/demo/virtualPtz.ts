@@ -422,7 +422,7 @@ export class VirtualPtzCameras {
     const filters = this.font
       ? [
           `drawtext=fontfile=${filterValue(this.font)}:fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=${Math.round(fontSize / 3)}:textfile=${filterValue(labelFile)}:reload=1:fontsize=${fontSize}:x=${fontSize}:y=h-th-${Math.round(fontSize * 2.2)}`,
-          `drawtext=fontfile=${filterValue(this.font)}:fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=${Math.round(fontSize / 4)}:text='%{pts\\:hms}':fontsize=${fontSize}:x=w-tw-${fontSize}:y=h-th-${Math.round(fontSize * 1.2)}`,
+          `drawtext=fontfile=${filterValue(this.font)}:fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=${Math.round(fontSize / 4)}:text='%{pts\\:hms}':fontsize=${fontSize}:x=w-tw-${fontSize}:y=${Math.round(fontSize * 2)}`,
         ]
       : [];
     const encoder =

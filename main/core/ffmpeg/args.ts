@@ -133,9 +133,10 @@ export function demoClipArgs(caps: Caps, spec: DemoClipSpec): string[] {
     const fontSize = Math.max(12, Math.round(spec.heightPx / 16));
     const common = `fontfile=${filterValue(spec.fontFile)}:fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=${Math.round(fontSize / 3)}`;
     // Like a camera's on-screen display: name bottom-left (raised clear of the console's own
-    // status line), running clock bottom-right.
+    // status line), running clock top-right below the console's title bar (at the bottom right
+    // the tile's footer and its replay button hid half of it).
     filters.push(`drawtext=${common}:textfile=${filterValue(spec.labelFile)}:fontsize=${fontSize}:x=${fontSize}:y=h-th-${Math.round(fontSize * 2.2)}`);
-    filters.push(`drawtext=${common}:text='%{pts\\:hms}':fontsize=${fontSize}:x=w-tw-${fontSize}:y=h-th-${Math.round(fontSize * 0.8)}`);
+    filters.push(`drawtext=${common}:text='%{pts\\:hms}':fontsize=${fontSize}:x=w-tw-${fontSize}:y=${Math.round(fontSize * 2)}`);
   }
   const encoder =
     caps.h264Encoder === 'libx264'
