@@ -14,7 +14,7 @@ import { writeFileAtomic } from '../util/durableFile';
  * - otherwise (browser mode, or Electron without a keychain) `DATA/station-key.pem`, PKCS#8 PEM,
  *   mode 0600. Limit, as for credentials: anyone who can read the data folder as the console's
  *   user can sign as the station.
- * The public key is `DATA/station-key.pub.pem` (SPKI PEM, public) and is copied onto every stick.
+ * The public key is `DATA/station-key.pub.pem` (SPKI PEM; public, but owner-only like all of DATA) and is copied onto every stick.
  */
 export const PRIVATE_PEM = 'station-key.pem';
 export const PRIVATE_ENC = 'station-key.enc';
@@ -112,7 +112,7 @@ export function loadStationKey(dataDir: string, hostKey: Buffer | null): Station
   }
   if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error('the station key is not an Ed25519 key');
   const publicPem = crypto.createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }) as string;
-  if (!fs.existsSync(pubFile) || fs.readFileSync(pubFile, 'utf8') !== publicPem) writeFileAtomic(pubFile, Buffer.from(publicPem), { mode: 0o644 });
+  if (!fs.existsSync(pubFile) || fs.readFileSync(pubFile, 'utf8') !== publicPem) writeFileAtomic(pubFile, Buffer.from(publicPem), { mode: 0o600 });
   return {
     publicPem,
     fingerprint: fingerprintOf(publicPem),
