@@ -186,8 +186,9 @@ describe('browser mode: a stale lock and a crash loop', () => {
     fs.writeFileSync(path.join(dataDir, 'console.lock'), JSON.stringify({ pid: deadPid, startedAtMs: 1, bootedAtMs: real.bootedAtMs, host: real.host }));
     const core = await startConsoleProcess(['--site', sitePath, '--data', dataDir, '--port', '0']);
     try {
-      expect(lockPid()).toBe(core.child.pid);
-      expect(core.output()).toContain('stale data-folder lock replaced');
+      // the log line and the lock file are written by the core on its own schedule: read until they show
+      await expect.poll(lockPid, { timeout: 10000 }).toBe(core.child.pid);
+      await expect.poll(() => core.output(), { timeout: 10000 }).toContain('stale data-folder lock replaced');
     } finally {
       await core.stop();
     }

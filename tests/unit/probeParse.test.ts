@@ -10,6 +10,7 @@ import {
   parseVersionOutput,
 } from '../../main/core/ffmpeg/probeParse';
 import { runFfmpegOnce } from '../../main/core/ffmpeg/supervisor';
+import { testPictureProblem } from '../../main/core/devices/devices';
 import { listFfmpegCandidates } from '../../main/core/ffmpeg/resolve';
 import { deps, tsClip } from '../helpers/ffmpeg';
 
@@ -70,6 +71,16 @@ describe('failure classification', () => {
     expect(classifyPullFailure('', 'stalled', true)).toBe('noData');
     expect(classifyPullFailure('', 'exited', true)).toBe('ended');
     expect(classifyPullFailure('pipe:0: Invalid data found when processing input\n', 'exited', false)).toBe('badStream');
+  });
+
+  it('reads a test picture failure the same way, not fooled by a 401 inside a port number', () => {
+    // the CI flake: the RTSP test server listened on port 40157 and a missing path read as "wrong password"
+    const missingOnPort401xx = '[rtsp @ 0x55] method DESCRIBE failed: 404 Not Found\nrtsp://127.0.0.1:40157/nope: Server returned 404 Not Found\n';
+    expect(testPictureProblem(missingOnPort401xx, 'exited')).toBe('noMedia');
+    expect(testPictureProblem('[rtsp @ 0x1] method DESCRIBE failed: 401 Unauthorized\n', 'exited')).toBe('authFailed');
+    expect(testPictureProblem('rtsp://10.0.0.9:40100/x: Connection refused\n', 'exited')).toBe('unreachable');
+    expect(testPictureProblem('', 'stopped')).toBe('unreachable');
+    expect(testPictureProblem('pipe:0: Invalid data found when processing input\n', 'exited')).toBe('noPicture');
   });
 
   it('has found at least one ffmpeg to test against', () => {

@@ -2,7 +2,8 @@ import type { DeviceProblem, DeviceProblemInfo } from '../../../common/ptzContra
 import { CameraSchema, STREAM_URL_PATTERN, type Camera } from '../../../common/site';
 import { SiteWriteError, type SiteStore } from '../site/siteStore';
 import type { FfmpegInfo } from '../ffmpeg/probe';
-import { runFfmpegOnce, type SupervisorDeps } from '../ffmpeg/supervisor';
+import { runFfmpegOnce, type EndReason, type SupervisorDeps } from '../ffmpeg/supervisor';
+import { classifyPullFailure, NETWORK_FAILURE } from '../ffmpeg/probeParse';
 import type { Logger } from '../log/logger';
 import { hostOf, splitCredentials, withCredentials, type CredentialStore, type Credentials } from './credentials';
 import { cameraIdFrom } from './vendors';
@@ -146,6 +147,17 @@ export async function testPicture(ffmpeg: FfmpegInfo | null, deps: SupervisorDep
   );
   if (result.code === 0 && result.stdout.length > 8 && result.stdout.subarray(1, 4).toString('latin1') === 'PNG') return { png: result.stdout, problem: null };
   const tail = result.stderrTail;
-  const code: DeviceProblem = /401|Unauthorized/i.test(tail) ? 'authFailed' : /404|Not Found/i.test(tail) ? 'noMedia' : /refused|timed out|No route|unreachable|Connection timed out/i.test(tail) || result.reason === 'stopped' ? 'unreachable' : 'noPicture';
-  return { png: null, problem: { code, detail: tail.split('\n').filter(Boolean).slice(-2).join(' ').slice(0, 300) } };
+  return { png: null, problem: { code: testPictureProblem(tail, result.reason), detail: tail.split('\n').filter(Boolean).slice(-2).join(' ').slice(0, 300) } };
+}
+
+/**
+ * Why a test picture failed, read by the one classifier every pull uses (a loose "401" would
+ * also match a port number or a byte count in ffmpeg's output).
+ */
+export function testPictureProblem(stderrTail: string, reason: EndReason): DeviceProblem {
+  if (reason === 'stopped') return 'unreachable'; // the 12-s deadline: nothing answered in time
+  const pull = classifyPullFailure(stderrTail, reason, false);
+  if (pull === 'authFailed') return 'authFailed';
+  if (pull === 'notFound') return 'noMedia';
+  return NETWORK_FAILURE.test(stderrTail) ? 'unreachable' : 'noPicture';
 }

@@ -80,10 +80,13 @@ export class InputInfoParser {
 /** Why a pull ended, as a code the UI can say in Vietnamese. */
 export type PullProblem = 'unreachable' | 'authFailed' | 'notFound' | 'noData' | 'badStream' | 'ended';
 
+/** What ffmpeg prints when the network, not the camera, is the trouble. */
+export const NETWORK_FAILURE = /Connection refused|Connection timed out|No route to host|Network is unreachable|Name or service not known|Temporary failure in name resolution|Operation timed out|Connection reset/i;
+
 export function classifyPullFailure(stderrTail: string, reason: 'exited' | 'startupTimeout' | 'stalled' | 'spawnError' | 'stopped', gotData: boolean): PullProblem {
   if (/401 Unauthorized|authorization failed/i.test(stderrTail)) return 'authFailed';
   if (/40[34] (Not Found|Forbidden)|454 Session Not Found|Server returned 404/i.test(stderrTail)) return 'notFound';
-  if (/Connection refused|Connection timed out|No route to host|Network is unreachable|Name or service not known|Temporary failure in name resolution|Operation timed out|Connection reset/i.test(stderrTail)) return 'unreachable';
+  if (NETWORK_FAILURE.test(stderrTail)) return 'unreachable';
   if (reason === 'startupTimeout' || reason === 'stalled') return 'noData';
   if (/Invalid data found|could not find codec parameters|Unsupported codec|no frame!|non-existing PPS/i.test(stderrTail)) return 'badStream';
   return gotData ? 'ended' : 'unreachable';
