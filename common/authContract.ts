@@ -100,6 +100,7 @@ export const AUDIT_ACTIONS = [
   'deviceChanged', 'siteChanged', 'mapChanged', 'footageDeleted', 'recordingRecovered', 'clockJump',
   'coreStarted', 'coreStopped', 'auditExported', 'auditVerified',
   'footageVerified', 'footageQuarantined', 'footageAltered',
+  'holdPlaced', 'holdReleased', 'heldFloor',
 ] as const;
 export type AuditActionName = (typeof AUDIT_ACTIONS)[number];
 

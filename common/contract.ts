@@ -198,6 +198,33 @@ export const FootageVerificationSchema = z.object({
 });
 export type FootageVerification = z.infer<typeof FootageVerificationSchema>;
 
+/** Where a legal hold came from (issue 17 item 7). */
+export const HOLD_SOURCES = ['export', 'bookmark', 'manual'] as const;
+
+/** Footage kept as evidence: never deleted by days, quota or the floor until an administrator releases it. */
+export const HoldSchema = z.object({
+  id: z.number().int().positive(),
+  cameraId: CameraId,
+  startMs: z.number(),
+  endMs: z.number(),
+  reason: z.string(),
+  source: z.enum(HOLD_SOURCES),
+  /** The export job or bookmark that asked for it. */
+  sourceRef: z.string().nullable(),
+  createdBy: z.string(),
+  createdMs: z.number(),
+  releasedBy: z.string().nullable(),
+  releasedMs: z.number().nullable(),
+  releaseReason: z.string().nullable(),
+  /** Footage the range covers now (both streams). */
+  bytes: z.number().nonnegative(),
+  segments: z.number().int().nonnegative(),
+});
+export type Hold = z.infer<typeof HoldSchema>;
+
+/** The longest range one hold may cover: a mistyped year must not freeze the whole disk. */
+export const MAX_HOLD_RANGE_MS = 31 * 86_400_000;
+
 /** The storage page (Lưu trữ): the disk, every camera's footage, and what the disk can hold. */
 export const StorageInfoSchema = z.object({
   disk: z.object({ totalBytes: z.number(), freeBytes: z.number(), floorBytes: z.number(), quotaBytes: z.number().nullable() }),
@@ -225,6 +252,12 @@ export const StorageInfoSchema = z.object({
   quarantined: z.array(z.object({ atMs: z.number(), cameraId: z.string().nullable(), path: z.string(), to: z.string(), bytes: z.number(), startMs: z.number().nullable() })).optional(),
   /** The last (or running) verification of footage against the index and its chain (issue 17). */
   verification: FootageVerificationSchema.nullable().optional(),
+  /** Legal holds: active ones, then those released in the last 30 days (issue 17). */
+  holds: z.array(HoldSchema),
+  /** Bytes of footage under at least one active hold (each segment counted once). */
+  heldBytes: z.number().nonnegative(),
+  /** Since when the floor is reached with only held footage left (recording will stop), else null. */
+  heldFloorSinceMs: z.number().nullable(),
 });
 export type StorageInfo = z.infer<typeof StorageInfoSchema>;
 
@@ -285,6 +318,24 @@ export const coreMethods = {
   getStorage: method({ permission: 'playback', params: NoParams, result: StorageInfoSchema }),
   /** Starts a verification of the footage in the background (its progress and result: getStorage). */
   verifyFootage: method({ permission: 'playback', params: z.strictObject({ cameraId: CameraId.optional() }), result: z.object({ started: z.boolean() }) }),
+  /** Puts cameras' footage in a time range on legal hold (a bookmark's or one typed at the storage page); audited. */
+  placeHold: method({
+    permission: 'export',
+    params: z.strictObject({
+      cameraIds: z.array(CameraId).min(1).max(64),
+      startMs: z.number().int().nonnegative(),
+      endMs: z.number().int().positive(),
+      reason: z.string().trim().min(1).max(500),
+      bookmarkId: z.string().max(120).nullable().default(null),
+    }),
+    result: z.object({ holdIds: z.array(z.number().int().positive()) }),
+  }),
+  /** Releases a hold (administrator only, with a reason; audited). Its footage is then deleted by the usual rules. */
+  releaseHold: method({
+    permission: 'configure',
+    params: z.strictObject({ holdId: z.number().int().positive(), reason: z.string().trim().min(1).max(500) }),
+    result: z.null(),
+  }),
 } as const;
 
 /** Every method: the core's own and each feature's (names must not collide; a test checks). */

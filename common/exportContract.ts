@@ -61,6 +61,8 @@ export const ExportRequestSchema = z.strictObject({
   /** Also a copy with the camera name and time drawn on the picture (re-encoded, slower, named `…_co-chu.mp4`). */
   burnIn: z.boolean().default(false),
   bookmarkId: z.string().max(120).nullable().default(null),
+  /** Keep the exported cameras' footage of this range on the station as evidence (legal hold, issue 17); on unless unticked. */
+  legalHold: z.boolean().default(true),
 });
 export type ExportRequest = z.input<typeof ExportRequestSchema>;
 

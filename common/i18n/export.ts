@@ -53,6 +53,9 @@ export const exportVi = {
   willSplit: 'Tệp sẽ được chia thành nhiều phần (giới hạn 4 GB của FAT32)',
   burnIn: 'Thêm bản có chữ (tên camera và thời gian in trên hình; mã hóa lại, chậm hơn)',
   burnInNote: 'Bản gốc luôn được chép nguyên vẹn; bản có chữ chỉ để xem cho tiện.',
+  legalHold: 'Giữ đoạn ghi gốc trên máy làm chứng cứ',
+  legalHoldNote: 'Không tự xóa theo số ngày lưu hay khi đầy đĩa, cho đến khi quản trị viên bỏ giữ (trang Lưu trữ).',
+  legalHoldOff: 'Đoạn ghi gốc sẽ bị xóa theo quy định lưu trữ thông thường.',
   start: 'Bắt đầu trích xuất',
   progressTitle: 'Đang trích xuất',
   states: {
@@ -193,6 +196,9 @@ export const exportEn: DeepStrings<typeof exportVi> = {
   willSplit: 'Files will be split into parts (FAT32 4 GB limit)',
   burnIn: 'Also a captioned copy (camera name and time on the picture; re-encoded, slower)',
   burnInNote: 'The original is always copied unaltered; the captioned copy is for convenience only.',
+  legalHold: 'Keep the original footage on this PC as evidence',
+  legalHoldNote: 'Not deleted by retention days or a full disk until an administrator releases it (Storage page).',
+  legalHoldOff: 'The original footage will be deleted by the usual storage rules.',
   start: 'Start export',
   progressTitle: 'Exporting',
   states: {

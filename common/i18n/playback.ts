@@ -68,6 +68,9 @@ export const playbackVi = {
   exportRangeTitle:
     'Mở trang Trích xuất với các camera đang xem và khoảng thời gian: đoạn đã đánh dấu (Shift + kéo trên dòng thời gian), nếu không thì khoảng đang hiện trên dòng thời gian nếu không quá 30 phút (phóng to dòng thời gian để chọn đoạn), nếu không thì từ 1 phút trước đến 1 phút sau thời điểm đang xem. Không quá thời điểm hiện tại.',
   bookmarkExport: 'Trích xuất',
+  bookmarkHold: 'Giữ',
+  bookmarkHoldTitle: 'Giữ đoạn ghi của đánh dấu này làm chứng cứ: không tự xóa cho đến khi quản trị viên bỏ giữ (một thời điểm thì giữ 1 phút trước và sau)',
+  bookmarkHeld: 'Đã giữ làm chứng cứ',
   bookmarkExportTitle: 'Trích xuất đánh dấu này: các camera và thời gian của nó (một thời điểm thì lấy 1 phút trước và sau)',
 } as const;
 
@@ -138,5 +141,8 @@ export const playbackEn: DeepStrings<typeof playbackVi> = {
   exportRangeTitle:
     'Open Export with the cameras on screen and a time range: the range marked (Shift + drag on the timeline), else the span shown on the timeline when it is 30 minutes or less (zoom the timeline to choose it), else from 1 minute before to 1 minute after the playback time. Never later than now.',
   bookmarkExport: 'Export',
+  bookmarkHold: 'Hold',
+  bookmarkHoldTitle: 'Keep this bookmark\'s footage as evidence: not deleted until an administrator releases it (a moment: 1 minute either side)',
+  bookmarkHeld: 'Kept as evidence',
   bookmarkExportTitle: 'Export this bookmark: its cameras and time (a moment: 1 minute either side)',
 };

@@ -156,6 +156,8 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
   const live = new LiveService(hub, { ffmpeg, clock, log: log.child('live'), registry }, liveOptions);
   // recording: recovery pass first, then a recorder per camera on its recorded stream's pull
   const recording = new RecordingService(site, hub, config.dataDir, { clock, log: log.child('recording') }, config.recording);
+  // issue 17 item 7: the floor is reached and only footage on legal hold is left (an alarm, audited)
+  recording.storage.onHeldFloor((heldBytes) => security.audit.appendOrLog({ actor: SYSTEM_ACTOR, action: 'heldFloor', detail: { heldBytes, floorBytes: recording.storage.floorBytes } }));
   if (ffmpeg) recording.start();
   // issue 17: what recovery completed (journaled) and what it quarantined (foreign) is audited
   for (const entry of recording.recovery?.indexed ?? []) {
@@ -252,6 +254,7 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
     openFolder: config.openFolder ?? ((folder) => openFolder(folder)),
     host: config.host,
     liveEndpoint: () => ({ url: server?.liveUrl ?? '', token }),
+    audit: security.audit,
   });
   const handlers: Handlers = { ...coreHandlers, ...devices.handlers, ...ptz.handlers, ...map.handlers, ...playback.handlers, ...exports.handlers, ...security.handlers };
   const dispatch = createDispatcher(handlers, log.child('api'), security.policy);

@@ -7,6 +7,7 @@ import { DEFAULT_TIME_ZONE } from '../../common/site';
 import { useConsole } from '../store';
 import { useRuntime } from '../runtime';
 import { formatBytes } from '../util/format';
+import { HoldsSection } from './HoldsSection';
 
 /** A span of days as people say it: "12 ngày", "5 giờ", "40 phút". */
 function useDuration(): (days: number) => string {
@@ -152,6 +153,7 @@ export function StoragePage() {
   const percent = (bytes: number) => `${Math.max(0, Math.min(100, (bytes / Math.max(1, disk.totalBytes)) * 100))}%`;
   const short = info.projectedDays !== null && info.projectedDays < info.retentionDays;
   const nameOf = (cameraId: string | null) => cameras.find((camera) => camera.id === cameraId)?.name ?? cameraId ?? '';
+  const reload = (): void => void client.call('getStorage', {}).then((result) => result.ok && setInfo(result.value));
 
   return (
     <div className="page storage-page" data-testid="storage-page">
@@ -220,7 +222,8 @@ export function StoragePage() {
           </tbody>
         </table>
       </section>
-      <IntegritySection info={info} timeZone={timeZone} nameOf={nameOf} language={language} onStarted={() => void client.call('getStorage', {}).then((result) => result.ok && setInfo(result.value))} />
+      <IntegritySection info={info} timeZone={timeZone} nameOf={nameOf} language={language} onStarted={reload} />
+      <HoldsSection info={info} timeZone={timeZone} nameOf={nameOf} language={language} onChanged={reload} />
       <section>
         <h2>{t('storage.warnings')}</h2>
         {info.warnings.length === 0 ? (

@@ -27,6 +27,7 @@ interface Form {
   longitude: string;
   radiusM: string;
   burnIn: boolean;
+  legalHold: boolean;
 }
 
 const OTHER = '@other';
@@ -48,6 +49,7 @@ function initialForm(timeZone: string): Form {
     longitude: '',
     radiusM: String(DEFAULT_INCIDENT_RADIUS_M),
     burnIn: false,
+    legalHold: true,
   };
 }
 
@@ -93,7 +95,7 @@ function requestOf(form: Form, timeZone: string): ExportRequest | null {
   const longitude = Number(form.longitude);
   const radiusM = Number(form.radiusM);
   const incident = form.useIncident && form.latitude && form.longitude && Number.isFinite(latitude) && Number.isFinite(longitude) && radiusM > 0 ? { latitude, longitude, radiusM } : null;
-  return { cameraIds: form.cameraIds, startMs, endMs, caseNumber: form.caseNumber, officer: form.officer, reason: form.reason, operator: form.operator, destination, incident, burnIn: form.burnIn };
+  return { cameraIds: form.cameraIds, startMs, endMs, caseNumber: form.caseNumber, officer: form.officer, reason: form.reason, operator: form.operator, destination, incident, burnIn: form.burnIn, legalHold: form.legalHold };
 }
 
 function useErrorText(): (message: string) => string {
@@ -546,6 +548,13 @@ export function ExportPage() {
             <span>
               {t('exportClip.burnIn')}
               {form.burnIn && <small className="muted"> {t('exportClip.burnInNote')}</small>}
+            </span>
+          </label>
+          <label className="ex-check">
+            <input type="checkbox" checked={form.legalHold} data-testid="export-legal-hold" onChange={(event) => set({ legalHold: event.target.checked })} />
+            <span>
+              {t('exportClip.legalHold')}
+              <small className="muted"> {t(form.legalHold ? 'exportClip.legalHoldNote' : 'exportClip.legalHoldOff')}</small>
             </span>
           </label>
           <DrivePicker drives={drives} form={form} set={set} onRefresh={loadDrives} />

@@ -5,7 +5,7 @@ import { formatDateTime, parseTypedDateTime } from '../../common/time';
 import type { CoreClient } from '../transport/coreClient';
 import { useConsole } from '../store';
 import { openExport } from '../services/exportDraft';
-import { draftFromBookmark } from '../services/exportRange';
+import { bookmarkRange, draftFromBookmark } from '../services/exportRange';
 
 /** The list of bookmarks with a search box; a click opens playback at the bookmark, "Trích xuất" the export page prefilled from it. */
 export function BookmarkList({ client, timeZone, onOpen }: { client: CoreClient; timeZone: string; onOpen(bookmark: Bookmark): void }) {
@@ -30,6 +30,14 @@ export function BookmarkList({ client, timeZone, onOpen }: { client: CoreClient;
   }, [client, query, revision]);
 
   const cameraName = (cameraId: string) => cameras.find((camera) => camera.id === cameraId)?.name ?? cameraId;
+  const [held, setHeld] = useState<Record<string, string>>({});
+  /** Keeps the bookmark's footage as evidence (the range its export would cut); the storage page lists it. */
+  const hold = (bookmark: Bookmark): void => {
+    const range = bookmarkRange(bookmark);
+    void client.call('placeHold', { cameraIds: bookmark.cameraIds, startMs: range.startMs, endMs: range.endMs, reason: bookmark.title, bookmarkId: bookmark.id }).then((result) => {
+      setHeld((current) => ({ ...current, [bookmark.id]: result.ok ? t('playback.bookmarkHeld') : t(`errors.${result.error.code}`) }));
+    });
+  };
 
   return (
     <div className="pb-bookmarks" data-testid="pb-bookmarks">
@@ -54,6 +62,12 @@ export function BookmarkList({ client, timeZone, onOpen }: { client: CoreClient;
                   {t('playback.bookmarkExport')}
                 </button>
               )}
+              {canExport && (
+                <button type="button" className="tool pb-bookmark-hold" title={t('playback.bookmarkHoldTitle')} onClick={() => hold(bookmark)} data-testid="pb-bookmark-hold">
+                  {t('playback.bookmarkHold')}
+                </button>
+              )}
+              {held[bookmark.id] && <span className="pb-muted" data-testid="pb-bookmark-held">{held[bookmark.id]}</span>}
               <button type="button" className="tool pb-bookmark-delete" title={t('playback.bookmarkDelete')} aria-label={t('playback.bookmarkDelete')} onClick={() => void client.call('deleteBookmark', { id: bookmark.id })}>
                 ×
               </button>

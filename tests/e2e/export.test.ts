@@ -145,4 +145,27 @@ describe.skipIf(!isRoot)('export page in Chromium', () => {
     expect(await page.textContent('[data-testid="export-progress"]')).toContain('Thử lại');
     await page.screenshot({ path: outputPath('e2e', 'export-failed.png') });
   });
+
+  it('keeps the exported footage as evidence (legal hold, on by default): the storage page lists it; the administrator releases it with a reason', async () => {
+    expect(await page.isChecked('[data-testid="export-legal-hold"]')).toBe(true);
+    await page.click('[data-page=storage]');
+    const rows = page.locator('[data-testid=holds-table] tbody tr');
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(2); // the done export's two cameras; the failed one placed none
+    const table = (await page.textContent('[data-testid=holds-table]')) ?? '';
+    expect(table).toContain('45/2026/VPCS');
+    expect(table).toContain('Trích xuất');
+    expect(table).toContain('QL47 – Cầu Khê');
+    expect(table).toContain('Đang giữ');
+    expect(await page.textContent('[data-testid=holds-summary]')).toMatch(/Đang giữ 2 mục, tổng [1-9]/);
+    await page.locator('[data-testid=holds]').screenshot({ path: outputPath('e2e', 'storage-holds.png') });
+    // released rows move below the active ones: follow this one by its id
+    const first = page.locator(`[data-hold-id="${await rows.first().getAttribute('data-hold-id')}"]`);
+    await first.locator('[data-action=release-hold]').click();
+    await first.locator('[data-action=confirm-release]').click();
+    expect(await first.textContent()).toContain('Hãy ghi lý do bỏ giữ');
+    await first.locator('[data-testid=hold-release-reason]').fill('Đã bàn giao cho cơ quan điều tra');
+    await first.locator('[data-action=confirm-release]').click();
+    await expect.poll(() => first.textContent(), { timeout: 10_000 }).toContain(`Đã bỏ giữ (${TEST_ADMIN.userName}`);
+    await expect.poll(() => page.textContent('[data-testid=holds-summary]'), { timeout: 10_000 }).toContain('Đang giữ 1 mục');
+  });
 });

@@ -118,4 +118,36 @@ describe('roles × contract methods through the real server', () => {
     expect(failed.map((row) => row.actor)).toEqual(expect.arrayContaining(['nimda\\u202e', TEST_ADMIN.userName]));
     expect(core.security.audit.verify().ok).toBe(true);
   });
+
+  it('legal hold: a clerk places one, only an administrator releases it, with a reason, and both are audited', async () => {
+    const hour = 3_600_000;
+    const startMs = Date.UTC(2026, 11, 5, 1);
+    const params = { cameraIds: ['cam-1'], startMs, endMs: startMs + hour, reason: 'Vụ 12/2026 trộm xe' };
+    expect((await call(cookies.get('dutyOfficer')!, { method: 'placeHold', params })).json.error?.code).toBe('forbidden');
+    expect((await call(cookies.get('clerk')!, { method: 'placeHold', params: { ...params, endMs: startMs } })).json.error?.code).toBe('badRequest');
+    expect((await call(cookies.get('clerk')!, { method: 'placeHold', params: { ...params, endMs: startMs + 40 * 24 * hour } })).json.error?.code).toBe('badRequest');
+    expect((await call(cookies.get('clerk')!, { method: 'placeHold', params: { ...params, cameraIds: ['cam-9'] } })).json.error?.code).toBe('notFound');
+    expect((await call(cookies.get('clerk')!, { method: 'placeHold', params: { ...params, reason: '   ' } })).json.error?.code).toBe('badRequest');
+    const placed = await call(cookies.get('clerk')!, { method: 'placeHold', params });
+    expect(placed.json.ok).toBe(true);
+    const holdId = (placed.json.value as { holdIds: number[] }).holdIds[0]!;
+
+    const storage = async () => (await call(cookies.get('administrator')!, { method: 'getStorage', params: {} })).json.value as { holds: { id: number; createdBy: string; reason: string; source: string; releasedMs: number | null; releasedBy: string | null; releaseReason: string | null }[] };
+    expect((await storage()).holds.find((hold) => hold.id === holdId)).toMatchObject({ createdBy: 'u-clerk', reason: params.reason, source: 'manual', releasedMs: null });
+
+    expect((await call(cookies.get('clerk')!, { method: 'releaseHold', params: { holdId, reason: 'xong' } })).json.error?.code).toBe('forbidden');
+    expect((await call(cookies.get('administrator')!, { method: 'releaseHold', params: { holdId, reason: '' } })).json.error?.code).toBe('badRequest');
+    expect((await call(cookies.get('administrator')!, { method: 'releaseHold', params: { holdId: holdId + 1000, reason: 'xong' } })).json.error?.code).toBe('notFound');
+    expect((await call(cookies.get('administrator')!, { method: 'releaseHold', params: { holdId, reason: 'Vụ án đã đình chỉ' } })).json.ok).toBe(true);
+    expect((await call(cookies.get('administrator')!, { method: 'releaseHold', params: { holdId, reason: 'lần nữa' } })).json.error?.code).toBe('badRequest');
+    expect((await storage()).holds.find((hold) => hold.id === holdId)).toMatchObject({ releasedBy: TEST_ADMIN.userName, releaseReason: 'Vụ án đã đình chỉ' });
+
+    const placedRow = core.security.audit.query({ action: 'holdPlaced' }).find((row) => row.actor === 'u-clerk');
+    expect(JSON.parse(placedRow!.detail)).toMatchObject({ cameraIds: ['cam-1'], startMs, endMs: startMs + hour, reason: params.reason });
+    const releasedRows = core.security.audit.query({ action: 'holdReleased' });
+    expect(releasedRows).toHaveLength(1);
+    expect(releasedRows[0]).toMatchObject({ actor: TEST_ADMIN.userName, cameraId: 'cam-1' });
+    expect(JSON.parse(releasedRows[0]!.detail)).toMatchObject({ holdId, reason: 'Vụ án đã đình chỉ', createdBy: 'u-clerk' });
+    expect(core.security.audit.verify().ok).toBe(true);
+  });
 });

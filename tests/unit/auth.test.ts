@@ -72,6 +72,7 @@ describe('browser-mode server security', () => {
         recording: new RecordingService(site, hub, dataDir, { clock: systemClock, log: silentLogger }),
         savedViews: new SavedViews(dataDir, silentLogger), openFolder: () => Promise.resolve(false),
         host: 'browser', liveEndpoint: () => ({ url: '', token }),
+        audit: { append: () => ({ ok: true, value: null }), appendOrLog: () => undefined, headHash: () => '' },
       }),
       silentLogger,
     );

@@ -1,4 +1,4 @@
-import type { CameraSummary, coreMethods } from '../../../common/contract';
+import { MAX_HOLD_RANGE_MS, type CameraSummary, type coreMethods } from '../../../common/contract';
 import { DEFAULT_INSTANT_REPLAY_SECONDS, DEFAULT_TIME_ZONE, streamsOf, type Site } from '../../../common/site';
 import { PERMISSIONS } from '../../../common/permissions';
 import { fail, ok } from '../../../common/result';
@@ -9,7 +9,8 @@ import type { SourceHub } from '../media/sourceHub';
 import type { RecordingService } from '../recording/recordingService';
 import type { SnapshotService } from '../snapshots/snapshots';
 import type { SavedViews } from '../views/savedViews';
-import type { FeatureHandlers } from '../features';
+import type { AuditService, FeatureHandlers } from '../features';
+import { actorOf } from './dispatch';
 
 export interface HandlerContext {
   site: Site;
@@ -26,6 +27,8 @@ export interface HandlerContext {
   host: 'electron' | 'browser';
   /** Where the live socket is, and the token a cookie-less host (Electron) must present. */
   liveEndpoint: () => { url: string; token: string };
+  /** The audit trail's one writer: holds placed and released are refused when it cannot write. */
+  audit: AuditService;
 }
 
 export function cameraSummaries(site: Site): CameraSummary[] {
@@ -117,6 +120,28 @@ export function createHandlers(context: HandlerContext): FeatureHandlers<typeof 
     },
     verifyFootage(params, principal) {
       return ok({ started: context.recording.startVerification(principal.user?.userName ?? 'system', { cameraId: params.cameraId }) });
+    },
+    placeHold(params, principal) {
+      if (params.endMs <= params.startMs || params.endMs - params.startMs > MAX_HOLD_RANGE_MS) return fail('badRequest', 'badRange: a hold covers more than nothing and at most 31 days');
+      const unknown = params.cameraIds.find((cameraId) => !context.site.cameras.some((camera) => camera.id === cameraId));
+      if (unknown) return fail('notFound', `unknownCamera: ${unknown}`);
+      const actor = actorOf(principal);
+      const source = params.bookmarkId ? 'bookmark' : 'manual';
+      // the audit row first: a hold nobody can account for is not placed
+      const audited = context.audit.append({ actor, action: 'holdPlaced', detail: { cameraIds: params.cameraIds, startMs: params.startMs, endMs: params.endMs, reason: params.reason, source, bookmarkId: params.bookmarkId } });
+      if (!audited.ok) return audited;
+      const holds = context.recording.placeHolds({ ...params, source, sourceRef: params.bookmarkId }, actor);
+      return ok({ holdIds: holds.map((hold) => hold.id) });
+    },
+    releaseHold(params, principal) {
+      const actor = actorOf(principal);
+      const hold = context.recording.holds().find((candidate) => candidate.id === params.holdId);
+      if (!hold) return fail('notFound', 'no such hold');
+      if (hold.releasedMs !== null) return fail('badRequest', 'released already');
+      const audited = context.audit.append({ actor, action: 'holdReleased', cameraId: hold.cameraId, detail: { holdId: hold.id, startMs: hold.startMs, endMs: hold.endMs, heldReason: hold.reason, reason: params.reason, source: hold.source, sourceRef: hold.sourceRef, createdBy: hold.createdBy, bytes: hold.bytes } });
+      if (!audited.ok) return audited;
+      const released = context.recording.releaseHold(params.holdId, actor, params.reason);
+      return typeof released === 'string' ? fail(released === 'notFound' ? 'notFound' : 'badRequest', `hold ${released}`) : ok(null);
     },
   };
 }

@@ -99,6 +99,16 @@ export function createExportFeature(deps: FeatureDeps, options: ExportOptions = 
           }
           const action = entry.state === 'done' ? 'exportFinished' : entry.state === 'cancelled' ? 'exportCancelled' : 'exportFailed';
           deps.audit.appendOrLog({ actor, action, detail: { jobId: entry.jobId, folder: entry.folder, bytes: entry.bytes, files: entry.files, manifestSha256: entry.manifestSha256, fileSha256: job.fileHashes(), error: entry.error, signedBy: entry.state === 'done' && !(stationKey instanceof Error) ? stationKey.fingerprint : null, readBack: job.readBack()?.method ?? null } });
+          // issue 17 item 7: an export done keeps its originals on the station, whatever days, quota or the floor say
+          const known = request.cameraIds.every((cameraId) => deps.site.cameras.some((camera) => camera.id === cameraId));
+          if (entry.state === 'done' && request.legalHold && known) {
+            try {
+              const holds = deps.recording.placeHolds({ cameraIds: request.cameraIds, startMs: request.startMs, endMs: request.endMs, reason: request.caseNumber.trim() || request.reason.trim() || 'export', source: 'export', sourceRef: entry.jobId }, actor);
+              deps.audit.appendOrLog({ actor, action: 'holdPlaced', detail: { holdIds: holds.map((hold) => hold.id), cameraIds: request.cameraIds, startMs: request.startMs, endMs: request.endMs, source: 'export', jobId: entry.jobId, caseNumber: request.caseNumber } });
+            } catch (error) {
+              deps.log.error('could not put the exported footage on hold', { error, jobId: entry.jobId });
+            }
+          }
           // issue 17: a source segment that no longer matches its row, named in the audit trail
           for (const finding of job.altered.slice(0, 20)) {
             deps.audit.appendOrLog({ actor, action: 'footageAltered', cameraId: finding.cameraId, detail: { during: 'export', jobId: entry.jobId, kind: finding.kind, reason: finding.reason, path: finding.path, startMs: finding.startMs, endMs: finding.endMs } });

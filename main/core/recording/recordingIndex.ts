@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { StreamKind } from '../../../common/site';
+import type { HOLD_SOURCES } from '../../../common/contract';
 
 /**
  * The recording index: one SQLite file (better-sqlite3, WAL, synchronous=FULL so a committed row
@@ -103,7 +104,7 @@ export interface CameraUsage {
   recordedMs: number;
 }
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 export const MIGRATIONS: Record<number, string> = {
   1: `
@@ -154,7 +155,81 @@ export const MIGRATIONS: Record<number, string> = {
     ALTER TABLE segments ADD COLUMN psi_bytes INTEGER;
     CREATE INDEX segments_by_chain ON segments (camera_id, stream, chain_seq);
   `,
+  // issue 17 item 7: legal hold. A camera's footage in [start_ms, end_ms) is never deleted by
+  // days, quota or the floor while its hold is not released (released_ms NULL).
+  3: `
+    CREATE TABLE holds (
+      id INTEGER PRIMARY KEY,
+      camera_id TEXT NOT NULL,
+      start_ms INTEGER NOT NULL,
+      end_ms INTEGER NOT NULL CHECK (end_ms > start_ms),
+      reason TEXT NOT NULL,
+      source TEXT NOT NULL CHECK (source IN ('export', 'bookmark', 'manual')),
+      source_ref TEXT,
+      created_by TEXT NOT NULL,
+      created_ms INTEGER NOT NULL,
+      released_by TEXT,
+      released_ms INTEGER,
+      release_reason TEXT
+    );
+    CREATE INDEX holds_active ON holds (camera_id, start_ms) WHERE released_ms IS NULL;
+  `,
 };
+
+/** Footage under legal hold (issue 17): what a bookmark or an export asked to keep as evidence. */
+export type HoldSource = (typeof HOLD_SOURCES)[number];
+
+export interface HoldRow {
+  id: number;
+  cameraId: string;
+  startMs: number;
+  endMs: number;
+  reason: string;
+  source: HoldSource;
+  sourceRef: string | null;
+  createdBy: string;
+  createdMs: number;
+  releasedBy: string | null;
+  releasedMs: number | null;
+  releaseReason: string | null;
+}
+
+export type NewHold = Pick<HoldRow, 'cameraId' | 'startMs' | 'endMs' | 'reason' | 'source' | 'sourceRef' | 'createdBy' | 'createdMs'>;
+
+/** A segment row that no active hold covers (SQL, for the statements that pick what may be deleted). */
+const NOT_HELD = `NOT EXISTS (SELECT 1 FROM holds h WHERE h.released_ms IS NULL AND h.camera_id = segments.camera_id AND h.start_ms < segments.end_ms AND h.end_ms > segments.start_ms)`;
+
+interface HoldRecord {
+  id: number;
+  camera_id: string;
+  start_ms: number;
+  end_ms: number;
+  reason: string;
+  source: HoldSource;
+  source_ref: string | null;
+  created_by: string;
+  created_ms: number;
+  released_by: string | null;
+  released_ms: number | null;
+  release_reason: string | null;
+}
+
+function toHold(record: HoldRecord): HoldRow {
+  return {
+    id: record.id,
+    cameraId: record.camera_id,
+    startMs: record.start_ms,
+    endMs: record.end_ms,
+    reason: record.reason,
+    source: record.source,
+    sourceRef: record.source_ref,
+    createdBy: record.created_by,
+    createdMs: record.created_ms,
+    releasedBy: record.released_by,
+    releasedMs: record.released_ms,
+    releaseReason: record.release_reason,
+  };
+}
 
 interface SegmentRecord {
   id: number;
@@ -223,8 +298,18 @@ export class RecordingIndex {
       ),
       allSegments: db.prepare('SELECT * FROM segments ORDER BY camera_id, stream, start_ms'),
       segmentByPath: db.prepare<[string]>('SELECT * FROM segments WHERE path = ?'),
-      oldest: db.prepare<[number]>('SELECT * FROM segments ORDER BY start_ms LIMIT ?'),
-      oldestOfCamera: db.prepare<[string, number, number]>('SELECT * FROM segments WHERE camera_id = ? AND end_ms < ? ORDER BY start_ms LIMIT ?'),
+      oldest: db.prepare<[number]>(`SELECT * FROM segments WHERE ${NOT_HELD} ORDER BY start_ms LIMIT ?`),
+      oldestAny: db.prepare('SELECT MIN(start_ms) AS startMs FROM segments'),
+      oldestOfCamera: db.prepare<[string, number, number]>(`SELECT * FROM segments WHERE camera_id = ? AND end_ms < ? AND ${NOT_HELD} ORDER BY start_ms LIMIT ?`),
+      heldSegmentCount: db.prepare(`SELECT COUNT(*) AS count FROM segments WHERE NOT (${NOT_HELD})`),
+      insertHold: db.prepare(
+        'INSERT INTO holds (camera_id, start_ms, end_ms, reason, source, source_ref, created_by, created_ms) VALUES (@cameraId, @startMs, @endMs, @reason, @source, @sourceRef, @createdBy, @createdMs)',
+      ),
+      releaseHold: db.prepare<[string, number, string, number]>('UPDATE holds SET released_by = ?, released_ms = ?, release_reason = ? WHERE id = ? AND released_ms IS NULL'),
+      holdById: db.prepare<[number]>('SELECT * FROM holds WHERE id = ?'),
+      holdsSince: db.prepare<[number, number]>('SELECT * FROM holds WHERE released_ms IS NULL OR released_ms >= ? ORDER BY released_ms IS NOT NULL, created_ms DESC LIMIT ?'),
+      heldBytesOf: db.prepare<[string, number, number]>('SELECT COALESCE(SUM(bytes), 0) AS bytes, COUNT(*) AS segments FROM segments WHERE camera_id = ? AND end_ms > ? AND start_ms < ?'),
+      heldBytes: db.prepare(`SELECT COALESCE(SUM(bytes), 0) AS bytes FROM segments WHERE NOT (${NOT_HELD})`),
       totalBytes: db.prepare('SELECT COALESCE(SUM(bytes), 0) AS bytes FROM segments'),
       lastSegment: db.prepare<[string, string]>('SELECT * FROM segments WHERE camera_id = ? AND stream = ? ORDER BY start_ms DESC LIMIT 1'),
       lastSegmentBefore: db.prepare<[string, string, number]>('SELECT * FROM segments WHERE camera_id = ? AND stream = ? AND start_ms <= ? ORDER BY start_ms DESC LIMIT 1'),
@@ -382,18 +467,58 @@ export class RecordingIndex {
     this.statements.deleteMeta.run(key);
   }
 
-  /** Oldest segments first, of every camera (disk quota, free-space floor). */
+  /** Oldest segments no hold covers first, of every camera (disk quota, free-space floor). */
   oldestSegments(limit: number): SegmentRow[] {
     return (this.statements.oldest.all(limit) as SegmentRecord[]).map(toSegment);
   }
 
-  /** A camera's segments that ended before `beforeMs`, oldest first (retention by days). */
+  /** A camera's segments no hold covers that ended before `beforeMs`, oldest first (retention by days). */
   expiredSegments(cameraId: string, beforeMs: number, limit: number): SegmentRow[] {
     return (this.statements.oldestOfCamera.all(cameraId, beforeMs, limit) as SegmentRecord[]).map(toSegment);
   }
 
   totalBytes(): number {
     return (this.statements.totalBytes.get() as { bytes: number }).bytes;
+  }
+
+  /** Start of the oldest footage, held or not (gaps older than it carry no information). */
+  oldestStartMs(): number | null {
+    return (this.statements.oldestAny.get() as { startMs: number | null }).startMs;
+  }
+
+  /** Puts footage on legal hold; returns the new hold's id. */
+  addHold(hold: NewHold): number {
+    return Number(this.statements.insertHold.run(hold).lastInsertRowid);
+  }
+
+  /** Releases a hold (false: no such hold, or released already). The row stays, with who and why. */
+  releaseHold(id: number, by: string, atMs: number, reason: string): boolean {
+    return this.statements.releaseHold.run(by, atMs, reason, id).changes === 1;
+  }
+
+  hold(id: number): HoldRow | null {
+    const record = this.statements.holdById.get(id) as HoldRecord | undefined;
+    return record ? toHold(record) : null;
+  }
+
+  /** Active holds, then those released since `releasedSinceMs`, newest first. */
+  holds(releasedSinceMs: number, limit = 500): HoldRow[] {
+    return (this.statements.holdsSince.all(releasedSinceMs, limit) as HoldRecord[]).map(toHold);
+  }
+
+  /** Footage a hold's range covers now (its camera's segments of both streams). */
+  footageOf(hold: Pick<HoldRow, 'cameraId' | 'startMs' | 'endMs'>): { bytes: number; segments: number } {
+    return this.statements.heldBytesOf.get(hold.cameraId, hold.startMs, hold.endMs) as { bytes: number; segments: number };
+  }
+
+  /** Bytes of footage under at least one active hold (each segment once). */
+  heldBytes(): number {
+    return (this.statements.heldBytes.get() as { bytes: number }).bytes;
+  }
+
+  /** Segments under at least one active hold. */
+  heldSegments(): number {
+    return (this.statements.heldSegmentCount.get() as { count: number }).count;
   }
 
   addGap(cameraId: string, stream: StreamKind, startMs: number, endMs: number, reason: GapReason): void {

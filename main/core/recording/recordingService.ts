@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FootageVerification, RecordingStatus, StorageInfo } from '../../../common/contract';
+import type { FootageVerification, Hold, RecordingStatus, StorageInfo } from '../../../common/contract';
 import {
   DEFAULT_MIN_FREE_GB,
   DEFAULT_RETENTION_DAYS,
@@ -16,7 +16,7 @@ import { nextRevision } from '../util/revision';
 import type { Logger } from '../log/logger';
 import type { CameraStreamSource } from '../media/source';
 import type { SourceHub } from '../media/sourceHub';
-import { RecordingIndex } from './recordingIndex';
+import { RecordingIndex, type HoldRow, type HoldSource } from './recordingIndex';
 import { DurabilityStats } from './segmentFile';
 import { StorageManager, type DiskSpace } from './storageManager';
 import { DEFAULT_RECORDER_OPTIONS, StreamRecorder, type RecorderOptions } from './streamRecorder';
@@ -239,7 +239,7 @@ export class RecordingService {
       daily,
       warnings: this.index
         .events(now - 7 * DAY_MS, 50)
-        .filter((event) => ['diskFull', 'writeError', 'retentionShort', 'clockJump', 'segmentRemoved', 'segmentMissing', 'segmentSizeChanged', 'futureFootage', 'fileQuarantined'].includes(event.kind))
+        .filter((event) => ['diskFull', 'heldFloor', 'writeError', 'retentionShort', 'clockJump', 'segmentRemoved', 'segmentMissing', 'segmentSizeChanged', 'futureFootage', 'fileQuarantined'].includes(event.kind))
         .map((event) => ({ atMs: event.atMs, kind: event.kind, cameraId: event.cameraId })),
       quarantined: this.index
         .events(now - 30 * DAY_MS, 200)
@@ -254,6 +254,9 @@ export class RecordingService {
           startMs: typeof event.detail.startMs === 'number' ? event.detail.startMs : null,
         })),
       verification: this.verification ? { ...this.verification } : null,
+      holds: this.holds(),
+      heldBytes: this.index.heldBytes(),
+      heldFloorSinceMs: this.storage.heldFloorSinceMs,
     };
   }
 
@@ -305,6 +308,42 @@ export class RecordingService {
       },
     );
     return true;
+  }
+
+  /**
+   * Puts each camera's footage in [startMs, endMs) on legal hold, in one transaction (issue 17
+   * item 7). Checking who may and auditing it is the caller's (the handler, the export feature).
+   */
+  placeHolds(request: { cameraIds: readonly string[]; startMs: number; endMs: number; reason: string; source: HoldSource; sourceRef: string | null }, actor: string): Hold[] {
+    const createdMs = this.deps.clock.now();
+    const ids = this.storage.guarded(() =>
+      this.index.transaction(() =>
+        [...new Set(request.cameraIds)].map((cameraId) =>
+          this.index.addHold({ cameraId, startMs: request.startMs, endMs: request.endMs, reason: request.reason, source: request.source, sourceRef: request.sourceRef, createdBy: actor, createdMs }),
+        ),
+      ),
+    );
+    this.deps.log.info('footage put on legal hold', { holds: ids, cameras: request.cameraIds, startMs: request.startMs, endMs: request.endMs, source: request.source, by: actor });
+    return ids.map((id) => this.holdOf(this.index.hold(id)!));
+  }
+
+  /** Releases a hold: its footage goes by the usual rules from the next storage pass. */
+  releaseHold(id: number, actor: string, reason: string): Hold | 'notFound' | 'released' {
+    const before = this.index.hold(id);
+    if (!before) return 'notFound';
+    if (before.releasedMs !== null) return 'released';
+    if (!this.storage.guarded(() => this.index.releaseHold(id, actor, this.deps.clock.now(), reason))) return 'released';
+    this.deps.log.info('legal hold released', { hold: id, by: actor });
+    return this.holdOf(this.index.hold(id)!);
+  }
+
+  /** Active holds, then those released in the last 30 days, each with the footage it covers now. */
+  holds(): Hold[] {
+    return this.index.holds(this.deps.clock.now() - 30 * DAY_MS).map((row) => this.holdOf(row));
+  }
+
+  private holdOf(row: HoldRow): Hold {
+    return { ...row, ...this.index.footageOf(row) };
   }
 
   /** The running verification's result (null if none runs). */

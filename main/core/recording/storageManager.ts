@@ -33,6 +33,8 @@ const DAY_MS = 86_400_000;
 /**
  * Keeps the disk from ever filling: footage older than its retention goes, then the oldest
  * footage while recordings exceed the quota or the disk's free space is below the floor.
+ * Footage on legal hold (RecordingIndex holds) is never picked: when only held footage is left
+ * below the floor, the `heldFloor` alarm goes off and recording stops at the full disk instead.
  * Deletion is durable in three steps (index row → pending-delete record, file, record gone), so a
  * crash in between leaves nothing the recovery pass cannot finish.
  */
@@ -158,7 +160,10 @@ export class StorageManager implements StorageGuard {
     try {
       while (!this.hasRoom(bytes)) {
         const oldest = this.index.oldestSegments(skipped.size + this.unlinked.size + 1).find((row) => !skipped.has(row.id) && !this.unlinked.has(row.id));
-        if (!oldest) return false;
+        if (!oldest) {
+          this.noteHeldFloor();
+          return false;
+        }
         let gone = false;
         try {
           gone = this.delete(oldest, 'diskFloor');
@@ -167,10 +172,46 @@ export class StorageManager implements StorageGuard {
         }
         if (!gone) skipped.add(oldest.id);
       }
+      this.heldFloorSinceMs = null;
       return true;
     } catch (error) {
       this.deps.log.error('could not make room on the disk', { error });
       return false;
+    }
+  }
+
+  /** Since when the floor is reached and only footage under legal hold is left (null: not so). */
+  heldFloorSinceMs: number | null = null;
+  private readonly heldFloorListeners = new Set<(heldBytes: number) => void>();
+
+  /** The floor is reached and everything left is on legal hold: evidence is not deleted, recording will stop (an alarm). */
+  onHeldFloor(listener: (heldBytes: number) => void): () => void {
+    this.heldFloorListeners.add(listener);
+    return () => this.heldFloorListeners.delete(listener);
+  }
+
+  private noteHeldFloor(): void {
+    if (this.heldFloorSinceMs !== null) return;
+    let heldBytes = 0;
+    try {
+      if (this.index.heldSegments() === 0) return; // nothing held: the disk is full of other things (diskFull says so)
+      heldBytes = this.index.heldBytes();
+    } catch {
+      return;
+    }
+    this.heldFloorSinceMs = this.deps.clock.now();
+    this.deps.log.error('free-space floor reached and only footage on legal hold is left: nothing is deleted, recording stops when the disk is full', { heldBytes });
+    try {
+      this.guarded(() => this.index.addEvent(this.deps.clock.now(), 'heldFloor', null, { heldBytes }));
+    } catch {
+      // the alarm still goes to the listeners and the log
+    }
+    for (const listener of this.heldFloorListeners) {
+      try {
+        listener(heldBytes);
+      } catch (error) {
+        this.deps.log.error('held-floor listener failed', { error });
+      }
     }
   }
 
@@ -231,10 +272,11 @@ export class StorageManager implements StorageGuard {
     }
     this.retryUnlinked();
     this.makeRoom(0);
-    const oldest = this.index.oldestSegments(1)[0];
-    if (oldest) this.guarded(() => this.index.pruneGaps(oldest.startMs));
+    // held footage keeps its gaps (a hold is evidence, its holes are part of it)
+    const oldestMs = this.index.oldestStartMs();
+    if (oldestMs !== null) this.guarded(() => this.index.pruneGaps(oldestMs));
     // events go with the footage they were about, but the last week stays (the storage page shows it)
-    const keepEventsFrom = Math.min(oldest?.startMs ?? now, now - 7 * DAY_MS);
+    const keepEventsFrom = Math.min(oldestMs ?? now, now - 7 * DAY_MS);
     this.guarded(() => this.index.pruneEvents(keepEventsFrom));
     this.ensureReserve();
     return this.deletedSegments - before;
