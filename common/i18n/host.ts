@@ -9,6 +9,7 @@ export const hostVi = {
     action: 'Hãy chụp màn hình này, gửi thư mục nhật ký cho cán bộ kỹ thuật, rồi khởi động lại phần mềm.',
   },
   restarting: 'Phần lõi dừng đột ngột (lần {{count}}), khởi động lại sau {{seconds}} giây…',
+  hung: 'Phần lõi không trả lời suốt {{seconds}} giây (bị treo): buộc dừng để khởi động lại.',
   restarted: 'Phần lõi đã chạy lại.',
   locked:
     'Thư mục dữ liệu {{dir}} đang được một cửa sổ phần mềm khác sử dụng (tiến trình {{pid}}, mở lúc {{since}}). Chỉ một phần mềm được mở trên một thư mục dữ liệu: hãy dùng cửa sổ đang mở.',
@@ -38,6 +39,7 @@ export const hostEn: DeepStrings<typeof hostVi> = {
     action: 'Take a picture of this screen, send the log folder to a technician, then start the console again.',
   },
   restarting: 'The core stopped unexpectedly (time {{count}}); restarting in {{seconds}} s…',
+  hung: 'The core has not answered for {{seconds}} s (hung): killing it to restart it.',
   restarted: 'The core is running again.',
   locked:
     'The data folder {{dir}} is in use by another console (process {{pid}}, started {{since}}). Only one console may open a data folder: use the one already open.',

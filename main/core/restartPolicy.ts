@@ -54,6 +54,45 @@ export class CrashHistory {
   }
 }
 
+/**
+ * A core that hangs (alive, but its event loop answers nothing) is killed and restarted like a
+ * crash. Each host asks the core something every `probeEveryMs` (browser mode: a real call over
+ * HTTP; Electron: a ping over the utility port) and waits as long for the answer; this many
+ * missed answers in a row (about 30 s) and the core is hung. Generous on purpose: a long
+ * synchronous task (a big audit PDF) must not cost a running recorder its process.
+ */
+export const HANG = { probeEveryMs: 5000, missedProbes: 6 } as const;
+
+/** The probe period: `CONSOLE_HANG_PROBE_MS` (tests make it short), else HANG.probeEveryMs. */
+export function hangProbeMs(value: string | undefined): number {
+  const parsed = Number(value);
+  return Number.isInteger(parsed) && parsed >= 100 && parsed <= 600_000 ? parsed : HANG.probeEveryMs;
+}
+
+export type HangVerdict = 'ok' | 'waiting' | 'hung';
+
+/**
+ * What the probes of one core say. Armed by its first answer (a core doing its start-up recovery
+ * on a big disk is not hung), then hung after `missedProbes` misses in a row. One per core run.
+ */
+export class HangWatch {
+  private armed = false;
+  private missed = 0;
+
+  constructor(private readonly missedLimit: number = HANG.missedProbes) {}
+
+  probed(answered: boolean): HangVerdict {
+    if (answered) {
+      this.armed = true;
+      this.missed = 0;
+      return 'ok';
+    }
+    if (!this.armed) return 'waiting';
+    this.missed += 1;
+    return this.missed >= this.missedLimit ? 'hung' : 'waiting';
+  }
+}
+
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] ?? char);
 }

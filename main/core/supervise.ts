@@ -5,7 +5,8 @@ import path from 'node:path';
 import { DEFAULT_LANGUAGE, isLanguage, translate, type Language } from '../../common/i18n';
 import { parseCliArgs } from './cliArgs';
 import { newToken } from './server/auth';
-import { classifyExit, CrashHistory, crashLoopPage } from './restartPolicy';
+import { CALL_PATH } from '../../common/liveProtocol';
+import { classifyExit, CrashHistory, crashLoopPage, HANG, hangProbeMs, HangWatch } from './restartPolicy';
 
 /**
  * Browser mode's supervisor (`npm start` without Electron, `npm run serve`): runs the core
@@ -13,7 +14,9 @@ import { classifyExit, CrashHistory, crashLoopPage } from './restartPolicy';
  * with the same token, so open pages reconnect by themselves and recording resumes. A refusal to
  * start (bad site file, locked data folder) is passed on, not repeated. Five crashes in two
  * minutes: it stops trying and serves, on the console's address, a page that says so and where
- * the logs are. The Electron host does the same for its utility process (main/electron/main.ts).
+ * the logs are. A core that stops answering (HANG: a real call over HTTP every few seconds,
+ * about 30 s of silence) is killed with SIGKILL and restarted like a crash. The Electron host
+ * does the same for its utility process (main/electron/main.ts).
  */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -23,6 +26,23 @@ function freePort(): Promise<number> {
       const address = server.address();
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
+  });
+}
+
+/** One real call to the core (getAuthState, which every caller may make); true if it answered within `deadlineMs`. */
+function probeCore(port: number, token: string, deadlineMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const body = JSON.stringify({ method: 'getAuthState', params: {} });
+    const request = http.request(
+      { host: '127.0.0.1', port, path: CALL_PATH, method: 'POST', timeout: deadlineMs, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Authorization: `Bearer ${token}` } },
+      (response) => {
+        response.resume();
+        resolve(true);
+      },
+    );
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(false));
+    request.end(body);
   });
 }
 
@@ -59,7 +79,24 @@ async function main(): Promise<void> {
   let restarts = 0;
   let crashPage: http.Server | null = null;
 
+  const probeMs = hangProbeMs(process.env.CONSOLE_HANG_PROBE_MS);
+  let watch = new HangWatch();
+  const watchForHang = async (): Promise<void> => {
+    const startedMs = Date.now();
+    const current = child;
+    if (current && port && !stopping) {
+      const answered = await probeCore(port, env.CONSOLE_SUPERVISED_TOKEN, probeMs);
+      if (child === current && watch.probed(answered) === 'hung') {
+        console.error(translate(language, 'host.hung', { seconds: Math.round((probeMs * HANG.missedProbes) / 1000) }));
+        current.kill('SIGKILL'); // SIGTERM would wait for the hung event loop; the exit below restarts it
+      }
+    }
+    // one probe per period: a missed answer took the whole period already
+    setTimeout(() => void watchForHang(), Math.max(0, probeMs - (Date.now() - startedMs))).unref();
+  };
+
   const start = (): void => {
+    watch = new HangWatch();
     child = spawn(process.execPath, [cli, ...childArgs], { stdio: 'inherit', env: { ...env, CONSOLE_RESTARTS: String(restarts) } });
     child.once('exit', (code, signal) => {
       child = null;
@@ -100,6 +137,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('exit', () => child?.kill('SIGKILL'));
   start();
+  void watchForHang();
 }
 
 if (require.main === module) {

@@ -69,6 +69,8 @@ parentPort.on('message', (event: { data: unknown }) => {
     const { id } = message;
     // the principal is the session the core keeps for this host (log-in over the same IPC call path)
     void core.hostCall(message.method, message.params).then((result) => post({ type: 'result', id, result }));
+  } else if (message.type === 'ping') {
+    post({ type: 'pong', id: message.id });
   } else if (message.type === 'stop') {
     void (core?.stop() ?? Promise.resolve()).then(() => process.exit(0));
   }

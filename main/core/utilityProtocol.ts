@@ -19,6 +19,8 @@ export const ToCoreSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('call'), id: z.number().int(), method: z.string(), params: z.unknown() }),
   z.object({ type: z.literal('stop') }),
+  /** Are you alive? (the host's hang watch, restartPolicy.ts HANG): answered by `pong` from the core's event loop. */
+  z.object({ type: z.literal('ping'), id: z.number().int() }),
 ]);
 export type ToCore = z.infer<typeof ToCoreSchema>;
 
@@ -29,5 +31,6 @@ export const FromCoreSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('event'), envelope: EventEnvelopeSchema }),
   /** The host's session changed (log-in, switch user, log-out): the main process keeps it for a restart. */
   z.object({ type: z.literal('hostSession'), id: z.string().nullable() }),
+  z.object({ type: z.literal('pong'), id: z.number().int() }),
 ]);
 export type FromCore = z.infer<typeof FromCoreSchema>;

@@ -23,7 +23,7 @@ import { fail } from '../../common/result';
 import { DEFAULT_LANGUAGE, isLanguage, translate } from '../../common/i18n';
 import { FromCoreSchema, type ToCore } from '../core/utilityProtocol';
 import { parseCliArgs, pickOwnOptions, type CliOptions } from '../core/cliArgs';
-import { classifyExit, CrashHistory, crashLoopPage } from '../core/restartPolicy';
+import { classifyExit, CrashHistory, crashLoopPage, HANG, hangProbeMs, HangWatch } from '../core/restartPolicy';
 import {
   checkCall,
   isConsolePage,
@@ -72,11 +72,44 @@ function broadcast(envelope: EventEnvelope): void {
   }
 }
 
+const pendingPings = new Map<number, () => void>();
+let hangWatch = new HangWatch();
+
+/**
+ * The hang watch (restartPolicy.ts HANG): a ping over the utility port every period; a core that
+ * misses about 30 s of them is killed with SIGKILL (it would not run a SIGTERM handler) and its
+ * exit restarts it like a crash.
+ */
+function watchForHang(probeMs: number): void {
+  const startedMs = Date.now();
+  const current = core;
+  const next = (): void => void setTimeout(() => watchForHang(probeMs), Math.max(0, probeMs - (Date.now() - startedMs)));
+  if (!current || !coreReady || stopping) {
+    next();
+    return;
+  }
+  const id = nextCallId++;
+  const answered = new Promise<boolean>((resolve) => {
+    pendingPings.set(id, () => resolve(true));
+    setTimeout(() => resolve(false), probeMs);
+  });
+  current.postMessage({ type: 'ping', id } satisfies ToCore);
+  void answered.then((ok) => {
+    pendingPings.delete(id);
+    if (core === current && hangWatch.probed(ok) === 'hung' && current.pid) {
+      console.error(translate(options.language, 'host.hung', { seconds: Math.round((probeMs * HANG.missedProbes) / 1000) }));
+      process.kill(current.pid, 'SIGKILL');
+    }
+    next();
+  });
+}
+
 /** Starts one core; resolves when it is ready, rejects with its refusal (startFailed). */
 function forkCore(): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = utilityProcess.fork(path.join(__dirname, '..', 'core', 'utility.cjs'), [], { serviceName: 'Console core', stdio: 'inherit' });
     core = child;
+    hangWatch = new HangWatch();
     let settled = false;
     child.on('message', (raw: unknown) => {
       const parsed = FromCoreSchema.safeParse(raw);
@@ -92,6 +125,8 @@ function forkCore(): Promise<void> {
         reject(Object.assign(new Error(message.message), { locked: message.locked === true }));
       } else if (message.type === 'hostSession') {
         hostSessionId = message.id;
+      } else if (message.type === 'pong') {
+        pendingPings.get(message.id)?.();
       } else if (message.type === 'result') {
         pendingCalls.get(message.id)?.(message.result);
         pendingCalls.delete(message.id);
@@ -391,6 +426,7 @@ if (!app.requestSingleInstanceLock()) {
       return;
     }
     createWindow();
+    watchForHang(hangProbeMs(process.env.CONSOLE_HANG_PROBE_MS));
   });
 
   app.on('window-all-closed', () => {

@@ -54,7 +54,8 @@ describe('the Electron host through the harness', () => {
         cameras: [1, 2, 3, 4].map((n) => ({ id: `cam-${n}`, name: `Camera ${n}`, streams: { main: rtsp.url(`/cam${n}`) } })),
       }),
     );
-    host = await startElectronHarness(['--site', sitePath, '--data', path.join(dir, 'data')], { userData: path.join(dir, 'user') });
+    // the hang watch probes every second instead of 5 s (hung after 6 s instead of 30 s)
+    host = await startElectronHarness(['--site', sitePath, '--data', path.join(dir, 'data')], { userData: path.join(dir, 'user'), env: { CONSOLE_HANG_PROBE_MS: '1000' } });
     const windows = await waitForWindows(host, 1);
     mainWindow = windows[0]?.id ?? 0;
     await signInWindow(host, mainWindow);
@@ -144,5 +145,27 @@ describe('the Electron host through the harness', () => {
     const newPids = await host.send<number[]>('utilityPids');
     expect(newPids).toHaveLength(1);
     expect(newPids[0]).not.toBe(pid);
+  });
+
+  it('kills a core that hangs (SIGSTOP: alive, answering no ping) and restarts it: coreRestarted, the wall live again', async () => {
+    const [pid] = await host.send<number[]>('utilityPids');
+    expect(pid).toBeGreaterThan(0);
+    const stoppedAt = Date.now();
+    process.kill(pid ?? 0, 'SIGSTOP');
+    try {
+      await expect.poll(() => host.evaluate<{ restarts: number }[]>(mainWindow, `window.__restarts`), { timeout: 30000, interval: 200 }).toHaveLength(2);
+      const gapMs = await liveAgainAfter(mainWindow, stoppedAt, 30000);
+      console.log(`electron harness: wall live again ${gapMs} ms after the core hung (ping every 1 s, 6 missed)`);
+      expect(host.output()).toContain('không trả lời');
+      const newPids = await host.send<number[]>('utilityPids');
+      expect(newPids).toHaveLength(1);
+      expect(newPids[0]).not.toBe(pid);
+    } finally {
+      try {
+        process.kill(pid ?? 0, 'SIGCONT');
+      } catch {
+        // killed by the host, as it should be
+      }
+    }
   });
 });

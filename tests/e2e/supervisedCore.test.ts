@@ -195,6 +195,36 @@ describe('browser mode: a stale lock and a crash loop', () => {
     expect(fs.existsSync(path.join(dataDir, 'console.lock'))).toBe(false);
   });
 
+  it('kills a core that hangs (SIGSTOP: alive, answering nothing) and restarts it, and says so', async () => {
+    // probes every 500 ms instead of 5 s: hung after 6 missed answers (3 s instead of 30 s)
+    const supervised = await startConsoleProcess(['--site', sitePath, '--data', dataDir], { CONSOLE_HANG_PROBE_MS: '500' }, [], 'supervise.cjs');
+    let hung = 0;
+    try {
+      // any answer of the core's server (401 without the token's cookie) is an answer; 0: none
+      const answers = () => fetch(`${supervised.baseUrl}/`).then((response) => response.status !== 503, () => false);
+      // armed by the first answer: a core that just started is not hung
+      await expect.poll(answers, { timeout: 10000 }).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      hung = lockPid();
+      expect(hung).toBeGreaterThan(0);
+      const stoppedAt = Date.now();
+      process.kill(hung, 'SIGSTOP');
+      await expect.poll(() => lockPid(), { timeout: 20000, interval: 100 }).not.toBe(hung);
+      await expect.poll(answers, { timeout: 10000 }).toBe(true);
+      console.log(`hung core replaced and serving ${Date.now() - stoppedAt} ms after SIGSTOP (probe 500 ms × 6)`);
+      expect(supervised.output()).toContain('không trả lời');
+      // the stopped process is gone, not left stopped beside its successor
+      await expect.poll(() => { try { process.kill(hung, 0); return 'alive'; } catch { return 'gone'; } }, { timeout: 5000 }).toBe('gone');
+    } finally {
+      try {
+        process.kill(hung, 'SIGCONT');
+      } catch {
+        // gone, as it should be
+      }
+      expect(await supervised.stop()).toBe(0);
+    }
+  });
+
   it('gives up after 5 crashes in 2 minutes and serves, on the same address, a page that says where the logs are', async () => {
     const supervised = await startConsoleProcess(['--site', sitePath, '--data', dataDir], {}, [], 'supervise.cjs');
     try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BACKOFF_MS, classifyExit, CRASH_LOOP, CrashHistory, crashLoopPage, restartDecision } from '../../main/core/restartPolicy';
+import { BACKOFF_MS, classifyExit, CRASH_LOOP, CrashHistory, crashLoopPage, HANG, hangProbeMs, HangWatch, restartDecision } from '../../main/core/restartPolicy';
 
 describe('core restart policy', () => {
   it('restarts after a crash with a back-off that grows with the crashes of the last two minutes', () => {
@@ -36,5 +36,31 @@ describe('core restart policy', () => {
     expect(page).toContain('The console core keeps stopping');
     expect(page.indexOf('Phần lõi')).toBeLessThan(page.indexOf('The console core'));
     expect(page).not.toContain('<script');
+  });
+});
+
+describe('hang watch', () => {
+  it('a core still starting (no answer yet) is never hung; once it answered, six misses in a row are', () => {
+    const watch = new HangWatch();
+    for (let probe = 0; probe < 100; probe += 1) expect(watch.probed(false)).toBe('waiting'); // a long recovery
+    expect(watch.probed(true)).toBe('ok');
+    for (let miss = 1; miss < HANG.missedProbes; miss += 1) expect(watch.probed(false)).toBe('waiting');
+    expect(watch.probed(false)).toBe('hung');
+  });
+
+  it('an answer between misses starts the count again (a slow moment is not a hang)', () => {
+    const watch = new HangWatch(3);
+    watch.probed(true);
+    expect([false, false, true, false, false, true, false, false].map((answered) => watch.probed(answered))).not.toContain('hung');
+    expect(watch.probed(false)).toBe('hung');
+  });
+
+  it('probes every 5 s unless CONSOLE_HANG_PROBE_MS says otherwise (tests), within sane bounds', () => {
+    expect(hangProbeMs(undefined)).toBe(HANG.probeEveryMs);
+    expect(hangProbeMs('300')).toBe(300);
+    expect(hangProbeMs('5')).toBe(HANG.probeEveryMs);
+    expect(hangProbeMs('abc')).toBe(HANG.probeEveryMs);
+    expect(hangProbeMs('1.5')).toBe(HANG.probeEveryMs);
+    expect(HANG.probeEveryMs * HANG.missedProbes).toBe(30_000);
   });
 });

@@ -7,7 +7,7 @@ import { ManualClock } from '../../main/core/util/clock';
 import { silentLogger } from '../../main/core/log/logger';
 import { hashPassword, verifyPassword, parseKdf, type KdfParams } from '../../main/core/security/kdf';
 import { openSecurityDb } from '../../main/core/security/db';
-import { AuditLog, verifyAuditDb } from '../../main/core/security/auditLog';
+import { AuditLog, verifyAuditDb, verifyAuditDbInBatches } from '../../main/core/security/auditLog';
 import { AccountError, AccountStore } from '../../main/core/security/accountStore';
 import { canonicalJson, contentHashOf, GENESIS_HASH } from '../../main/core/security/auditChain';
 import { SessionManager, sessionIdHash } from '../../main/core/security/sessions';
@@ -160,6 +160,36 @@ describe('accounts and the audit chain in DATA/security.sqlite', () => {
     // swap everything but the sequence number between rows 2 and 5
     sqlite(`UPDATE audit SET at_ms = (SELECT at_ms FROM audit WHERE seq = 5), actor = (SELECT actor FROM audit WHERE seq = 5), camera_id = (SELECT camera_id FROM audit WHERE seq = 5), detail = (SELECT detail FROM audit WHERE seq = 5), prev_hash = (SELECT prev_hash FROM audit WHERE seq = 5), content_hash = (SELECT content_hash FROM audit WHERE seq = 5), row_hash = (SELECT row_hash FROM audit WHERE seq = 5) WHERE seq = 2`);
     expect(verifyAuditDb(openSecurityDb(dir)).firstBad).toEqual({ seq: 2, problem: 'contentChanged' });
+  });
+
+  it('the batched walk (the audit page, in a running core) reports exactly what the one-pass walk does, and lets the event loop run between batches', async () => {
+    const audit = writeRows(23);
+    const db = openSecurityDb(dir);
+    const batched = (rows: number) => verifyAuditDbInBatches(db, rows);
+    expect(await batched(5)).toEqual(verifyAuditDb(db));
+    expect(await batched(23)).toEqual(verifyAuditDb(db)); // a last batch exactly full
+    let ticks = 0;
+    const ticker = setInterval(() => (ticks += 1), 0);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const before = ticks;
+    const walked = await (async () => {
+      const report = verifyAuditDbInBatches(db, 1);
+      // rows appended while the walk runs are walked too
+      audit.append({ actor: 'trucban', action: 'snapshot', cameraId: 'cam-1' });
+      return report;
+    })();
+    clearInterval(ticker);
+    expect(walked).toMatchObject({ ok: true, rows: 24 });
+    expect(ticks).toBeGreaterThan(before); // timers ran while it walked 24 one-row batches
+    for (const [sql, firstBad] of [
+      ["UPDATE audit SET actor = 'quantri' WHERE seq = 17", { seq: 17, problem: 'contentChanged' }],
+      ['DELETE FROM audit WHERE seq = 9', { seq: 9, problem: 'rowMissing' }],
+    ] as const) {
+      sqlite(sql);
+      expect((await batched(4)).firstBad).toEqual(firstBad);
+      expect(await batched(4)).toEqual(verifyAuditDb(db));
+    }
+    db.close();
   });
 
   it('refuses to write (and says so) while another process holds the database locked', async () => {

@@ -120,9 +120,36 @@ export class AuditLog {
   verify(): VerifyReport {
     return verifyAuditDb(this.db);
   }
+
+  /**
+   * The same walk in batches, giving the event loop back between them: the audit page's button
+   * in a running core (a long trail must not freeze the wall, nor look like a hung core to the
+   * host's hang watch). Rows appended meanwhile are walked too.
+   */
+  verifyInBatches(batchRows = 20_000): Promise<VerifyReport> {
+    return verifyAuditDbInBatches(this.db, batchRows);
+  }
 }
 
 export const ROW_COLUMNS = 'seq, at_ms AS atMs, actor, action, camera_id AS cameraId, detail, prev_hash AS prevHash, content_hash AS contentHash, row_hash AS rowHash';
+
+type RawAuditRow = [number, number, string, string, string | null, string, string, string, string, number];
+
+/** verifyAuditDb in batches of `batchRows` by rowid, yielding to the event loop between batches. */
+export async function verifyAuditDbInBatches(db: Database.Database, batchRows: number): Promise<VerifyReport> {
+  const verifier = new ChainVerifier();
+  const batch = db.prepare('SELECT seq, at_ms, actor, action, camera_id, detail, prev_hash, content_hash, row_hash, rowid FROM audit WHERE rowid > ? ORDER BY rowid LIMIT ?').raw(true);
+  let after = 0;
+  for (;;) {
+    const rows = batch.all(after, batchRows) as RawAuditRow[];
+    for (const [seq, atMs, actor, action, cameraId, detail, prevHash, contentHash, rowHash] of rows) {
+      if (!verifier.push({ seq, atMs, actor, action, cameraId, detail, prevHash, contentHash, rowHash })) return verifier.report();
+    }
+    if (rows.length < batchRows) return verifier.report();
+    after = rows[rows.length - 1]![9];
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
 
 /** Walks the whole chain in storage order (streams raw rows; no object per row). */
 export function verifyAuditDb(db: Database.Database): VerifyReport {

@@ -274,8 +274,8 @@ export async function createSecurity(deps: SecurityDeps, config: SecurityConfig 
 
     auditQuery: ({ limit, beforeSeq, ...filter }) => ok({ rows: audit.query({ ...filter, limit, beforeSeq }), actors: audit.distinctActors(), headHash: audit.headHash() }),
 
-    auditVerify(_params, principal) {
-      const report = audit.verify();
+    async auditVerify(_params, principal) {
+      const report = await audit.verifyInBatches();
       audit.appendOrLog({ actor: actorOf(principal), action: 'auditVerified', detail: { ok: report.ok, rows: report.rows, firstBad: report.firstBad } });
       return ok(report);
     },
