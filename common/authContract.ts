@@ -98,7 +98,7 @@ export const AUDIT_ACTIONS = [
   'exportStarted', 'exportFinished', 'exportFailed', 'exportCancelled',
   'ptzAcquire', 'ptzRelease', 'ptzPresetSet', 'ptzPresetDeleted', 'ptzPresetGoto', 'ptzMove',
   'deviceChanged', 'siteChanged', 'mapChanged', 'footageDeleted', 'recordingRecovered', 'clockJump',
-  'coreStarted', 'coreStopped', 'auditExported', 'auditVerified',
+  'coreStarted', 'coreStopped', 'coreCrashed', 'auditExported', 'auditVerified',
   'footageVerified', 'footageQuarantined', 'footageAltered',
   'holdPlaced', 'holdReleased', 'heldFloor',
 ] as const;

@@ -132,6 +132,11 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
 
   // accounts, sessions and the audit trail (DATA/security.sqlite): before anything that is audited
   const security = await createSecurity({ dataDir: config.dataDir, site, isDemo, clock, log: log.child('security') }, config.security);
+  // issue 15: the last run ended without its `coreStopped` (a crash the host restarts, kill -9, a power cut)
+  const lastRun = security.audit.lastOf(['coreStarted', 'coreStopped']);
+  if (lastRun?.action === 'coreStarted') {
+    security.audit.appendOrLog({ actor: SYSTEM_ACTOR, action: 'coreCrashed', detail: { startedSeq: lastRun.seq, startedAtMs: lastRun.atMs, restartedByHost: Number(process.env.CONSOLE_RESTARTS ?? 0) > 0 || config.hostSessionId != null } });
+  }
   security.audit.appendOrLog({ actor: SYSTEM_ACTOR, action: 'coreStarted', detail: { version: CONSOLE_VERSION, host: config.host, site: site.name } });
 
   // 2. ffmpeg: resolved and probed once; without it the console still starts and says why

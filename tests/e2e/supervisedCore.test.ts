@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALL_PATH } from '../../common/liveProtocol';
@@ -142,6 +143,15 @@ describe('browser mode: the supervised core', () => {
     // sessions from before the first kill still answer (stored in DATA/security.sqlite)
     expect(await page.locator('.auth-screen').count()).toBe(0);
     expect((await call<{ ok: boolean }>('listRecordingStatus')).ok).toBe(true);
+    // each kill is in the audit trail: the next run found its predecessor's start without a stop
+    const db = new Database(path.join(dataDir, 'security.sqlite'), { readonly: true });
+    try {
+      const runs = db.prepare("SELECT action, detail FROM audit WHERE action IN ('coreStarted', 'coreStopped', 'coreCrashed') ORDER BY seq").all() as { action: string; detail: string }[];
+      expect(runs.map((row) => row.action)).toEqual(['coreStarted', 'coreCrashed', 'coreStarted', 'coreCrashed', 'coreStarted', 'coreCrashed', 'coreStarted']);
+      expect(JSON.parse(runs[1]!.detail)).toMatchObject({ restartedByHost: true });
+    } finally {
+      db.close();
+    }
   });
 
   it('refuses a second console on the same data folder with a clear message', async () => {

@@ -48,8 +48,13 @@ function setup(options: { ignoresStop?: boolean } = {}) {
   const { driver, calls } = fakeDriver(options);
   const holders: (PtzHolder | null)[] = [];
   const alerts: PtzAlertKind[] = [];
-  const controller = new PtzController(async () => driver, { clock, log: silentLogger, onHolder: (_camera, holder) => holders.push(holder), onAlert: (_camera, kind) => alerts.push(kind) }, { deadmanMs: 1000, idleReleaseMs: 60000, refreshMs: 1000, stopCheckMs: 250 });
-  return { clock, controller, calls, holders, alerts };
+  const autoReleases: string[] = [];
+  const controller = new PtzController(
+    async () => driver,
+    { clock, log: silentLogger, onHolder: (_camera, holder) => holders.push(holder), onAlert: (_camera, kind) => alerts.push(kind), onAutoRelease: (camera, holder, reason) => autoReleases.push(`${camera} ${holder.name} ${reason}`) },
+    { deadmanMs: 1000, idleReleaseMs: 60000, refreshMs: 1000, stopCheckMs: 250 },
+  );
+  return { clock, controller, calls, holders, alerts, autoReleases };
 }
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -89,7 +94,7 @@ describe('PTZ control: stop safety and one operator at a time', () => {
   });
 
   it('lets one window hold a camera; another sees who; released on leave, idle or disconnect', async () => {
-    const { clock, controller, calls, holders } = setup();
+    const { clock, controller, calls, holders, autoReleases } = setup();
     expect(controller.acquire('ptz-1', { liveClientId: 'window-a-0001', name: 'Trực ban A' }).granted).toBe(true);
     const refused = controller.acquire('ptz-1', { liveClientId: 'window-b-0002', name: 'Trực ban B' });
     expect(refused).toEqual({ granted: false, holder: { liveClientId: 'window-a-0001', name: 'Trực ban A' } });
@@ -107,6 +112,9 @@ describe('PTZ control: stop safety and one operator at a time', () => {
     clock.advance(60001);
     await flush();
     expect(controller.holder('ptz-1')).toBeNull();
+    // both were the console's doing, said to the audit trail with the holder's name; a release asked for is not
+    await controller.release('ptz-1', 'window-b-0002');
+    expect(autoReleases).toEqual(['ptz-1 Trực ban A clientGone', 'ptz-1 Trực ban B idle']);
   });
 
   it('reports a camera that ignores Stop and sends Stop again', async () => {

@@ -1,6 +1,7 @@
 import { displayNameOf } from '../api/dispatch';
 import type { DeviceProblemInfo, ptzMethods, PtzHolder } from '../../../common/ptzContract';
 import type { Camera } from '../../../common/site';
+import { SYSTEM_ACTOR } from '../../../common/accounts';
 import { neighbourCameras, neighbours, roadLinesOf, type RoadLine } from '../../../common/neighbours';
 import { ok } from '../../../common/result';
 import type { CoreFeature, FeatureDeps } from '../features';
@@ -80,6 +81,8 @@ export function createPtzFeature(deps: FeatureDeps, options: PtzFeatureOptions =
       onAlert: (cameraId, kind) => deps.emit({ event: 'ptzAlert', payload: { cameraId, kind, atMs: deps.clock.now() } }),
       // reconnect on the next command: the clock offset is measured again, services re-read
       onDriverFailed: (cameraId) => drivers.delete(cameraId),
+      // issue 15: a hold the console ended by itself is in the audit trail too, by `system`, naming the holder
+      onAutoRelease: (cameraId, holder, reason) => deps.audit.appendOrLog({ actor: SYSTEM_ACTOR, action: 'ptzRelease', cameraId, detail: { reason, holder: holder.name } }),
     },
     { ...DEFAULT_PTZ_CONTROL, ...options.control },
   );

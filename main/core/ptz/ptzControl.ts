@@ -58,6 +58,8 @@ export class PtzController {
       onAlert: (cameraId: string, kind: PtzAlertKind) => void;
       /** A command failed in a way a new connection may cure (clock drift, camera rebooted). */
       onDriverFailed?: (cameraId: string) => void;
+      /** The console freed a camera by itself: its holder left it idle, or the holder's window went away (audited). */
+      onAutoRelease?: (cameraId: string, holder: PtzHolder, reason: 'idle' | 'clientGone') => void;
     },
     private readonly options: PtzControlOptions = DEFAULT_PTZ_CONTROL,
   ) {}
@@ -103,7 +105,12 @@ export class PtzController {
   /** A live client went away (window closed, connection lost): stop and free what it held. */
   async clientGone(liveClientId: string): Promise<void> {
     const held = [...this.sessions.entries()].filter(([, session]) => session.holder?.liveClientId === liveClientId);
-    await Promise.all(held.map(([cameraId, session]) => this.freeSession(cameraId, session)));
+    await Promise.all(
+      held.map(([cameraId, session]) => {
+        if (session.holder) this.deps.onAutoRelease?.(cameraId, session.holder, 'clientGone');
+        return this.freeSession(cameraId, session);
+      }),
+    );
   }
 
   private touch(cameraId: string, session: Session): void {
@@ -112,6 +119,7 @@ export class PtzController {
       session.idleTimer = null;
       if (session.moving || !session.holder) return;
       this.deps.log.info('ptz released (idle)', { cameraId });
+      this.deps.onAutoRelease?.(cameraId, session.holder, 'idle');
       void this.freeSession(cameraId, session);
     }, this.options.idleReleaseMs);
   }

@@ -113,6 +113,13 @@ export class AuditLog {
     return this.db.prepare(sql).all(params) as AuditRow[];
   }
 
+  /** The newest row whose action is one of `actions` (null: none). */
+  lastOf(actions: readonly string[]): AuditRow | null {
+    if (actions.length === 0) return null;
+    const marks = actions.map(() => '?').join(', ');
+    return (this.db.prepare(`SELECT ${ROW_COLUMNS} FROM audit WHERE action IN (${marks}) ORDER BY seq DESC LIMIT 1`).get(...actions) as AuditRow | undefined) ?? null;
+  }
+
   distinctActors(): string[] {
     return (this.db.prepare('SELECT DISTINCT actor FROM audit ORDER BY actor').all() as { actor: string }[]).map((row) => row.actor);
   }
