@@ -20,6 +20,11 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export const ContractErrorSchema = z.object({
   code: z.enum(ERROR_CODES),
   message: z.string().max(2000),
+  /**
+   * A feature's own reason, a word the page translates (`exportClip.errors.<reason>`): typed, so no
+   * page reads a code back out of `message`. Absent: `code` says all there is.
+   */
+  reason: z.string().regex(/^[a-zA-Z]{1,48}$/).optional(),
 });
 export type ContractError = z.infer<typeof ContractErrorSchema>;
 
@@ -30,8 +35,8 @@ export function ok<T>(value: T): Result<T> {
   return { ok: true, value };
 }
 
-export function fail<T = never>(code: ErrorCode, message: string): Result<T> {
-  return { ok: false, error: { code, message } };
+export function fail<T = never>(code: ErrorCode, message: string, reason?: string): Result<T> {
+  return { ok: false, error: reason === undefined ? { code, message } : { code, message, reason } };
 }
 
 export function resultSchema<T extends z.ZodType>(value: T) {

@@ -5,12 +5,13 @@ import type { CameraSummary } from '../../common/contract';
 import { isOnDrive, type Drive, type Estimate, type ExportJob, type ExportLogEntry, type ExportRequest } from '../../common/exportContract';
 import type { Bookmark } from '../../common/playbackContract';
 import { DEFAULT_TIME_ZONE } from '../../common/site';
+import type { ContractError } from '../../common/result';
 import { formatBytes } from '../util/format';
 import { useRuntime } from '../runtime';
 import { useConsole } from '../store';
 import { useExportDraft } from '../services/exportDraft';
 import { DEFAULT_INCIDENT_RADIUS_M, defaultExportRange, draftFromBookmark, type DraftOrigin, type ExportDraft } from '../services/exportRange';
-import { exportErrorCode, formatDurationMs, formatLocalDateTime, parseLocalDateTime } from './exportTime';
+import { formatDurationMs, formatLocalDateTime, parseLocalDateTime } from './exportTime';
 
 interface Form {
   cameraIds: string[];
@@ -98,12 +99,10 @@ function requestOf(form: Form, timeZone: string): ExportRequest | null {
   return { cameraIds: form.cameraIds, startMs, endMs, caseNumber: form.caseNumber, officer: form.officer, reason: form.reason, operator: form.operator, destination, incident, burnIn: form.burnIn, legalHold: form.legalHold };
 }
 
-function useErrorText(): (message: string) => string {
+/** An export call's refusal in words: its typed reason (`exportClip.errors.<reason>`), else the general code's sentence. */
+function useErrorText(): (error: ContractError) => string {
   const { t } = useTranslation();
-  return (message) => {
-    const code = exportErrorCode(message);
-    return code && t(`exportClip.errors.${code}`, { defaultValue: '' }) ? t(`exportClip.errors.${code}`) : message;
-  };
+  return (error) => (error.reason && t(`exportClip.errors.${error.reason}`, { defaultValue: '' }) ? t(`exportClip.errors.${error.reason}`) : t(`errors.${error.code}`));
 }
 
 function CameraPicker({ cameras, selected, onChange }: { cameras: CameraSummary[]; selected: string[]; onChange: (ids: string[]) => void }) {
@@ -392,7 +391,7 @@ export function ExportPage() {
     if (!request || !requestKey) return;
     const timer = setTimeout(() => {
       void client.call('exportEstimate', request).then((result) => {
-        setEstimated(result.ok ? { key: requestKey, estimate: result.value, error: null } : { key: requestKey, estimate: null, error: errorText(result.error.message) });
+        setEstimated(result.ok ? { key: requestKey, estimate: result.value, error: null } : { key: requestKey, estimate: null, error: errorText(result.error) });
       });
     }, 300);
     return () => clearTimeout(timer);
@@ -408,7 +407,7 @@ export function ExportPage() {
         jobId.current = result.value.jobId;
         setJob(result.value);
       } else {
-        toast('error', errorText(result.error.message));
+        toast('error', errorText(result.error));
       }
     });
   };

@@ -25,8 +25,3 @@ export function formatDurationMs(ms: number, language: string): string {
   return vi ? `${rest} giây` : `${rest} s`;
 }
 
-/** The code of a failed call: exportClip errors travel as "code: detail" in the message. */
-export function exportErrorCode(message: string): string | null {
-  const match = /^([a-zA-Z]+):/.exec(message);
-  return match?.[1] ?? null;
-}

@@ -100,7 +100,7 @@ export function BookmarkDialog({ client, cameraIds, atMs, timeZone, onClose }: {
     const exactEnd = to === formatDateTime(atMs, timeZone) ? Math.round(atMs) : endMs;
     const result = await client.call('addBookmark', { bookmark: { cameraIds, startMs: exactStart, endMs: Math.max(exactStart, exactEnd), title: title.trim(), note } });
     if (!result.ok) {
-      setError(result.error.message);
+      setError(t(`errors.${result.error.code}`));
       return;
     }
     useConsole.getState().toast('info', t('playback.bookmarkSaved'));

@@ -249,7 +249,7 @@ export function PlaybackPage() {
             </button>
           </div>
         )}
-        {session.error && <div className="banner banner-error">{t('playback.failed', { message: session.error })}</div>}
+        {session.error && <div className="banner banner-error" title={session.error.message}>{t('playback.failed', { message: t(`errors.${session.error.code}`) })}</div>}
         <div className="pb-wall-area">
           {shownCameras.length === 0 ? (
             <div className="pb-empty">{t('playback.noCamera')}</div>

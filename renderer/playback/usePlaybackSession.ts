@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { PlaybackControl, PlaybackState } from '../../common/playbackContract';
+import type { ContractError } from '../../common/result';
 import type { CoreClient } from '../transport/coreClient';
 
 export interface TileWish {
@@ -10,7 +11,8 @@ export interface TileWish {
 
 export interface PlaybackSessionApi {
   state: PlaybackState | null;
-  error: string | null;
+  /** A refused open or control: its code is what the page says (the message is for the log). */
+  error: ContractError | null;
   control(control: PlaybackControl): Promise<void>;
   /** The clock now, moved on locally between the core's state messages while playing. */
   positionAt(nowMs: number): number | null;
@@ -62,7 +64,7 @@ export class PlaybackSessionLink {
   constructor(
     private readonly client: CoreClient,
     private readonly onState: (state: PlaybackState) => void,
-    private readonly onError: (message: string | null) => void,
+    private readonly onError: (error: ContractError | null) => void,
     startAtMs: number,
     startPlaying: boolean,
     private readonly now: () => number = Date.now,
@@ -110,7 +112,7 @@ export class PlaybackSessionLink {
           this.sessionId = result.value.sessionId;
           this.accept(result.value);
         } else {
-          this.onError(result.error.message);
+          this.onError(result.error);
         }
         done();
       });
@@ -138,7 +140,7 @@ export class PlaybackSessionLink {
       const result = await this.client.call('controlPlayback', { sessionId, control: body });
       if (sessionId !== this.sessionId) continue;
       if (result.ok) this.accept(result.value);
-      else this.onError(result.error.message);
+      else this.onError(result.error);
       return;
     }
   }
@@ -171,7 +173,7 @@ export class PlaybackSessionLink {
  */
 export function usePlaybackSession(client: CoreClient, liveClientId: string | null, tiles: TileWish[], startAtMs: number, startPlaying: boolean, startRevision: number): PlaybackSessionApi {
   const [state, setState] = useState<PlaybackState | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<ContractError | null>(null);
   // (the first request is where the first session opens; later ones move its clock)
   const [first] = useState({ atMs: startAtMs, playing: startPlaying });
   const link = useMemo(() => new PlaybackSessionLink(client, setState, setError, first.atMs, first.playing), [client, first]);

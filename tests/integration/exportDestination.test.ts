@@ -75,6 +75,13 @@ describe('export destination policy and the station key, through the real server
     expect(audited.map((row) => (JSON.parse(String(row.detail)) as { error?: string }).error)).toContain('destinationNotAllowed');
   });
 
+  it('a refusal travels typed: the reason the page translates, not a code inside the message (issue 14)', async () => {
+    const refused = await call<unknown>('exportEstimate', { ...request(allowed), cameraIds: ['cam-9'] });
+    expect(refused.error).toMatchObject({ code: 'badRequest', reason: 'unknownCamera' });
+    expect(refused.error?.message).not.toMatch(/^unknownCamera:/);
+    expect(exportVi.errors.unknownCamera).toBeTruthy();
+  });
+
   it('a folder listed in the site file passes the policy (and fails later only for want of footage)', async () => {
     const started = await call<ExportJob>('exportStart', request(path.join(allowed)));
     const job = await finished(started.value!.jobId);

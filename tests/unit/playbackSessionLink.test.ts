@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PlaybackControl, PlaybackState } from '../../common/playbackContract';
-import { fail, ok } from '../../common/result';
+import { fail, ok, type ContractError } from '../../common/result';
 import { DEFAULT_INSTANT_REPLAY_SECONDS, SiteSchema, type Site } from '../../common/site';
 import { SiteSummarySchema } from '../../common/contract';
 import { translate } from '../../common/i18n';
@@ -86,7 +86,7 @@ function fakeCore() {
 
 function link(core: ReturnType<typeof fakeCore>, atMs = 1_000_000) {
   const states: PlaybackState[] = [];
-  const errors: (string | null)[] = [];
+  const errors: (ContractError | null)[] = [];
   const session = new PlaybackSessionLink(core.client, (state) => states.push(state), (error) => errors.push(error), atMs, false);
   return { session, states, errors, last: () => states.at(-1)! };
 }

@@ -122,9 +122,9 @@ export function createHandlers(context: HandlerContext): FeatureHandlers<typeof 
       return ok({ started: context.recording.startVerification(principal.user?.userName ?? 'system', { cameraId: params.cameraId }) });
     },
     placeHold(params, principal) {
-      if (params.endMs <= params.startMs || params.endMs - params.startMs > MAX_HOLD_RANGE_MS) return fail('badRequest', 'badRange: a hold covers more than nothing and at most 31 days');
+      if (params.endMs <= params.startMs || params.endMs - params.startMs > MAX_HOLD_RANGE_MS) return fail('badRequest', 'a hold covers more than nothing and at most 31 days', 'badRange');
       const unknown = params.cameraIds.find((cameraId) => !context.site.cameras.some((camera) => camera.id === cameraId));
-      if (unknown) return fail('notFound', `unknownCamera: ${unknown}`);
+      if (unknown) return fail('notFound', `no camera ${unknown}`, 'unknownCamera');
       const actor = actorOf(principal);
       const source = params.bookmarkId ? 'bookmark' : 'manual';
       // the audit row first: a hold nobody can account for is not placed

@@ -64,7 +64,7 @@ export function createExportFeature(deps: FeatureDeps, options: ExportOptions = 
   const drives = () => listRemovableDrives(extraDrives);
   // the real path: a link on the stick to the PC's own disk is not a removable drive
   const isRemovable = async (destination: string) => (await drives()).some((drive) => isOnDrive(destination, drive.mountPoint) && isOnDrive(realFolder(destination), realFolder(drive.mountPoint)));
-  const failure = (error: unknown) => (error instanceof ExportFailure ? fail('badRequest', `${error.code}: ${error.message}`) : fail('internal', (error as Error).message));
+  const failure = (error: unknown) => (error instanceof ExportFailure ? fail('badRequest', error.message, error.code) : fail('internal', (error as Error).message));
 
   return {
     handlers: {
@@ -80,9 +80,9 @@ export function createExportFeature(deps: FeatureDeps, options: ExportOptions = 
         // who exports is the session's user, not a typed name (the receiving officer stays free text)
         const request = { ...typed, operator: displayNameOf(principal) ?? typed.operator };
         const actor = actorOf(principal);
-        if (jobs.some((job) => !job.finished)) return fail('unavailable', 'busy: an export is running');
+        if (jobs.some((job) => !job.finished)) return fail('unavailable', 'an export is running', 'busy');
         const removable = await isRemovable(request.destination);
-        if (jobs.some((job) => !job.finished)) return fail('unavailable', 'busy: an export is running');
+        if (jobs.some((job) => !job.finished)) return fail('unavailable', 'an export is running', 'busy');
         const job = new ExportJobRunner(env, request, {
           verify: options.verify ?? true,
           removable,
@@ -127,7 +127,7 @@ export function createExportFeature(deps: FeatureDeps, options: ExportOptions = 
       exportEject: async ({ mountPoint }) => {
         if (!(await drives()).some((drive) => drive.mountPoint === mountPoint)) return fail('notFound', 'not a removable drive');
         if (jobs.some((job) => !job.finished && (isOnDrive(job.request.destination, mountPoint)))) {
-          return fail('unavailable', 'busy: an export is writing to this drive');
+          return fail('unavailable', 'an export is writing to this drive', 'busy');
         }
         const result = await ejectDrive(mountPoint);
         return result.ok ? ok(null) : fail('unavailable', result.message || 'eject failed');

@@ -74,7 +74,7 @@ export class AuditLog {
     } catch (error) {
       this.deps.log.error('audit row not written', { action: event.action, actor: event.actor, error });
       const code = (error as { code?: string }).code ?? 'unknown';
-      return fail('unavailable', `auditUnavailable: ${code}`);
+      return fail('auditUnavailable', `audit row not written: ${code}`);
     }
     for (const listener of this.listeners) listener(row);
     return ok(row);
