@@ -239,7 +239,7 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
   ptz = createPtzFeature(featureDeps('ptz'), { credentialsOf: (camera) => devices.credentialsOf(camera) });
   const map = createMapFeature(featureDeps('map'));
   const playback = createPlaybackFeature(featureDeps('playback'));
-  const exports = createExportFeature(featureDeps('export'));
+  const exports = createExportFeature(featureDeps('export'), { cameraClockOf: (cameraId) => ptz?.cameraClockOf(cameraId) ?? null });
   const features = [devices, ptz, map, playback, exports];
 
   // 5. the contract

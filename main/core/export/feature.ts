@@ -16,6 +16,8 @@ export interface ExportOptions {
   extraDrives?: readonly string[];
   /** Read every file back and hash it (the bench turns it off to measure the cut alone). */
   verify?: boolean;
+  /** A camera's clock against the PC's where the PTZ feature measured it (handed by core.ts, not imported). */
+  cameraClockOf?: (cameraId: string) => { offsetMs: number; measuredAtMs: number } | null;
 }
 
 const KEPT_JOBS = 20;
@@ -53,6 +55,7 @@ export function createExportFeature(deps: FeatureDeps, options: ExportOptions = 
     pin: (paths) => deps.recording.storage.pin(paths),
     burnIn: burnInTools(deps),
     auditHead: () => deps.audit.headHash(),
+    cameraClock: options.cameraClockOf,
     stationKey: () => {
       if (stationKey instanceof Error) throw stationKey;
       return stationKey;

@@ -17,7 +17,7 @@ import { fsyncDir, fsyncFile, isFaststart, sha256, sha256File, TEMP_SUFFIX, writ
 import { maxFileBytesOf } from './drives';
 import { distanceM } from './geo';
 import { segmentKeyframes, segmentKeyframesAsync, storedKeyframes, wholeSegment, type SegmentKeyframes } from './keyframes';
-import { localIso, sha256sums, timeRange, utcIso, type Manifest, type ManifestCamera, type ManifestFile, type ManifestSource } from './manifest';
+import { cameraClockOf, localIso, sha256sums, timeRange, utcIso, type Manifest, type ManifestCamera, type ManifestFile, type ManifestSource } from './manifest';
 import { PUBLIC_KEY_FILE, SIGNATURE_FILE, type ManifestReadBack } from './manifest';
 import { sha256FromMedium, weakestMethod, type ReadBackMethod } from './mediumRead';
 import { destinationAllowed } from './destinationPolicy';
@@ -71,6 +71,8 @@ export interface ExportEnv {
   stationKey?: () => StationKey;
   /** The read-back never uses O_DIRECT: the fallback that drops the file's cached pages first (tests of that path). */
   readBackFromCache?: boolean;
+  /** A camera's clock against the PC's, where measured (ONVIF; issue 20): printed on the biên bản. */
+  cameraClock?: (cameraId: string) => { offsetMs: number; measuredAtMs: number } | null;
 }
 
 export interface CameraSelection {
@@ -643,6 +645,7 @@ export class ExportJobRunner {
         tailMs: parts.length > 0 && parts.at(-1)!.endMs >= request.endMs ? Math.ceil(parts.at(-1)!.endMs - request.endMs) : null,
         gaps: selection.plan.gaps.map((gap) => ({ ...timeRange(gap.startMs, gap.endMs, timeZone), reason: gap.reason })),
         files: written.filter((file) => file.cameraId === selection.cameraId).map((file) => file.name),
+        cameraClock: cameraClockOf(this.env.cameraClock?.(selection.cameraId) ?? null, timeZone),
       };
     });
     return {

@@ -89,6 +89,18 @@ export interface ManifestCamera {
   tailMs: number | null;
   gaps: (TimeRange & { reason: string })[];
   files: string[];
+  /**
+   * The camera's own clock against the PC's (issue 20): camera minus PC in ms (positive: the
+   * camera runs ahead), measured over ONVIF (GetSystemDateAndTime) at `measuredUtc`. Index times
+   * are the PC's; a time burnt into the picture by the camera differs by about this much. Null or
+   * absent: not measured (no ONVIF, or not connected since the console started).
+   */
+  cameraClock?: { offsetMs: number; source: 'onvif'; measuredUtc: string; measuredLocal: string } | null;
+}
+
+/** The manifest's camera clock from a measurement (null: none). */
+export function cameraClockOf(measured: { offsetMs: number; measuredAtMs: number } | null, timeZone: string): ManifestCamera['cameraClock'] {
+  return measured ? { offsetMs: Math.round(measured.offsetMs), source: 'onvif', measuredUtc: utcIso(measured.measuredAtMs), measuredLocal: localIso(measured.measuredAtMs, timeZone) } : null;
 }
 
 export interface Manifest {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import fontkit from '@pdf-lib/fontkit';
 import { appRoot } from '../paths';
-import type { Manifest } from './manifest';
+import type { Manifest, ManifestCamera } from './manifest';
 
 /**
  * The handover record ("Biên bản bàn giao dữ liệu camera"), as HTML (printable from any browser)
@@ -47,6 +47,13 @@ export function leadTailVi(leadInMs: number | null, tailMs: number | null): stri
   return `${start}; ${end}`;
 }
 
+/** "Đồng hồ camera nhanh hơn đồng hồ máy tính 3,20 s (đo qua ONVIF lúc …)". */
+export function cameraClockVi(clock: NonNullable<ManifestCamera['cameraClock']>): string {
+  const when = `đo qua ONVIF lúc ${viDateTime(clock.measuredLocal)}`;
+  if (clock.offsetMs === 0) return `Đồng hồ camera khớp đồng hồ máy tính (${when})`;
+  return `Đồng hồ camera ${clock.offsetMs > 0 ? 'nhanh' : 'chậm'} hơn đồng hồ máy tính ${viSeconds(Math.abs(clock.offsetMs))} (${when}); giờ camera in trên hình lệch với thời điểm ghi ở đây chừng ấy`;
+}
+
 export function formatBytes(bytes: number): string {
   if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(2).replace('.', ',')} GB`;
   if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1).replace('.', ',')} MB`;
@@ -84,7 +91,8 @@ function recordText(manifest: Manifest, manifestSha256: string): RecordText {
     [camera.village, camera.latitude !== null && camera.longitude !== null ? `${camera.latitude.toFixed(5)}, ${camera.longitude.toFixed(5)}` : null, camera.distanceM !== null ? `cách ${camera.distanceM} m` : null]
       .filter(Boolean)
       .join('; ') || '—',
-    camera.actual ? `${viDateTime(camera.actual.startLocal)} – ${viDateTime(camera.actual.endLocal)} (${leadTailVi(camera.leadInMs, camera.tailMs)})` : 'Không có dữ liệu',
+    (camera.actual ? `${viDateTime(camera.actual.startLocal)} – ${viDateTime(camera.actual.endLocal)} (${leadTailVi(camera.leadInMs, camera.tailMs)})` : 'Không có dữ liệu') +
+      (camera.cameraClock ? `. ${cameraClockVi(camera.cameraClock)}` : ''),
   ]);
   const fileRows = manifest.files.map((file, index) => [
     String(index + 1),
@@ -109,6 +117,9 @@ function recordText(manifest: Manifest, manifestSha256: string): RecordText {
       `Lý do trích xuất: ${manifest.reason || '—'}`,
       `Thời gian yêu cầu: từ ${viDateTime(manifest.requested.startLocal)} đến ${viDateTime(manifest.requested.endLocal)} (giờ Việt Nam; UTC ${manifest.requested.startUtc} – ${manifest.requested.endUtc})`,
       'Các thời điểm ghi đến phần nghìn giây theo đồng hồ máy tính của hệ thống lúc nhận khung hình (gồm cả độ trễ truyền từ camera); video chỉ cắt được tại khung hình khóa nên có thể bắt đầu sớm hơn và kết thúc muộn hơn thời gian yêu cầu, như ghi ở mục 1.',
+      ...(manifest.cameras.some((camera) => camera.cameraClock)
+        ? ['Độ lệch đồng hồ riêng của camera so với máy tính được đo qua ONVIF và ghi ở mục 1; camera không ghi độ lệch là chưa đo được.']
+        : []),
       ...(manifest.incident ? [`Khu vực sự việc: ${manifest.incident.latitude.toFixed(5)}, ${manifest.incident.longitude.toFixed(5)}, bán kính ${manifest.incident.radiusM} m`] : []),
     ],
     cameraRows,

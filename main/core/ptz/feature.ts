@@ -24,6 +24,14 @@ export interface PtzFeatureOptions {
 export interface PtzFeature extends CoreFeature<PtzMethods> {
   /** The camera's clock minus ours, measured when its head was connected (null: not yet). */
   clockOffsetOf(cameraId: string): number | null;
+  /** The same with when it was measured (ONVIF GetSystemDateAndTime), for the biên bản. */
+  cameraClockOf(cameraId: string): CameraClock | null;
+}
+
+/** A camera's clock against the PC's: camera minus PC, ms, and when that was measured. */
+export interface CameraClock {
+  offsetMs: number;
+  measuredAtMs: number;
 }
 
 function problemOf(error: unknown): DeviceProblemInfo {
@@ -39,7 +47,7 @@ function controlProblem(result: ControlResult): DeviceProblemInfo | null {
 export function createPtzFeature(deps: FeatureDeps, options: PtzFeatureOptions = {}): PtzFeature {
   const log = deps.log;
   let roads: RoadLine[] | null = null;
-  const clockOffsets = new Map<string, number>();
+  const clockOffsets = new Map<string, CameraClock>();
   const drivers = new Map<string, Promise<PtzDriver | null>>();
 
   const camera = (cameraId: string): Camera | undefined => deps.site.cameras.find((entry) => entry.id === cameraId);
@@ -53,7 +61,7 @@ export function createPtzFeature(deps: FeatureDeps, options: PtzFeatureOptions =
       if (!target?.onvif) return Promise.resolve(null);
       const credentials = options.credentialsOf?.(target) ?? { username: '', password: '' };
       driver = OnvifPtzDriver.connect(target.onvif.address, credentials, options.soap).then((connected) => {
-        if (connected?.clockOffsetMs !== null && connected?.clockOffsetMs !== undefined) clockOffsets.set(cameraId, connected.clockOffsetMs);
+        if (connected?.clockOffsetMs !== null && connected?.clockOffsetMs !== undefined) clockOffsets.set(cameraId, { offsetMs: connected.clockOffsetMs, measuredAtMs: deps.clock.now() });
         return connected;
       });
       drivers.set(cameraId, driver);
@@ -89,7 +97,8 @@ export function createPtzFeature(deps: FeatureDeps, options: PtzFeatureOptions =
   const stopListening = deps.onLiveClientGone((liveClientId) => void controller.clientGone(liveClientId));
 
   return {
-    clockOffsetOf: (cameraId) => clockOffsets.get(cameraId) ?? null,
+    clockOffsetOf: (cameraId) => clockOffsets.get(cameraId)?.offsetMs ?? null,
+    cameraClockOf: (cameraId) => clockOffsets.get(cameraId) ?? null,
     handlers: {
       async ptzGetCapabilities({ cameraId }) {
         const target = camera(cameraId);
@@ -97,7 +106,7 @@ export function createPtzFeature(deps: FeatureDeps, options: PtzFeatureOptions =
         try {
           const driver = await driverOf(cameraId);
           if (!driver) return ok({ capabilities: null, problem: { code: 'notPtz', detail: '' } });
-          return ok({ capabilities: { cameraId, ...driver.axes, holder: controller.holder(cameraId), clockOffsetMs: clockOffsets.get(cameraId) ?? null }, problem: null });
+          return ok({ capabilities: { cameraId, ...driver.axes, holder: controller.holder(cameraId), clockOffsetMs: clockOffsets.get(cameraId)?.offsetMs ?? null }, problem: null });
         } catch (error) {
           return ok({ capabilities: null, problem: problemOf(error) });
         }
