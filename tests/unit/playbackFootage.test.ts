@@ -110,7 +110,7 @@ describe('footage of a camera still recording (instant replay)', () => {
   });
 
   /** A playback session of cam-1 on `folder`, its frames shown and the decoder runs it started (its debug log). */
-  async function replaySession(folder: ReturnType<typeof recordings>) {
+  async function replaySession(folder: ReturnType<typeof recordings>, pin?: (files: readonly string[]) => () => void) {
     const scans = new SegmentScanCache();
     const runs: { file: unknown; open: unknown; fromMs: number }[] = [];
     const log = createLogger({
@@ -129,7 +129,7 @@ describe('footage of a camera still recording (instant replay)', () => {
       'session-1',
       'client-1',
       [{ cameraId: 'cam-1', stream: 'main', widthPx: 160, heightPx: 90, view }],
-      { clock: systemClock, log, ffmpeg: await testFfmpeg(), footage: new FootageFinder(folder.index, folder.root, scans), scans },
+      { clock: systemClock, log, ffmpeg: await testFfmpeg(), footage: new FootageFinder(folder.index, folder.root, scans), scans, pin },
       () => undefined,
     );
     return { session, runs, shown };
@@ -161,6 +161,44 @@ describe('footage of a camera still recording (instant replay)', () => {
     } finally {
       await session.close();
     }
+  });
+
+  it('keeps a closed segment on disk (pinned against retention) while a decoder reads it, never the one being written, and lets go of it', async () => {
+    const clip = await segmentClip();
+    const folder = recordings();
+    folders.push(folder.root);
+    folder.close(START, clip, START + 6000);
+    folder.part(START + 6000, firstFrames(clip, 45));
+    const held = new Map<string, number>();
+    const log: string[] = [];
+    const pin = (files: readonly string[]) => {
+      for (const file of files) held.set(file, (held.get(file) ?? 0) + 1);
+      log.push(`pin ${files.map((file) => path.basename(file)).join(',')}`);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        for (const file of files) held.set(file, (held.get(file) ?? 1) - 1);
+      };
+    };
+    const { session, shown } = await replaySession(folder, pin);
+    try {
+      await session.seek(START + 1500);
+      await session.waitShown(5000);
+      expect(log).toEqual([`pin 10-00-00_${START}.ts`]);
+      expect(held.get(path.join(folder.root, 'cam-1', 'main', DAY, `10-00-00_${START}.ts`))).toBe(1);
+      // played on into the segment being written: read without a pin (it is not retention's yet)
+      await session.seek(START + 7000);
+      session.play();
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline && (shown.at(-1) ?? 0) < START + 7200) await sleep(50);
+      expect(shown.at(-1)! - START).toBeGreaterThanOrEqual(7200);
+      expect(log.every((entry) => !entry.includes('.part'))).toBe(true);
+    } finally {
+      await session.close();
+    }
+    // closed: every pin is released (the files may go by the usual rules again)
+    await expect.poll(() => [...held.values()].every((count) => count === 0), { timeout: 5000 }).toBe(true);
   });
 
   it('a replay reading the segment being written goes on where it was when that segment is closed (renamed), not from its start', async () => {
