@@ -48,6 +48,7 @@ parentPort.on('message', (event: { data: unknown }) => {
       ffmpegPath: message.ffmpegPath,
       credentialsKey: message.credentialsKey ? Buffer.from(message.credentialsKey, 'base64') : null,
       hostSessionId: message.hostSessionId ?? null,
+      security: message.idleLockSeconds === null || message.idleLockSeconds === undefined ? undefined : { idleLockMs: message.idleLockSeconds * 1000 },
       onHostSession: (id) => post({ type: 'hostSession', id }),
     }).then(
       (running) => {

@@ -16,6 +16,8 @@ export const ToCoreSchema = z.discriminatedUnion('type', [
     token: z.string().regex(/^[A-Za-z0-9_-]{20,}$/).optional(),
     /** The host's session before a restart of the core (kept by the main process, in memory only): the windows stay signed in. */
     hostSessionId: z.string().regex(/^[A-Za-z0-9_-]{43}$/).nullable().optional(),
+    /** --idle-lock SECONDS given to the app (0: never); absent: the site's or the default. */
+    idleLockSeconds: z.number().int().min(0).max(86400).nullable().optional(),
   }),
   z.object({ type: z.literal('call'), id: z.number().int(), method: z.string(), params: z.unknown() }),
   z.object({ type: z.literal('stop') }),

@@ -163,6 +163,7 @@ function forkCore(): Promise<void> {
       port: livePort,
       token: liveToken,
       hostSessionId,
+      idleLockSeconds: options.idleLockSeconds,
     };
     child.postMessage(start);
   });

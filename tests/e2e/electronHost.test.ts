@@ -27,14 +27,21 @@ describe('the Electron host through the harness', () => {
   /** Time from `sinceMs` until every tile is live, the banner gone, and every picture moves. */
   async function liveAgainAfter(window: number, sinceMs: number, timeoutMs = 20000): Promise<number> {
     while (Date.now() - sinceMs < timeoutMs) {
-      const lost = await host.evaluate<boolean>(window, `!!document.querySelector('.banner-error')`);
-      const current = await tiles(window);
+      // a crashed or reloading page answers nothing for a moment
+      const probe = await Promise.all([host.evaluate<boolean>(window, `!!document.querySelector('.banner-error')`), tiles(window)]).catch(() => null);
+      if (!probe) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        continue;
+      }
+      const [lost, current] = probe;
       if (!lost && current.length > 0 && current.every((tile) => tile.state === 'live')) {
         const at = Date.now();
-        const a = await host.screenshot(window);
-        await new Promise((resolve) => setTimeout(resolve, 600));
-        const b = await host.screenshot(window);
-        if (current.every((tile) => regionChange(a, b, tile.box) > 0.02)) return at - sinceMs;
+        const pair = await (async () => {
+          const a = await host.screenshot(window);
+          await new Promise((resolve) => setTimeout(resolve, 600));
+          return [a, await host.screenshot(window)] as const;
+        })().catch(() => null);
+        if (pair && current.every((tile) => regionChange(pair[0], pair[1], tile.box) > 0.02)) return at - sinceMs;
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -55,7 +62,7 @@ describe('the Electron host through the harness', () => {
       }),
     );
     // the hang watch probes every second instead of 5 s (hung after 6 s instead of 30 s)
-    host = await startElectronHarness(['--site', sitePath, '--data', path.join(dir, 'data')], { userData: path.join(dir, 'user'), env: { CONSOLE_HANG_PROBE_MS: '1000' } });
+    host = await startElectronHarness(['--site', sitePath, '--data', path.join(dir, 'data'), '--idle-lock', '1800'], { userData: path.join(dir, 'user'), env: { CONSOLE_HANG_PROBE_MS: '1000' } });
     const windows = await waitForWindows(host, 1);
     mainWindow = windows[0]?.id ?? 0;
     await signInWindow(host, mainWindow);
@@ -83,6 +90,9 @@ describe('the Electron host through the harness', () => {
     }
     const site = await host.evaluate<{ ok: boolean }>(mainWindow, `window.consoleBridge.call('getSite', {})`);
     expect(site.ok).toBe(true);
+    // the app's --idle-lock reached the core in its utility process (it did not before)
+    const auth = await host.evaluate<{ ok: boolean; value: { idleLockMs: number } }>(mainWindow, `window.consoleBridge.call('getAuthState', {})`);
+    expect(auth.value.idleLockMs).toBe(1_800_000);
   });
 
   it('keeps the display awake while the wall shows video, not while minimized', async () => {
@@ -108,6 +118,15 @@ describe('the Electron host through the harness', () => {
     const fromForeign = await host.evaluate<{ ok: boolean; error?: { code: string } }>(foreign, `window.consoleBridge.call('getSite', {})`);
     expect(fromForeign).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     await host.send('close', { window: foreign });
+  });
+
+  it('refuses a navigation away from the console: the window stays on its page, bridge and wall intact', async () => {
+    const before = await host.evaluate<string>(mainWindow, 'location.href');
+    await host.evaluate(mainWindow, `setTimeout(() => { location.href = 'https://example.org/dang-nhap'; }, 0); true`);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await host.evaluate<string>(mainWindow, 'location.href')).toBe(before);
+    expect(await host.evaluate<string>(mainWindow, `typeof window.consoleBridge?.call`)).toBe('function');
+    expect(await host.evaluate<boolean>(mainWindow, `!!document.querySelector('[data-testid=tile]')`)).toBe(true);
   });
 
   it('opens the second screen wall as a window of its own', async () => {
@@ -145,6 +164,20 @@ describe('the Electron host through the harness', () => {
     const newPids = await host.send<number[]>('utilityPids');
     expect(newPids).toHaveLength(1);
     expect(newPids[0]).not.toBe(pid);
+  });
+
+  it("reloads a window whose renderer crashed: the same window, signed in, its wall live again; the core is not touched", async () => {
+    const pids = await host.send<number[]>('utilityPids');
+    const windowsBefore = (await host.windows()).length;
+    const crashedAt = Date.now();
+    await host.send('crashRenderer', { window: mainWindow });
+    const gapMs = await liveAgainAfter(mainWindow, crashedAt, 30000);
+    console.log(`electron harness: wall live again ${gapMs} ms after its renderer crashed`);
+    expect(await host.evaluate<number>(mainWindow, `document.querySelectorAll('.auth-screen').length`)).toBe(0);
+    expect((await host.windows()).length).toBe(windowsBefore);
+    expect(await host.send<number[]>('utilityPids')).toEqual(pids);
+    // the reloaded page listens again (the next test counts coreRestarted events on it)
+    await host.evaluate(mainWindow, `window.__restarts = [{ restarts: 1 }]; window.consoleBridge.onEvent((e) => { if (e.event === 'coreRestarted') window.__restarts.push(e.payload); })`);
   });
 
   it('kills a core that hangs (SIGSTOP: alive, answering no ping) and restarts it: coreRestarted, the wall live again', async () => {

@@ -10,7 +10,9 @@
  *   main.ts (senderFrame.url, window-open and will-navigate URLs) is translated back to app://;
  * - BrowserWindow → a page of Debian's Chromium driven by playwright-core, with the real
  *   preload (dist/preload/preload.cjs) run in its main frame against a contextBridge/ipcRenderer
- *   pair whose invoke reaches ipcMain.handle with the calling frame as event.senderFrame;
+ *   pair whose invoke reaches ipcMain.handle with the calling frame as event.senderFrame; a
+ *   renderer crash (the `crashRenderer` command: DevTools Page.crash) emits render-process-gone,
+ *   and webContents.reload() then starts a new renderer for the same window, as Electron does;
  * - safeStorage (AES-GCM with a key kept in the user-data folder, as the OS keychain would),
  *   powerSaveBlocker, screen, dialog, app.requestSingleInstanceLock (a lock file plus a socket
  *   that hands the second launch's argv to the first, like Chromium's SingletonLock/Socket).
@@ -404,7 +406,8 @@ class WebContents extends EventEmitter {
   }
 
   reload(): void {
-    void this.window.page?.reload().catch(() => undefined);
+    if (this.window.crashed) void this.window.replaceCrashedRenderer().catch(() => undefined);
+    else void this.window.page?.reload().catch(() => undefined);
   }
 
   isDestroyed(): boolean {
@@ -448,26 +451,62 @@ export class BrowserWindow extends EventEmitter {
     this.bounds = bounds;
     windows.push(this);
     app.emit('web-contents-created', { preventDefault() {} }, this.webContents);
-    const preload = (options.webPreferences as { preload?: string } | undefined)?.preload;
-    const browserContext = context;
-    this.ready = (async () => {
-      const page = await browserContext.newPage();
-      await page.setViewportSize({ width: Math.min(bounds.width, 1366), height: Math.min(bounds.height, 768) });
-      if (preload) await page.addInitScript(preloadScript(preload));
-      // will-navigate: a navigation of the main frame that main.ts did not ask for
-      await page.route('**/*', async (route) => {
-        const request = route.request();
-        if (request.isNavigationRequest() && request.frame() === page.mainFrame() && request.url() !== this.allowNavigationTo) {
-          let prevented = false;
-          this.webContents.emit('will-navigate', { preventDefault: () => (prevented = true), url: fromPage(request.url()) }, fromPage(request.url()));
-          if (prevented) return route.abort('blockedbyclient');
-        }
-        return route.fallback();
-      });
-      page.on('crash', () => this.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 1 }));
-      page.on('close', () => this.markClosed());
+    this.ready = this.openPage().then((page) => {
       this.page = page;
-    })();
+    });
+  }
+
+  /** The renderer crashed (render-process-gone was emitted) and no new one replaced it yet. */
+  crashed = false;
+
+  /** A renderer for this window: a Chromium page with the preload, the will-navigate hook and the crash event. */
+  private async openPage(): Promise<Page> {
+    if (!context) throw new Error('BrowserWindow before app ready');
+    const preload = (this.options.webPreferences as { preload?: string } | undefined)?.preload;
+    const page = await context.newPage();
+    await page.setViewportSize({ width: Math.min(this.bounds.width, 1366), height: Math.min(this.bounds.height, 768) });
+    if (preload) await page.addInitScript(preloadScript(preload));
+    // will-navigate: a navigation of the main frame that main.ts did not ask for
+    await page.route('**/*', async (route) => {
+      const request = route.request();
+      if (request.isNavigationRequest() && request.frame() === page.mainFrame() && request.url() !== this.allowNavigationTo) {
+        let prevented = false;
+        this.webContents.emit('will-navigate', { preventDefault: () => (prevented = true), url: fromPage(request.url()) }, fromPage(request.url()));
+        // Electron: preventDefault() cancels the navigation and the page stays as it was. An
+        // aborted request would leave Chromium on its error page; a 204 answer to a navigation
+        // keeps the current document, which is what Electron does.
+        if (prevented) return route.fulfill({ status: 204, body: '' });
+      }
+      return route.fallback();
+    });
+    page.on('crash', () => {
+      this.crashed = true;
+      this.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 1 });
+    });
+    page.on('close', () => {
+      if (this.page === page) this.markClosed();
+    });
+    return page;
+  }
+
+  /**
+   * Electron's reload of a crashed window starts a new renderer process for the same window
+   * (same BrowserWindow, same webContents id, same URL). Playwright cannot reload a crashed page,
+   * so the stand-in opens a new page for this window and loads the URL the old one showed.
+   */
+  async replaceCrashedRenderer(): Promise<void> {
+    const old = this.page;
+    const url = old?.url() ?? '';
+    const page = await this.openPage();
+    this.page = page;
+    this.crashed = false;
+    void old?.close().catch(() => undefined);
+    this.allowNavigationTo = url;
+    try {
+      await page.goto(url);
+    } finally {
+      this.allowNavigationTo = null;
+    }
   }
 
   async loadURL(url: string): Promise<void> {
@@ -740,6 +779,13 @@ async function control(message: Control): Promise<unknown> {
       return true;
     case 'powerSave':
       return [...blockers.values()];
+    case 'crashRenderer': {
+      // the renderer process dies as in a real crash (Chromium's DevTools Page.crash)
+      if (!window?.page) throw new Error('no such window');
+      const session = await window.page.context().newCDPSession(window.page);
+      void session.send('Page.crash').catch(() => undefined);
+      return true;
+    }
     case 'utilityPids':
       return [...children].map((child) => child.pid);
     case 'loginItem':

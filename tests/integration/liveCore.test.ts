@@ -6,6 +6,7 @@ import { h264Clip } from '../helpers/ffmpeg';
 import { RtspTestServer } from '../helpers/rtspServer';
 import { LiveConsumer, changedFraction, meanLuma } from '../helpers/liveConsumer';
 import { tempDir } from '../helpers/paths';
+import { TEST_ADMIN } from '../helpers/signIn';
 
 // The core end to end without a browser: a real RTSP server, real ffmpeg pulls and decoders,
 // the real HTTP contract and live socket, consumed by a headless page.
@@ -97,6 +98,30 @@ describe('live core against a real RTSP server', () => {
     await consumer.waitFor(() => consumer.frames.get(view3)!.count > countWhileDown + 5, 10000, 'cam-3 frames again');
     expect(Date.now() - returnedAt).toBeLessThanOrEqual(5000);
     await Promise.all(views.map((viewId) => consumer.closeView(viewId)));
+  });
+
+  it('a locked session gets no frame from the moment it locks, nor a new view; after unlock it sees again (issue 15)', async () => {
+    const window = await LiveConsumer.connect(core.url, core.token); // its own session (the same user signs in again)
+    try {
+      const viewId = await window.openView('cam-2', 'main', 160, 90);
+      await window.waitFor(() => (window.frames.get(viewId)?.count ?? 0) >= 3, 20000, 'frames before the lock');
+      expect((await window.call('lockSession', {})).ok).toBe(true);
+      await window.waitFor(() => window.sessionStates.includes('locked'), 3000, 'the locked message');
+      const atLock = window.frames.get(viewId)!.count;
+      await new Promise((resolve) => setTimeout(resolve, 1500)); // 1.5 s at 15 fps: about 22 frames if it still sent
+      expect(window.frames.get(viewId)!.count - atLock, 'frames after the lock (one may have been on the wire)').toBeLessThanOrEqual(1);
+      const refused = await window.call('openLive', { liveClientId: window.liveClientId, cameraId: 'cam-2', stream: 'main', widthPx: 160, heightPx: 90 });
+      expect(refused.ok).toBe(false);
+      // the other session (the first consumer) is not locked: its views go on
+      const other = await consumer.openView('cam-2', 'main', 160, 90);
+      await consumer.waitFor(() => (consumer.frames.get(other)?.count ?? 0) >= 3, 20000, "the other session's frames");
+      await consumer.closeView(other);
+      expect((await window.call('unlockSession', { password: TEST_ADMIN.password })).ok).toBe(true);
+      const again = await window.openView('cam-2', 'main', 160, 90);
+      await window.waitFor(() => (window.frames.get(again)?.count ?? 0) >= 3, 20000, 'frames after unlock');
+    } finally {
+      await window.close();
+    }
   });
 
   it('leaves no ffmpeg behind once stopped', async () => {
