@@ -246,6 +246,34 @@ describe('recording with a simulated clock', () => {
   });
 });
 
+describe('legal hold at the floor (issue 17)', () => {
+  it('stops at the next segment when only held footage is left below the floor, with a gap and an event, and resumes when there is room', async () => {
+    let heldFloor = false;
+    const storage: StorageGuard = { makeRoom: () => !heldFloor, hasRoom: () => !heldFloor, guarded: (write) => write(), heldFloorReached: () => heldFloor };
+    const rig = setup({ storage });
+    opened.push(rig.index);
+    rig.recorder.start();
+    const frames = framesOf(clip);
+    play(rig, frames.slice(0, 150)); // 10 s into the first 20-s segment
+    heldFloor = true; // the storage manager found only held footage below the floor
+    play(rig, frames.slice(150, 360)); // the segment ends at 20 s: no next one is opened
+    expect(rig.recorder.status).toMatchObject({ state: 'diskFull', problem: 'diskFull' });
+    await rig.recorder.settled();
+    const stoppedAt = rig.index.segments('cam-1', 'main', 0, Number.MAX_SAFE_INTEGER).at(-1)!.endMs;
+    expect(stoppedAt - Date.UTC(2026, 10, 30, 1, 0, 0)).toBeGreaterThanOrEqual(19_900);
+    // ended at the keyframe at or after 20 s; nothing of the 24 s played was written into the floor after it
+    expect(stoppedAt - Date.UTC(2026, 10, 30, 1, 0, 0)).toBeLessThanOrEqual(21_000);
+    heldFloor = false; // a hold released (or a disk added)
+    play(rig, frames.slice(400, 550));
+    expect(rig.recorder.status.state).toBe('recording');
+    await rig.recorder.stop();
+    const gaps = rig.index.gaps('cam-1', 'main', 0, Number.MAX_SAFE_INTEGER);
+    expect(gaps.map((gap) => gap.reason)).toEqual(['diskFull']);
+    expect(gaps[0]!.startMs).toBe(stoppedAt);
+    expect(rig.index.events(0).find((event) => event.kind === 'diskFull')?.detail).toMatchObject({ code: 'heldFloor' });
+  });
+});
+
 describe('retention with a simulated clock (days pass in seconds)', () => {
   function seed(index: RecordingIndex, root: string, cameraId: string, startMs: number, count: number, bytes: number): void {
     for (let n = 0; n < count; n++) {

@@ -34,7 +34,8 @@ const DAY_MS = 86_400_000;
  * Keeps the disk from ever filling: footage older than its retention goes, then the oldest
  * footage while recordings exceed the quota or the disk's free space is below the floor.
  * Footage on legal hold (RecordingIndex holds) is never picked: when only held footage is left
- * below the floor, the `heldFloor` alarm goes off and recording stops at the full disk instead.
+ * below the floor, the `heldFloor` alarm goes off and the recorders stop at their next segment
+ * (`heldFloorReached`) instead of writing into the floor.
  * Deletion is durable in three steps (index row → pending-delete record, file, record gone), so a
  * crash in between leaves nothing the recovery pass cannot finish.
  */
@@ -184,7 +185,12 @@ export class StorageManager implements StorageGuard {
   heldFloorSinceMs: number | null = null;
   private readonly heldFloorListeners = new Set<(heldBytes: number) => void>();
 
-  /** The floor is reached and everything left is on legal hold: evidence is not deleted, recording will stop (an alarm). */
+  /** For the recorders: stop at the next segment rather than write into the floor (StorageGuard.heldFloorReached). */
+  heldFloorReached(): boolean {
+    return this.heldFloorSinceMs !== null && !this.hasRoom(0);
+  }
+
+  /** The floor is reached and everything left is on legal hold: evidence is not deleted, recording stops (an alarm). */
   onHeldFloor(listener: (heldBytes: number) => void): () => void {
     this.heldFloorListeners.add(listener);
     return () => this.heldFloorListeners.delete(listener);

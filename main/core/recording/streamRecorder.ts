@@ -21,6 +21,12 @@ export interface StorageGuard {
   guarded<T>(write: () => T): T;
   /** After every segment close: the floor is enforced for the next one, the space reserve re-made. */
   segmentClosed?(nextSegmentBytes: number): void;
+  /**
+   * The floor is reached and only footage on legal hold is left (issue 17): the recorder stops at
+   * its next segment instead of writing into the floor, as on a full disk, and resumes when
+   * `makeRoom` succeeds again.
+   */
+  heldFloorReached?(): boolean;
 }
 
 /** Meta key of a stream's journaled open segment (what the recovery pass looks at first). */
@@ -195,9 +201,17 @@ export class StreamRecorder implements SourceConsumer {
       if (!keyframe) return;
       // after a disk-full stop: any footage left may still go to make room, then recording resumes
       if (this.state === 'diskFull' && !this.deps.storage.makeRoom(expectedSegmentBytes(this.deps.kbps(), this.options.segmentMs))) return;
+      if (this.state !== 'diskFull' && this.deps.storage.heldFloorReached?.()) {
+        this.stopAtHeldFloor();
+        return;
+      }
       if (!this.openSegment()) return;
     } else if (keyframe && this.deps.clock.monotonic() - this.current.startMono >= this.options.segmentMs) {
       this.closeCurrent(true);
+      if (this.deps.storage.heldFloorReached?.()) {
+        this.stopAtHeldFloor();
+        return;
+      }
       if (!this.openSegment()) return;
     }
     this.write(data);
@@ -382,6 +396,15 @@ export class StreamRecorder implements SourceConsumer {
     this.gapStartMs ??= Math.max(this.timelineMs, this.deps.clock.now());
     this.indexWrite(() => this.deps.index.addEvent(this.deps.clock.now(), diskFull ? 'diskFull' : 'writeError', this.camera.id, { stream: this.stream, code: error.code ?? null }));
     this.setState(diskFull ? 'diskFull' : 'error', diskFull ? 'diskFull' : 'writeFailed');
+  }
+
+  /** The floor with only held footage left: stop as on a full disk (gap row and event `diskFull`), evidence is not deleted. */
+  private stopAtHeldFloor(): void {
+    this.deps.log.error('free-space floor reached and only footage on legal hold is left: recording stopped', { cameraId: this.camera.id, stream: this.stream });
+    this.gapReason = 'diskFull';
+    this.gapStartMs ??= Math.max(this.timelineMs, this.deps.clock.now());
+    this.indexWrite(() => this.deps.index.addEvent(this.deps.clock.now(), 'diskFull', this.camera.id, { stream: this.stream, code: 'heldFloor' }));
+    this.setState('diskFull', 'diskFull');
   }
 
   /** Ends the open segment: its index row follows once it is durable (in order, in the background). */
