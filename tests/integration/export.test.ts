@@ -13,14 +13,23 @@ import { launchBrowser } from '../helpers/browser';
 import { outputPath } from '../helpers/paths';
 import { canMount, exportEnv, listTree, mountStick, recordFootage, type Recorded } from './exportFixture';
 
-async function probe(file: string): Promise<{ ok: boolean; durationS: number; stderr: string }> {
+async function probe(file: string): Promise<{ ok: boolean; durationS: number; stderr: string; frames: number; packets: number }> {
   const ffmpeg = await testFfmpeg();
   const result = await runFfmpegOnce({ binary: ffmpeg.path, ...deps }, 'check export', ['-hide_banner', '-i', file, '-f', 'null', '-']);
   const duration = /Duration: (\d+):(\d+):(\d+\.\d+)/.exec(result.stderrTail);
   // decoder complaints only: the null muxer's "non monotonically increasing dts" lines come from the
   // camera's own RTP timestamp jitter and appear on the recorded segments themselves
   const errors = result.stderrTail.split('\n').filter((line) => /\[(h264|hevc) @|Invalid data|corrupt|non-existing PPS|no frame/i.test(line));
-  return { ok: result.code === 0 && errors.length === 0, durationS: duration ? Number(duration[1]) * 3600 + Number(duration[2]) * 60 + Number(duration[3]) : 0, stderr: errors.join('\n') };
+  const countOf = (text: string) => Number([...text.matchAll(/frame=\s*(\d+)/g)].at(-1)?.[1] ?? -1);
+  // packets in the file (a stream copy counts packets as frames), to compare with the decoded frames
+  const copied = errors.length === 0 ? result : await runFfmpegOnce({ binary: ffmpeg.path, ...deps }, 'count packets', ['-hide_banner', '-i', file, '-c', 'copy', '-f', 'null', '-']);
+  return {
+    ok: result.code === 0 && errors.length === 0,
+    durationS: duration ? Number(duration[1]) * 3600 + Number(duration[2]) * 60 + Number(duration[3]) : 0,
+    stderr: errors.join('\n'),
+    frames: countOf(result.stderrTail),
+    packets: countOf(copied.stderrTail),
+  };
 }
 
 function runJob(env: ExportEnv, request: ExportRequest, onStatus: (status: ExportJob) => void = () => undefined, verify = true): Promise<ExportJob> {
@@ -106,7 +115,14 @@ describe.skipIf(!mountable)('export to a USB stick', () => {
       const full = path.join(folder, file.name);
       expect(fs.statSync(full).size).toBe(file.bytes);
       const played = await probe(full);
-      expect(played.ok, `${file.name}: ${played.stderr}`).toBe(true);
+      // A camera that drops mid-frame (its connection closed between the fragments of a frame)
+      // leaves a partial last frame in the recording; the export copies it as recorded. So a file
+      // that ends where a cameraOffline gap begins may hold one frame that does not decode, and only
+      // that one; every other file decodes without a complaint.
+      const endsAtDrop = manifest.cameras.some((camera) => camera.gaps.some((gap) => gap.reason === 'cameraOffline' && Math.abs(Date.parse(gap.startUtc) - Date.parse(file.endUtc)) < 1000));
+      if (!played.ok && endsAtDrop) expect(played.packets - played.frames, `${file.name}: ${played.stderr}`).toBeLessThanOrEqual(1);
+      else expect(played.ok, `${file.name}: ${played.stderr}`).toBe(true);
+      expect(played.frames, file.name).toBeGreaterThan(0);
       const expectedS = (Date.parse(file.endUtc) - Date.parse(file.startUtc)) / 1000;
       expect(Math.abs(played.durationS - expectedS), file.name).toBeLessThan(1.5);
       // faststart: moov before mdat
