@@ -488,6 +488,52 @@ describe('issue 19: timeline, silence, recovery checks (simulated clock)', () =>
     expect(index.events(0).map((event) => event.kind)).toContain('futureFootage');
   });
 
+  it('a power cut on a full disk: the segment whose row the disk refused is deferred with its end; the restarted recorder continues after it, so the downtime has its gap row when the row comes later', async () => {
+    const dir = tempDir('recovery-full');
+    dirs.push(dir);
+    const root = path.join(dir, 'recordings');
+    const startMs = Date.UTC(2026, 10, 30, 1, 30);
+    const clock = new ManualClock(startMs + 60_000);
+    const index = new RecordingIndex(path.join(dir, 'index.sqlite'));
+    opened.push(index);
+    const relative = `cam-1/main/2026-11-30/08-30-00_${startMs}.ts`;
+    fs.mkdirSync(path.join(root, 'cam-1', 'main', '2026-11-30'), { recursive: true });
+    fs.writeFileSync(path.join(root, ...relative.split('/')) + PART_SUFFIX, clip.subarray(0, Math.floor(clip.length / 20)));
+    index.setMeta('open:cam-1/main', relative);
+    // the index refuses every write, as SQLite does on a disk full to the last byte
+    let full = true;
+    const guarded = <T,>(write: () => T): T => {
+      if (full) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      return write();
+    };
+    const report = recover(index, root, () => 0, { clock, log: silentLogger, stats: new DurabilityStats(), timeZone: 'Asia/Ho_Chi_Minh', guarded });
+    expect(report.deferred).toEqual([relative]);
+    const heldMs = analyzeSegment(clip.subarray(0, Math.floor(clip.length / 20))).durationMs;
+    expect(report.deferredEnds).toEqual([{ cameraId: 'cam-1', stream: 'main', endMs: startMs + heldMs }]);
+    expect(index.segments('cam-1', 'main', 0, Number.MAX_SAFE_INTEGER)).toHaveLength(0);
+
+    // space returns; the recorder of the restarted console is told where that footage ends
+    full = false;
+    const source = new ClipSource();
+    const recorder = new StreamRecorder(camera, 'main', source as unknown as CameraStreamSource, {
+      index, storage: roomy, clock, log: silentLogger, stats: new DurabilityStats(), root, timeZone: 'Asia/Ho_Chi_Minh', kbps: () => 100, onStatus: () => undefined,
+      pendingEndMs: () => report.deferredEnds[0]!.endMs,
+    }, { ...DEFAULT_RECORDER_OPTIONS, segmentMs: 20000 });
+    recorder.start();
+    play({ clock, source } as unknown as ReturnType<typeof setup>, framesOf(clip).slice(0, 15 * 25));
+    await recorder.stop();
+    // the retry (every 5 s in the service) indexes the deferred segment afterwards
+    const again = recover(index, root, () => 0, { clock, log: silentLogger, stats: new DurabilityStats(), timeZone: 'Asia/Ho_Chi_Minh', guarded, only: report.deferred });
+    expect(again.deferred).toEqual([]);
+    const rows = index.segments('cam-1', 'main', 0, Number.MAX_SAFE_INTEGER);
+    expect(rows[0]!.path).toBe(relative);
+    expect(rows[0]!.endMs).toBe(startMs + heldMs);
+    const gaps = index.gaps('cam-1', 'main', 0, Number.MAX_SAFE_INTEGER);
+    // the downtime: one gap from the end of the deferred footage to the first new segment, nothing overlapping
+    expect(gaps).toEqual([expect.objectContaining({ startMs: startMs + heldMs, endMs: rows[1]!.startMs, reason: 'consoleNotRunning' })]);
+    for (let n = 1; n < rows.length; n++) expect(rows[n]!.startMs).toBeGreaterThanOrEqual(rows[n - 1]!.endMs);
+  });
+
   it('recovery checks every row against the disk: a file truncated while stopped fixes its row, a vanished one leaves a footageMissing gap; future rows are reported', () => {
     const dir = tempDir('audit19');
     dirs.push(dir);

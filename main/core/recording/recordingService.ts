@@ -179,6 +179,10 @@ export class RecordingService {
         schedule: camera.recording?.schedule,
         kbps: () => this.hub.rates().find((rate) => rate.cameraId === camera.id && rate.stream === stream)?.kbps ?? 0,
         onStatus: (status) => this.listeners.forEach((listener) => listener(status)),
+        pendingEndMs: () => {
+          const ends = (this.recovery?.deferredEnds ?? []).filter((end) => end.cameraId === camera.id && end.stream === stream);
+          return ends.length > 0 ? Math.max(...ends.map((end) => end.endMs)) : null;
+        },
       },
       { ...DEFAULT_RECORDER_OPTIONS, segmentMs, ...this.options.recorder },
     );

@@ -25,10 +25,22 @@ export interface RecoveryReport {
   /** Segments whose row a disk full to the last byte refused: their files stay, a later pass indexes them. */
   deferred: string[];
   /**
+   * Where the footage of each deferred segment ends (its name's start plus what it holds): the
+   * recorder of that stream continues after it, so the time between it and new footage gets its
+   * gap row even though the segment's own row comes later (a power cut on a full disk).
+   */
+  deferredEnds: DeferredEnd[];
+  /**
    * Files in a recording folder this console was not writing (no journal entry, no row): moved to
    * DATA/quarantine/, never indexed (issue 17). `startMs` from a valid name, else null.
    */
   quarantined: QuarantinedFile[];
+}
+
+export interface DeferredEnd {
+  cameraId: string;
+  stream: StreamKind;
+  endMs: number;
 }
 
 export interface QuarantinedFile {
@@ -106,7 +118,7 @@ export function analyzeSegment(data: Buffer): SegmentAnalysis {
  */
 export function recover(index: RecordingIndex, root: string, finishPendingDeletes: () => number, deps: RecoveryDeps): RecoveryReport {
   const guarded = deps.guarded ?? (<T>(write: () => T): T => write());
-  const report: RecoveryReport = { pendingDeletesFinished: finishPendingDeletes(), indexed: [], removed: [], missingRows: [], resizedRows: [], futureFolders: [], futureRows: 0, deferred: [], quarantined: [] };
+  const report: RecoveryReport = { pendingDeletesFinished: finishPendingDeletes(), indexed: [], removed: [], missingRows: [], resizedRows: [], futureFolders: [], futureRows: 0, deferred: [], deferredEnds: [], quarantined: [] };
   if (!fs.existsSync(root)) return report;
   const now = deps.clock.now();
   const zone = deps.timeZone ?? 'UTC';
@@ -120,6 +132,8 @@ export function recover(index: RecordingIndex, root: string, finishPendingDelete
     } catch (error) {
       if (!isFull(error)) throw error;
       report.deferred.push(relative);
+      const end = deferredEnd(root, relative);
+      if (end) report.deferredEnds.push(end);
     }
   };
   const recoverPath = (relative: string): void => {
@@ -303,6 +317,23 @@ export function auditRows(
   }
   if (result.missing.length || result.resized.length) deps.log.warn('segment files missing or changed on disk', { missing: result.missing.length, resized: result.resized.length });
   return result;
+}
+
+/** The end of a deferred segment's footage: reading needs no free space (its start when unreadable). */
+function deferredEnd(root: string, relative: string): DeferredEnd | null {
+  const parsed = parseSegmentPath(relative);
+  if (!parsed) return null;
+  const file = segmentFilePath(root, relative);
+  let durationMs = 0;
+  for (const candidate of [file, file + PART_SUFFIX]) {
+    try {
+      durationMs = Math.max(0, analyzeSegment(fs.readFileSync(candidate)).durationMs);
+      break;
+    } catch {
+      // not this name (renamed already, or not yet), or unreadable: try the other, else its start
+    }
+  }
+  return { cameraId: parsed.cameraId, stream: parsed.stream, endMs: parsed.startMs + durationMs };
 }
 
 function recoverOne(

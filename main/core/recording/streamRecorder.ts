@@ -132,15 +132,22 @@ export class StreamRecorder implements SourceConsumer {
       schedule?: readonly ScheduleWindow[];
       kbps: () => number;
       onStatus: (status: RecordingStatus) => void;
+      /** The end of this stream's footage still waiting for its row (recovery deferred by a full disk). */
+      pendingEndMs?: () => number | null;
     },
     private readonly options: RecorderOptions = DEFAULT_RECORDER_OPTIONS,
   ) {
     // Continue after what is already indexed: the time the console was not running is a gap.
     // Rows dated ahead of the PC clock (a clock that once ran ahead, a copied file) are never the
     // base of new footage: the recovery pass reports them.
-    const last = deps.index.lastSegmentBefore(camera.id, stream, deps.clock.now() + options.clockJumpMs);
-    this.timelineMs = last?.endMs ?? 0;
-    this.gapStartMs = last?.endMs ?? null;
+    // Footage whose row a full disk deferred (deps.pendingEndMs) counts too: new footage and the
+    // gap row start after it, and its row comes later.
+    const limitMs = deps.clock.now() + options.clockJumpMs;
+    const last = deps.index.lastSegmentBefore(camera.id, stream, limitMs);
+    const pending = deps.pendingEndMs?.();
+    const endMs = Math.max(last?.endMs ?? -1, pending !== undefined && pending !== null && pending <= limitMs ? pending : -1);
+    this.timelineMs = Math.max(0, endMs);
+    this.gapStartMs = endMs >= 0 ? endMs : null;
     this.gapReason = 'consoleNotRunning';
     this.sinceMs = deps.clock.now();
   }
