@@ -26,6 +26,7 @@ import { CONSOLE_VERSION, demoSitePath, restrictToOwner, secureDataDir } from '.
 import type { FeatureDeps } from './features';
 import { nextRevision } from './util/revision';
 import { createPtzFeature, type PtzFeature } from './ptz/feature';
+import { CameraClocks } from './onvif/cameraClocks';
 import { createDevicesFeature, prepareSiteCredentials } from './devices/feature';
 import { acquireDataLock, type HeldLock } from './dataLock';
 import { createMapFeature, loadBuiltinMap } from './map/feature';
@@ -233,13 +234,19 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
     }
     emitEvent({ event: 'camerasChanged', payload: { revision: nextRevision() } });
   });
-  // devices and PTZ hand each other one function each (through here, not by importing)
-  let ptz: PtzFeature | null = null;
-  const devices = createDevicesFeature(featureDeps('devices'), { clockOffsetOf: (cameraId) => ptz?.clockOffsetOf(cameraId) ?? null });
-  ptz = createPtzFeature(featureDeps('ptz'), { credentialsOf: (camera) => devices.credentialsOf(camera) });
+  // devices and PTZ hand each other one function (through here, not by importing)
+  // the cameras' own clocks (ONVIF), measured for every ONVIF camera; PTZ reports what it measures
+  const cameraClocks = new CameraClocks({ clock, log: log.child('cameraClocks'), cameras: () => site.cameras });
+  const devices = createDevicesFeature(featureDeps('devices'), { clockOffsetOf: (cameraId) => cameraClocks.of(cameraId)?.offsetMs ?? null });
+  const ptz: PtzFeature = createPtzFeature(featureDeps('ptz'), {
+    credentialsOf: (camera) => devices.credentialsOf(camera),
+    onClockMeasured: (cameraId, offsetMs) => cameraClocks.record(cameraId, offsetMs),
+    clockOffsetOf: (cameraId) => cameraClocks.of(cameraId)?.offsetMs ?? null,
+  });
   const map = createMapFeature(featureDeps('map'));
   const playback = createPlaybackFeature(featureDeps('playback'));
-  const exports = createExportFeature(featureDeps('export'), { cameraClockOf: (cameraId) => ptz?.cameraClockOf(cameraId) ?? null });
+  const exports = createExportFeature(featureDeps('export'), { cameraClockOf: (cameraId) => cameraClocks.of(cameraId) });
+  cameraClocks.start();
   const features = [devices, ptz, map, playback, exports];
 
   // 5. the contract
@@ -348,6 +355,7 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
       stopping ??= (async () => {
         log.info('stopping');
         clockWatch.stop();
+        cameraClocks.stop();
         await running.close();
         for (const feature of features) await feature.stop?.();
         await live.stop();

@@ -19,20 +19,13 @@ export interface PtzFeatureOptions {
   soap?: Partial<SoapOptions>;
   /** A camera's stored credentials (the devices feature's, handed by core.ts). */
   credentialsOf?: (camera: Camera) => Credentials | null;
+  /** The camera's clock minus ours, measured when its head was connected (the camera clocks' owner keeps it). */
+  onClockMeasured?: (cameraId: string, offsetMs: number) => void;
+  /** The camera's last measured clock offset (from the camera clocks' owner), for the capabilities. */
+  clockOffsetOf?: (cameraId: string) => number | null;
 }
 
-export interface PtzFeature extends CoreFeature<PtzMethods> {
-  /** The camera's clock minus ours, measured when its head was connected (null: not yet). */
-  clockOffsetOf(cameraId: string): number | null;
-  /** The same with when it was measured (ONVIF GetSystemDateAndTime), for the biên bản. */
-  cameraClockOf(cameraId: string): CameraClock | null;
-}
-
-/** A camera's clock against the PC's: camera minus PC, ms, and when that was measured. */
-export interface CameraClock {
-  offsetMs: number;
-  measuredAtMs: number;
-}
+export type PtzFeature = CoreFeature<PtzMethods>;
 
 function problemOf(error: unknown): DeviceProblemInfo {
   if (error instanceof OnvifError) return { code: error.problem, detail: error.detail.slice(0, 300) };
@@ -47,7 +40,6 @@ function controlProblem(result: ControlResult): DeviceProblemInfo | null {
 export function createPtzFeature(deps: FeatureDeps, options: PtzFeatureOptions = {}): PtzFeature {
   const log = deps.log;
   let roads: RoadLine[] | null = null;
-  const clockOffsets = new Map<string, CameraClock>();
   const drivers = new Map<string, Promise<PtzDriver | null>>();
 
   const camera = (cameraId: string): Camera | undefined => deps.site.cameras.find((entry) => entry.id === cameraId);
@@ -61,7 +53,7 @@ export function createPtzFeature(deps: FeatureDeps, options: PtzFeatureOptions =
       if (!target?.onvif) return Promise.resolve(null);
       const credentials = options.credentialsOf?.(target) ?? { username: '', password: '' };
       driver = OnvifPtzDriver.connect(target.onvif.address, credentials, options.soap).then((connected) => {
-        if (connected?.clockOffsetMs !== null && connected?.clockOffsetMs !== undefined) clockOffsets.set(cameraId, { offsetMs: connected.clockOffsetMs, measuredAtMs: deps.clock.now() });
+        if (connected?.clockOffsetMs !== null && connected?.clockOffsetMs !== undefined) options.onClockMeasured?.(cameraId, connected.clockOffsetMs);
         return connected;
       });
       drivers.set(cameraId, driver);
@@ -97,8 +89,6 @@ export function createPtzFeature(deps: FeatureDeps, options: PtzFeatureOptions =
   const stopListening = deps.onLiveClientGone((liveClientId) => void controller.clientGone(liveClientId));
 
   return {
-    clockOffsetOf: (cameraId) => clockOffsets.get(cameraId)?.offsetMs ?? null,
-    cameraClockOf: (cameraId) => clockOffsets.get(cameraId) ?? null,
     handlers: {
       async ptzGetCapabilities({ cameraId }) {
         const target = camera(cameraId);
@@ -106,7 +96,7 @@ export function createPtzFeature(deps: FeatureDeps, options: PtzFeatureOptions =
         try {
           const driver = await driverOf(cameraId);
           if (!driver) return ok({ capabilities: null, problem: { code: 'notPtz', detail: '' } });
-          return ok({ capabilities: { cameraId, ...driver.axes, holder: controller.holder(cameraId), clockOffsetMs: clockOffsets.get(cameraId)?.offsetMs ?? null }, problem: null });
+          return ok({ capabilities: { cameraId, ...driver.axes, holder: controller.holder(cameraId), clockOffsetMs: options.clockOffsetOf?.(cameraId) ?? null }, problem: null });
         } catch (error) {
           return ok({ capabilities: null, problem: problemOf(error) });
         }
