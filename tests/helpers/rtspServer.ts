@@ -57,6 +57,8 @@ export interface StartOptions {
   port?: number;
   /** How long to keep trying while the port is still taken. */
   bindRetryMs?: number;
+  /** Every mount asks for RTSP digest auth with these (as real cameras do); absent: no auth. */
+  auth?: { username: string; password: string };
 }
 
 /** A loopback port free right now (for a server that must come back on the same port). */
@@ -93,6 +95,7 @@ export class RtspTestServer {
     /** Wall-clock ms when the server started sending (frame 0 of free-running mounts). */
     readonly startedAtMs: number,
     readonly mounts: readonly MountSpec[],
+    readonly auth: StartOptions['auth'] | null = null,
   ) {
     this.exited = closed;
     void this.exited.then(() => {
@@ -104,7 +107,7 @@ export class RtspTestServer {
     const deadline = Date.now() + (options.bindRetryMs ?? 5000);
     for (;;) {
       try {
-        return await RtspTestServer.startOnce(mounts, options.port ?? 0);
+        return await RtspTestServer.startOnce(mounts, options.port ?? 0, options.auth ?? null);
       } catch (error) {
         if (!(error instanceof BindFailed) || Date.now() >= deadline) throw error;
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -112,10 +115,10 @@ export class RtspTestServer {
     }
   }
 
-  private static async startOnce(mounts: MountSpec[], port: number): Promise<RtspTestServer> {
+  private static async startOnce(mounts: MountSpec[], port: number, auth: StartOptions['auth'] | null): Promise<RtspTestServer> {
     // Debian's python3 has python3-gi; the python3 first on PATH may be another build without it.
     const python = process.env.RTSP_TEST_PYTHON ?? '/usr/bin/python3';
-    const child = spawn(python, [path.join(repoRoot, 'tests', 'helpers', 'rtsp_server.py'), JSON.stringify({ port, mounts })], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(python, [path.join(repoRoot, 'tests', 'helpers', 'rtsp_server.py'), JSON.stringify({ port, mounts, ...(auth ? { auth } : {}) })], { stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdin.on('error', () => undefined); // EPIPE once killed: the exit handler reports it
     const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
     let stderr = '';
@@ -141,7 +144,7 @@ export class RtspTestServer {
           server?.onEvent(event);
         });
       });
-      server = new RtspTestServer(child, closed, bound, Date.now(), mounts);
+      server = new RtspTestServer(child, closed, bound, Date.now(), mounts, auth);
       return server;
     } catch (error) {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -157,6 +160,12 @@ export class RtspTestServer {
     return `rtsp://127.0.0.1:${this.port}${mount}`;
   }
 
+  /** The URL with the server's credentials in it (percent-encoded, as a user would paste it). */
+  urlWithCredentials(mount: string, password = this.auth?.password ?? ''): string {
+    const username = encodeURIComponent(this.auth?.username ?? '');
+    return `rtsp://${username}:${encodeURIComponent(password)}@127.0.0.1:${this.port}${mount}`;
+  }
+
   get pid(): number {
     return this.child.pid ?? -1;
   }
@@ -167,7 +176,7 @@ export class RtspTestServer {
 
   /** The same server again, on the same port (after close() or kill()): the camera rebooted. */
   restart(options: Omit<StartOptions, 'port'> = {}): Promise<RtspTestServer> {
-    return RtspTestServer.start([...this.mounts], { ...options, port: this.port });
+    return RtspTestServer.start([...this.mounts], { ...options, port: this.port, ...(this.auth ? { auth: this.auth } : {}) });
   }
 
   async stopMount(mount: string): Promise<void> {

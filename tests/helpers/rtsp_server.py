@@ -32,7 +32,9 @@ Pushing starts only once a session's pipeline is PLAYING (see Mount.ready_states
 
 The test harness drives it with JSON lines on stdin and reads JSON lines on stdout:
 
-  argv[1]: {"port": N (0: any free port), "mounts": [{"path": "/cam1", "kind": ..., ...}, ...]}
+  argv[1]: {"port": N (0: any free port), "mounts": [{"path": "/cam1", "kind": ..., ...}, ...],
+            "auth": {"username": ..., "password": ...} (optional: every mount then asks for RTSP
+            digest auth, as real cameras do; a wrong or missing password gets 401)}
   stdin:  {"cmd": "stop", "mount": "/cam1"}    remove the mount and drop its clients (camera dies)
           {"cmd": "start", "mount": "/cam1"}   serve it again (camera returns)
           {"cmd": "sessions"}                  report RTSP SETUP counts per mount
@@ -53,7 +55,8 @@ import gi
 
 gi.require_version("Gst", "1.0")
 gi.require_version("GstRtspServer", "1.0")
-from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+gi.require_version("GstRtsp", "1.0")
+from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
 
 Gst.init(None)
 
@@ -115,6 +118,21 @@ PRE_ENCODED_H264 = (
 )
 
 
+# Set by main() when the config asks for digest auth: the role every factory admits.
+AUTH_ROLE = {"enabled": False, "role": "camera-user"}
+
+
+def require_digest(server, username, password):
+    """RTSP digest auth on every mount (GstRtspServer.RTSPAuth), the way real cameras ask."""
+    auth = GstRtspServer.RTSPAuth()
+    token = GstRtspServer.RTSPToken()
+    token.set_string(GstRtspServer.RTSP_TOKEN_MEDIA_FACTORY_ROLE, AUTH_ROLE["role"])
+    auth.add_digest(username, password, token)
+    auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
+    server.set_auth(auth)
+    AUTH_ROLE["enabled"] = True
+
+
 class Mount:
     """A camera: one shared media per mount; every prepared media has its own appsrc."""
 
@@ -138,6 +156,11 @@ class Mount:
         factory = GstRtspServer.RTSPMediaFactory()
         factory.set_launch(self.launch())
         factory.set_shared(True)
+        if AUTH_ROLE["enabled"]:
+            permissions = GstRtspServer.RTSPPermissions()
+            permissions.add_permission_for_role(AUTH_ROLE["role"], GstRtspServer.RTSP_PERM_MEDIA_FACTORY_ACCESS, True)
+            permissions.add_permission_for_role(AUTH_ROLE["role"], GstRtspServer.RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, True)
+            factory.set_permissions(permissions)
         factory.connect("media-configure", self.on_media_configure)
         return factory
 
@@ -398,6 +421,8 @@ def main():
     server = GstRtspServer.RTSPServer()
     server.set_address("127.0.0.1")
     server.set_service(str(config.get("port", 0)))
+    if config.get("auth"):
+        require_digest(server, config["auth"]["username"], config["auth"]["password"])
     mounts = {}
     for spec in config["mounts"]:
         kind = spec.get("kind", "clip")
