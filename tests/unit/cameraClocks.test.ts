@@ -49,7 +49,7 @@ describe('camera clocks (ONVIF GetSystemDateAndTime for every ONVIF camera)', ()
     const clock = new ManualClock(Date.now());
     const lines: string[] = [];
     const log = createLogger({ console: { write: (line) => lines.push(line) }, file: null, level: 'debug' });
-    const clocks = new CameraClocks({ clock, log, cameras: () => cameras, soap: { timeoutMs: 2000 } }, { periodMs: 600_000, staggerMs: 1000, warnAboveMs: 2000 });
+    const clocks = new CameraClocks({ clock, log, cameras: () => cameras, soap: { timeoutMs: 2000 } }, { periodMs: 600_000, staggerMs: 1000, warnAboveMs: 2000, rtcpFirstMs: null, rtcpPeriodMs: 3_600_000 });
     clocks.start();
     // the first camera at once, the next one a second later: not all in the same second
     clock.advance(0);
@@ -59,6 +59,7 @@ describe('camera clocks (ONVIF GetSystemDateAndTime for every ONVIF camera)', ()
     await until(() => clocks.of('cho') !== null && lines.some((line) => line.includes('camera clock not measured')));
     // whole seconds on the wire: the offset is right within a second and a half
     expect(Math.abs(clocks.of('ql47')!.offsetMs - 7000)).toBeLessThan(1600);
+    expect(clocks.of('ql47')!.source).toBe('onvif');
     expect(Math.abs(clocks.of('cho')!.offsetMs + 3000)).toBeLessThan(1600);
     expect(clocks.of('plain')).toBeNull();
     expect(clocks.of('off')).toBeNull();
@@ -72,7 +73,7 @@ describe('camera clocks (ONVIF GetSystemDateAndTime for every ONVIF camera)', ()
     expect(Math.abs(clocks.of('ql47')!.offsetMs)).toBeLessThan(1600);
     // a measurement made elsewhere (PTZ connecting a head) is kept too
     clocks.record('plain', 4200);
-    expect(clocks.of('plain')).toEqual({ offsetMs: 4200, measuredAtMs: clock.now() });
+    expect(clocks.of('plain')).toEqual({ offsetMs: 4200, measuredAtMs: clock.now(), source: 'onvif' });
 
     // stopped: no more rounds
     clocks.stop();

@@ -70,18 +70,19 @@ describe('exact times in the export record', () => {
     for (const text of ['09:10:37,300', '09:11:11,900', '0,30 s trước thời điểm yêu cầu', '09:10:47,301']) expect(pdfText.replace(/\s+/g, ' ')).toContain(text);
   });
 
-  it("states each camera's own clock against the PC's where ONVIF measured it, and says the others were not measured (issue 20)", async () => {
+  it("states each camera's own clock against the PC's where ONVIF or its RTCP sender reports measured it, and says the others were not measured (issue 20)", async () => {
     const manifest = manifestWith(1);
     const measuredAtMs = START - 600_000;
     manifest.cameras = [
       { ...manifest.cameras[0]!, cameraClock: cameraClockOf({ offsetMs: 3204.4, measuredAtMs }, ZONE) },
-      { ...manifest.cameras[0]!, id: 'dk-02', name: 'Chợ Đông Khê', cameraClock: cameraClockOf({ offsetMs: -850, measuredAtMs }, ZONE) },
+      { ...manifest.cameras[0]!, id: 'dk-02', name: 'Chợ Đông Khê', cameraClock: cameraClockOf({ offsetMs: -850, measuredAtMs, source: 'rtcp' }, ZONE) },
       { ...manifest.cameras[0]!, id: 'dk-03', name: 'Trường học', cameraClock: null },
     ];
     expect(manifest.cameras[0]!.cameraClock).toEqual({ offsetMs: 3204, source: 'onvif', measuredUtc: '2026-12-05T02:00:37.300Z', measuredLocal: '2026-12-05T09:00:37.300+07:00' });
     const html = recordHtml(manifest, 'cd'.repeat(32));
     expect(html).toContain('Đồng hồ camera nhanh hơn đồng hồ máy tính 3,20 s (đo qua ONVIF lúc 05/12/2026 09:00:37,300)');
-    expect(html).toContain('Đồng hồ camera chậm hơn đồng hồ máy tính 0,85 s');
+    expect(html).toContain('Đồng hồ camera chậm hơn đồng hồ máy tính 0,85 s (đo theo giờ NTP trong báo cáo RTCP của camera lúc 05/12/2026 09:00:37,300)');
+    expect(manifest.cameras[1]!.cameraClock!.source).toBe('rtcp');
     expect(html).toContain('camera không ghi độ lệch là chưa đo được');
     expect(html.match(/Đồng hồ camera (nhanh|chậm)/g)).toHaveLength(2);
     const pdfText = pdfPages(await recordPdf(manifest, 'cd'.repeat(32))).join('\n').replace(/\s+/g, ' ');

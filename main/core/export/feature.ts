@@ -16,8 +16,8 @@ export interface ExportOptions {
   extraDrives?: readonly string[];
   /** Read every file back and hash it (the bench turns it off to measure the cut alone). */
   verify?: boolean;
-  /** A camera's clock against the PC's where the PTZ feature measured it (handed by core.ts, not imported). */
-  cameraClockOf?: (cameraId: string) => { offsetMs: number; measuredAtMs: number } | null;
+  /** A camera's clock against the PC's, ONVIF or RTCP (onvif/cameraClocks.ts, handed by core.ts, not imported). */
+  cameraClockOf?: (cameraId: string) => { offsetMs: number; measuredAtMs: number; source: 'onvif' | 'rtcp' } | null;
 }
 
 const KEPT_JOBS = 20;

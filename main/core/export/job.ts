@@ -72,7 +72,7 @@ export interface ExportEnv {
   /** The read-back never uses O_DIRECT: the fallback that drops the file's cached pages first (tests of that path). */
   readBackFromCache?: boolean;
   /** A camera's clock against the PC's, where measured (ONVIF; issue 20): printed on the biên bản. */
-  cameraClock?: (cameraId: string) => { offsetMs: number; measuredAtMs: number } | null;
+  cameraClock?: (cameraId: string) => { offsetMs: number; measuredAtMs: number; source: 'onvif' | 'rtcp' } | null;
 }
 
 export interface CameraSelection {

@@ -91,16 +91,17 @@ export interface ManifestCamera {
   files: string[];
   /**
    * The camera's own clock against the PC's (issue 20): camera minus PC in ms (positive: the
-   * camera runs ahead), measured over ONVIF (GetSystemDateAndTime) at `measuredUtc`. Index times
-   * are the PC's; a time burnt into the picture by the camera differs by about this much. Null or
-   * absent: not measured (no ONVIF, or not connected since the console started).
+   * camera runs ahead), measured at `measuredUtc` over ONVIF (GetSystemDateAndTime: the clock the
+   * camera burns into its picture) or from the NTP time of its RTCP sender reports (`source`).
+   * Index times are the PC's; a time burnt into the picture by the camera differs by about this
+   * much. Null or absent: not measured since the console started.
    */
-  cameraClock?: { offsetMs: number; source: 'onvif'; measuredUtc: string; measuredLocal: string } | null;
+  cameraClock?: { offsetMs: number; source: 'onvif' | 'rtcp'; measuredUtc: string; measuredLocal: string } | null;
 }
 
 /** The manifest's camera clock from a measurement (null: none). */
-export function cameraClockOf(measured: { offsetMs: number; measuredAtMs: number } | null, timeZone: string): ManifestCamera['cameraClock'] {
-  return measured ? { offsetMs: Math.round(measured.offsetMs), source: 'onvif', measuredUtc: utcIso(measured.measuredAtMs), measuredLocal: localIso(measured.measuredAtMs, timeZone) } : null;
+export function cameraClockOf(measured: { offsetMs: number; measuredAtMs: number; source?: 'onvif' | 'rtcp' } | null, timeZone: string): ManifestCamera['cameraClock'] {
+  return measured ? { offsetMs: Math.round(measured.offsetMs), source: measured.source ?? 'onvif', measuredUtc: utcIso(measured.measuredAtMs), measuredLocal: localIso(measured.measuredAtMs, timeZone) } : null;
 }
 
 export interface Manifest {

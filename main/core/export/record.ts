@@ -49,7 +49,7 @@ export function leadTailVi(leadInMs: number | null, tailMs: number | null): stri
 
 /** "Đồng hồ camera nhanh hơn đồng hồ máy tính 3,20 s (đo qua ONVIF lúc …)". */
 export function cameraClockVi(clock: NonNullable<ManifestCamera['cameraClock']>): string {
-  const when = `đo qua ONVIF lúc ${viDateTime(clock.measuredLocal)}`;
+  const when = `${clock.source === 'rtcp' ? 'đo theo giờ NTP trong báo cáo RTCP của camera' : 'đo qua ONVIF'} lúc ${viDateTime(clock.measuredLocal)}`;
   if (clock.offsetMs === 0) return `Đồng hồ camera khớp đồng hồ máy tính (${when})`;
   return `Đồng hồ camera ${clock.offsetMs > 0 ? 'nhanh' : 'chậm'} hơn đồng hồ máy tính ${viSeconds(Math.abs(clock.offsetMs))} (${when}); giờ camera in trên hình lệch với thời điểm ghi ở đây chừng ấy`;
 }
@@ -118,7 +118,7 @@ function recordText(manifest: Manifest, manifestSha256: string): RecordText {
       `Thời gian yêu cầu: từ ${viDateTime(manifest.requested.startLocal)} đến ${viDateTime(manifest.requested.endLocal)} (giờ Việt Nam; UTC ${manifest.requested.startUtc} – ${manifest.requested.endUtc})`,
       'Các thời điểm ghi đến phần nghìn giây theo đồng hồ máy tính của hệ thống lúc nhận khung hình (gồm cả độ trễ truyền từ camera); video chỉ cắt được tại khung hình khóa nên có thể bắt đầu sớm hơn và kết thúc muộn hơn thời gian yêu cầu, như ghi ở mục 1.',
       ...(manifest.cameras.some((camera) => camera.cameraClock)
-        ? ['Độ lệch đồng hồ riêng của camera so với máy tính được đo qua ONVIF và ghi ở mục 1; camera không ghi độ lệch là chưa đo được.']
+        ? ['Độ lệch đồng hồ riêng của camera so với máy tính được đo qua ONVIF hoặc theo giờ NTP trong báo cáo RTCP của camera và ghi ở mục 1; camera không ghi độ lệch là chưa đo được.']
         : []),
       ...(manifest.incident ? [`Khu vực sự việc: ${manifest.incident.latitude.toFixed(5)}, ${manifest.incident.longitude.toFixed(5)}, bán kính ${manifest.incident.radiusM} m`] : []),
     ],
