@@ -38,6 +38,11 @@ export class LiveConsumer {
     socket.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary));
   }
 
+  /** The core closed the socket (or it was closed here). */
+  get closed(): boolean {
+    return this.socket.readyState === WebSocket.CLOSED;
+  }
+
   static async connect(baseUrl: string, token: string, options: { autoAck?: boolean; credentials?: Credentials; sessionCookie?: string } = {}): Promise<LiveConsumer> {
     const url = new URL(baseUrl);
     const sessionCookie = options.sessionCookie ?? (await signInHttp(baseUrl, token, options.credentials));
