@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   const dataDir = path.join(root, 'data');
   fs.mkdirSync(dataDir, { recursive: true });
   seedDemoMedia(dataDir);
-  const core = await startConsoleProcess(['--data', dataDir, '--port', '0']);
+  const core = await startConsoleProcess(['--data', dataDir, '--port', '0', '--demo-trouble', 'off']);
   const lines: string[] = [];
   const say = (line: string): void => {
     console.log(line);

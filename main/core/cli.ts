@@ -44,6 +44,7 @@ async function main(): Promise<void> {
       logLevel: options.logLevel,
       token: SUPERVISED_TOKEN && /^[A-Za-z0-9_-]{20,}$/.test(SUPERVISED_TOKEN) ? SUPERVISED_TOKEN : undefined,
       security: options.idleLockSeconds === null ? undefined : { idleLockMs: options.idleLockSeconds * 1000 },
+      demoTrouble: options.demoTrouble ?? undefined,
     });
   } catch (error) {
     if (error instanceof SiteFileError) {

@@ -4,7 +4,7 @@ import { DEFAULT_LANGUAGE, isLanguage, type Language } from '../../common/i18n';
 import { defaultDataDir } from './paths';
 import type { LogLevel } from './log/logger';
 
-/** Command-line options shared by both hosts: --site, --data, --port, --lang, --ffmpeg, --log-level, --idle-lock. */
+/** Command-line options shared by both hosts: --site, --data, --port, --lang, --ffmpeg, --log-level, --idle-lock, --demo-trouble. */
 export interface CliOptions {
   site: string | null;
   data: string;
@@ -14,6 +14,8 @@ export interface CliOptions {
   logLevel: LogLevel;
   /** --idle-lock SECONDS: lock the screen after this long without input (0: never); null: the default. */
   idleLockSeconds: number | null;
+  /** --demo-trouble on|off: the demo's dropping camera and wrong password (demo/trouble.ts); null: the default (on, demo only). */
+  demoTrouble: boolean | null;
 }
 
 export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): CliOptions {
@@ -27,6 +29,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       ffmpeg: { type: 'string' },
       'log-level': { type: 'string' },
       'idle-lock': { type: 'string' },
+      'demo-trouble': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -40,8 +43,11 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   // seconds without input before the screen locks (issue 15); 0: never; default 600
   const idleLockSeconds = values['idle-lock'] === undefined ? null : Number(values['idle-lock']);
   if (idleLockSeconds !== null && (!Number.isInteger(idleLockSeconds) || idleLockSeconds < 0 || idleLockSeconds > 86400)) throw new Error(`--idle-lock ${values['idle-lock']}`);
+  const troubleText = values['demo-trouble'];
+  if (troubleText !== undefined && troubleText !== 'on' && troubleText !== 'off') throw new Error(`--demo-trouble ${troubleText}`);
   return {
     idleLockSeconds,
+    demoTrouble: troubleText === undefined ? null : troubleText === 'on',
     site: values.site ? path.resolve(values.site) : null,
     data: path.resolve(values.data ?? defaultDataDir(env)),
     port,
@@ -52,7 +58,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
 }
 
 
-const KNOWN_OPTIONS = ['--site', '--data', '--port', '--lang', '--ffmpeg', '--log-level', '--idle-lock'];
+const KNOWN_OPTIONS = ['--site', '--data', '--port', '--lang', '--ffmpeg', '--log-level', '--idle-lock', '--demo-trouble'];
 
 /** Keeps only our own options from an argv that also carries Chromium's switches (Electron). */
 export function pickOwnOptions(argv: readonly string[]): string[] {

@@ -10,6 +10,7 @@ import { probeFfmpeg, FfmpegMissingError, type FfmpegInfo } from './ffmpeg/probe
 import { ProcessRegistry } from './ffmpeg/supervisor';
 import { DemoMedia } from './demo/demoMedia';
 import { VirtualPtzCameras } from './demo/virtualPtz';
+import { DEFAULT_DEMO_TROUBLE, DemoTrouble, type DemoTroubleSpec } from './demo/trouble';
 import { DEFAULT_LIVE_OPTIONS, LiveService, type LiveServiceOptions } from './media/liveService';
 import { SourceHub } from './media/sourceHub';
 import { RecordingService, type RecordingOptions } from './recording/recordingService';
@@ -72,6 +73,12 @@ export interface CoreConfig {
   hostSessionId?: string | null;
   /** Electron: told whenever the host's session changes, so the main process can hand it to a restarted core. */
   onHostSession?: (id: string | null) => void;
+  /**
+   * The demo's trouble (a camera that drops on a schedule, one with a wrong password;
+   * demo/trouble.ts): on by default on the demo site, `false` (`--demo-trouble off`) turns it
+   * off, a spec replaces the default schedule (tests). Never used on a real site.
+   */
+  demoTrouble?: boolean | DemoTroubleSpec;
 }
 
 export interface RunningCore {
@@ -153,10 +160,24 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
   const demo = new DemoMedia(config.dataDir, ffmpeg, { clock, log: log.child('demo'), registry }, site.cameras.map((camera) => camera.id));
   // the demo's PTZ cameras: a virtual head over a generated scene, served like a camera (loopback TCP)
   const virtualPtz = isDemo ? new VirtualPtzCameras(site.cameras, config.dataDir, ffmpeg, { clock, log: log.child('virtual-ptz'), registry }) : null;
+  // the demo's trouble: a camera that drops on a schedule, one with a wrong password (demo only)
+  const troubleSpec = isDemo && config.demoTrouble !== false ? (typeof config.demoTrouble === 'object' ? config.demoTrouble : DEFAULT_DEMO_TROUBLE) : null;
+  const trouble = troubleSpec ? new DemoTrouble(troubleSpec, { clock, log: log.child('demo') }) : null;
+  if (trouble) log.info('demo trouble on', { dropping: troubleSpec?.dropping?.cameraId ?? null, wrongPassword: troubleSpec?.wrongPassword ?? null });
   const liveOptions = { ...DEFAULT_LIVE_OPTIONS, ...config.live };
   const hub = new SourceHub(
     site,
-    { ffmpeg, clock, log: log.child('pull'), registry, demoClip: (camera, stream) => (virtualPtz?.has(camera.id) ? virtualPtz.streamUrl(camera.id, stream) : demo.clip(camera, stream)) },
+    {
+      ffmpeg,
+      clock,
+      log: log.child('pull'),
+      registry,
+      demoClip: (camera, stream) => {
+        if (virtualPtz?.has(camera.id)) return virtualPtz.streamUrl(camera.id, stream);
+        if (trouble?.has(camera.id)) return trouble.inputFor(camera.id, () => demo.clip(camera, stream));
+        return demo.clip(camera, stream);
+      },
+    },
     { source: liveOptions.source, lingerMs: liveOptions.lingerMs },
   );
   const live = new LiveService(hub, { ffmpeg, clock, log: log.child('live'), registry }, liveOptions);
@@ -362,6 +383,7 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
         await recording.stop();
         await hub.stop();
         await virtualPtz?.stop();
+        await trouble?.close();
         registry.killAll();
         if (flushDeleted) clearTimeout(flushDeleted);
         for (const deleted of deletedFootage.values()) security.audit.appendOrLog({ actor: SYSTEM_ACTOR, action: 'footageDeleted', cameraId: deleted.cameraId, detail: { reason: deleted.why, startMs: deleted.startMs, endMs: deleted.endMs, segments: deleted.segments } });

@@ -49,6 +49,7 @@ parentPort.on('message', (event: { data: unknown }) => {
       credentialsKey: message.credentialsKey ? Buffer.from(message.credentialsKey, 'base64') : null,
       hostSessionId: message.hostSessionId ?? null,
       security: message.idleLockSeconds === null || message.idleLockSeconds === undefined ? undefined : { idleLockMs: message.idleLockSeconds * 1000 },
+      demoTrouble: message.demoTrouble ?? undefined,
       onHostSession: (id) => post({ type: 'hostSession', id }),
     }).then(
       (running) => {

@@ -18,6 +18,8 @@ export const ToCoreSchema = z.discriminatedUnion('type', [
     hostSessionId: z.string().regex(/^[A-Za-z0-9_-]{43}$/).nullable().optional(),
     /** --idle-lock SECONDS given to the app (0: never); absent: the site's or the default. */
     idleLockSeconds: z.number().int().min(0).max(86400).nullable().optional(),
+    /** --demo-trouble on|off given to the app; absent/null: the default (on, demo only). */
+    demoTrouble: z.boolean().nullable().optional(),
   }),
   z.object({ type: z.literal('call'), id: z.number().int(), method: z.string(), params: z.unknown() }),
   z.object({ type: z.literal('stop') }),

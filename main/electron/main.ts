@@ -164,6 +164,7 @@ function forkCore(): Promise<void> {
       token: liveToken,
       hostSessionId,
       idleLockSeconds: options.idleLockSeconds,
+      demoTrouble: options.demoTrouble,
     };
     child.postMessage(start);
   });

@@ -12,7 +12,8 @@ describe('the built-in demo site', () => {
   let page: Page;
 
   beforeAll(async () => {
-    app = await openConsole(['--data', path.join(tempDir('e2e-demo'), 'data'), '--port', '0']);
+    // as `npm start` runs it: the demo's trouble on (dk-22 drops every 4 min, dk-28 has a wrong password)
+    app = await openConsole(['--data', path.join(tempDir('e2e-demo'), 'data'), '--port', '0', '--demo-trouble', 'on']);
     page = app.page;
   });
 
@@ -56,6 +57,17 @@ describe('the built-in demo site', () => {
     await screenshot(page, outputPath('e2e', 'storage-page.png'));
     await page.click('[data-page=wall]');
     await expect.poll(async () => (await tileBoxes(page)).filter((tile) => tile.state === 'live').length, { timeout: 30000 }).toBe(9);
+  });
+
+  it('shows trouble too: the camera with a wrong password says so on its tile, in Vietnamese', async () => {
+    await page.dragAndDrop('.camera-item[data-camera-id="dk-28"]', '[data-testid=tile][data-index="8"]');
+    const tile = page.locator('[data-testid=tile][data-index="8"]');
+    await expect.poll(() => tile.getAttribute('data-camera-id')).toBe('dk-28');
+    await expect.poll(() => tile.textContent(), { timeout: 30000, interval: 500 }).toContain('Sai tên đăng nhập hoặc mật khẩu của camera');
+    await screenshot(page, outputPath('e2e', 'demo-wall-wrong-password.png'));
+    // back as it was
+    await page.dragAndDrop('.camera-item[data-camera-id="dk-09"]', '[data-testid=tile][data-index="8"]');
+    await expect.poll(() => tile.getAttribute('data-camera-id')).toBe('dk-09');
   });
 
   it('switches to the 4x4 layout', async () => {

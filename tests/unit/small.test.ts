@@ -94,6 +94,14 @@ describe('command line', () => {
     expect(() => parseCliArgs(['--bogus'], {})).toThrow();
   });
 
+  it('takes --demo-trouble on|off (null: the default), and refuses anything else', () => {
+    expect(parseCliArgs([], {}).demoTrouble).toBeNull();
+    expect(parseCliArgs(['--demo-trouble', 'off'], {}).demoTrouble).toBe(false);
+    expect(parseCliArgs(['--demo-trouble', 'on'], {}).demoTrouble).toBe(true);
+    expect(() => parseCliArgs(['--demo-trouble', 'maybe'], {})).toThrow();
+    expect(pickOwnOptions(['.', '--demo-trouble', 'off', '--disable-gpu'])).toEqual(['--demo-trouble', 'off']);
+  });
+
   it('keeps only its own options from an Electron argv', () => {
     expect(pickOwnOptions(['.', '--no-sandbox', '--site', 'a.json', '--enable-logging', '--port=9'])).toEqual(['--site', 'a.json', '--port=9']);
   });

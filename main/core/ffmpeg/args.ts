@@ -39,12 +39,15 @@ export function pullArgs(caps: Caps, url: string, options: { audio: boolean } = 
 }
 
 /** The demo camera: a generated clip looped in real time, presented exactly like a pull. */
-export function demoPullArgs(clipPath: string): string[] {
+export function demoPullArgs(source: string | { input: string; durationS?: number }): string[] {
+  const { input, durationS } = typeof source === 'string' ? { input: source, durationS: undefined } : source;
   return [
     '-hide_banner', '-nostats', '-loglevel', 'info', '-nostdin',
     '-re', '-stream_loop', '-1',
-    '-i', clipPath,
+    '-i', input,
     '-map', '0:v:0', '-an', '-c', 'copy',
+    // the demo's dropping camera: the pull ends by itself when its outage starts
+    ...(durationS === undefined ? [] : ['-t', durationS.toFixed(1)]),
     ...TS_TO_STDOUT,
   ];
 }

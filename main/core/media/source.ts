@@ -40,8 +40,8 @@ export interface SourceDeps {
   clock: Clock;
   log: Logger;
   registry?: ProcessRegistry;
-  /** Path of the generated clip for a demo:// stream. */
-  demoClip: (camera: Camera, stream: StreamKind) => Promise<string>;
+  /** The demo's input of a `demo://` stream: a clip file or a loopback URL, and how long the pull plays it (demo/trouble.ts). */
+  demoClip: (camera: Camera, stream: StreamKind) => Promise<string | { input: string; durationS?: number }>;
 }
 
 export interface SourceConsumer {
