@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Site } from '../../common/site';
 import { startCore } from '../../main/core/core';
 import { findLabelFont } from '../../main/core/demo/fonts';
-import type { ExportEnv } from '../../main/core/export/job';
+import type { ExportEnv } from '../../main/core/export/env';
 import { loadStationKey } from '../../main/core/export/stationKey';
 import { silentLogger } from '../../main/core/log/logger';
 import { RecordingIndex } from '../../main/core/recording/recordingIndex';

@@ -8,7 +8,7 @@ import { concatUrl, cutArgs, moovReserveBytes, parseProgressMicros, trailerFaile
 import { blockDeviceOf, FAT32_MAX_FILE_BYTES, parseMounts, parseWindowsDrives, unescapeMount, windowsEjectScript } from '../../main/core/export/drives';
 import { ExportLog } from '../../main/core/export/exportLog';
 import { camerasWithin, distanceM } from '../../main/core/export/geo';
-import { failureOf } from '../../main/core/export/job';
+import { failureOf } from '../../main/core/export/env';
 import type { SegmentKeyframes } from '../../main/core/export/keyframes';
 import { localIso, sha256sums } from '../../main/core/export/manifest';
 import { planCamera } from '../../main/core/export/plan';

@@ -7,7 +7,9 @@ import { findLabelFont } from '../demo/fonts';
 import { ejectDrive, listRemovableDrives } from './drives';
 import { ExportLog } from './exportLog';
 import { camerasWithin } from './geo';
-import { estimate, ExportFailure, ExportJobRunner, type ExportEnv } from './job';
+import { ExportFailure, type ExportEnv } from './env';
+import { ExportJobRunner } from './job';
+import { estimate } from './selection';
 import { realFolder } from './destinationPolicy';
 import { loadStationKey, type StationKey } from './stationKey';
 

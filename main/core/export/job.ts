@@ -1,174 +1,29 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { MAX_EXPORT_RANGE_MS, type Estimate, type ExportError, type ExportJob, type ExportLogEntry, type ExportRequestSchema } from '../../../common/exportContract';
-import { DEFAULT_TIME_ZONE, recordedStream, type Camera, type Site, type StreamKind } from '../../../common/site';
+import type { ExportJob, ExportLogEntry } from '../../../common/exportContract';
+import { DEFAULT_TIME_ZONE } from '../../../common/site';
 import { formatFileStamp } from '../../../common/time';
-import type { z } from 'zod';
-import type { SupervisorDeps } from '../ffmpeg/supervisor';
-import type { Logger } from '../log/logger';
-import type { RecordingIndex, SegmentRow } from '../recording/recordingIndex';
-import type { Clock } from '../util/clock';
-import { resourcesDir } from '../paths';
+import type { SegmentRow } from '../recording/recordingIndex';
 import { zoneOffsetMs } from '../../../common/time';
 import { checkChain, checkSegment, type FootageFinding } from '../recording/verify';
 import { burnInArgs, concatUrl, cutArgs, cutPart, moovReserveBytes } from './cutter';
 import { fsyncDir, fsyncFile, isFaststart, sha256, sha256File, TEMP_SUFFIX, writeDurable } from './durable';
 import { maxFileBytesOf } from './drives';
 import { distanceM } from './geo';
-import { segmentKeyframes, segmentKeyframesAsync, storedKeyframes, wholeSegment, type SegmentKeyframes } from './keyframes';
 import { cameraClockOf, localIso, sha256sums, timeRange, utcIso, type Manifest, type ManifestCamera, type ManifestFile, type ManifestSource } from './manifest';
 import { PUBLIC_KEY_FILE, SIGNATURE_FILE, type ManifestReadBack } from './manifest';
 import { sha256FromMedium, weakestMethod, type ReadBackMethod } from './mediumRead';
 import { destinationAllowed } from './destinationPolicy';
 import type { StationKey } from './stationKey';
-import { planCamera, type CameraPlan, type PartPlan } from './plan';
+import type { PartPlan } from './plan';
 import { recordHtml, recordPdf } from './record';
 import { plainText, safeName } from './safeName';
-import { segmentFilePath } from '../util/recordingLayout';
+import { ExportFailure, failureOf, type CameraSelection, type ExportEnv, type ParsedRequest } from './env';
+import { planExportAsync, SPARE_BYTES } from './selection';
+import { playerHtml } from './player';
 
-export type ParsedRequest = z.output<typeof ExportRequestSchema>;
-
-/** A failure the clerk is told about in Vietnamese (`exportClip.errors.<code>`). */
-export class ExportFailure extends Error {
-  constructor(
-    readonly code: ExportError,
-    detail: string,
-  ) {
-    super(detail);
-  }
-}
-
-/** An errno from the target drive, in the clerk's words. */
-export function failureOf(error: unknown, fallback: ExportError = 'writeFailed'): ExportFailure {
-  if (error instanceof ExportFailure) return error;
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  const detail = (error as Error | null)?.message ?? String(error);
-  if (code === 'ENOSPC' || code === 'EFBIG' || code === 'EDQUOT') return new ExportFailure('notEnoughSpace', detail);
-  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return new ExportFailure('readOnly', detail);
-  if (code === 'ENOENT' || code === 'EIO' || code === 'ENODEV' || code === 'ENXIO' || code === 'ESTALE' || code === 'ENOTDIR') return new ExportFailure('targetGone', detail);
-  return new ExportFailure(fallback, detail);
-}
-
-export interface ExportEnv {
-  site: Site;
-  index: RecordingIndex;
-  recordingsRoot: string;
-  dataDir: string;
-  version: string;
-  ffmpeg: SupervisorDeps | null;
-  clock: Clock;
-  log: Logger;
-  /** The captioned copy's H.264 encoder and font; null when this PC cannot make one. */
-  burnIn?: { encoder: string; fontFile: string } | null;
-  /** Keeps segment files from retention while the job reads them; returns the release. */
-  pin(paths: readonly string[]): () => void;
-  /** Space kept for the moov in front of a clip this long (default `moovReserveBytes`; tests make it too small). */
-  moovReserveBytes?: (durationMs: number) => number;
-  /** The audit chain's head when the biên bản is made (printed on it; issue 15). */
-  auditHead?: () => string;
-  /** The station's signing key (issue 17 item 5; throws when it cannot be opened); absent: an unsigned export (benches only). */
-  stationKey?: () => StationKey;
-  /** The read-back never uses O_DIRECT: the fallback that drops the file's cached pages first (tests of that path). */
-  readBackFromCache?: boolean;
-  /** A camera's clock against the PC's, where measured (ONVIF; issue 20): printed on the biên bản. */
-  cameraClock?: (cameraId: string) => { offsetMs: number; measuredAtMs: number; source: 'onvif' | 'rtcp' } | null;
-}
-
-export interface CameraSelection {
-  cameraId: string;
-  camera: Camera | null;
-  stream: StreamKind;
-  plan: CameraPlan;
-}
-
-/** Space left free on the target besides the files (folder entries, the record, the player). */
-const SPARE_BYTES = 2 * 1024 * 1024;
 const PROGRESS_PERIOD_MS = 250;
-
-function streamOf(env: ExportEnv, cameraId: string, camera: Camera | null, startMs: number, endMs: number): StreamKind {
-  const configured = camera ? recordedStream(camera) : null;
-  if (configured) return configured;
-  // a camera deleted since (or not recording now): whichever stream has footage in the range
-  for (const stream of ['main', 'sub'] as const) if (env.index.segments(cameraId, stream, startMs, endMs).length > 0) return stream;
-  return 'main';
-}
-
-/**
- * Which bytes each camera contributes: the plan of every camera. `keyframes` gives a segment's
- * keyframes (default: read it now, synchronously).
- */
-export function planExport(env: ExportEnv, request: ParsedRequest, maxFileBytes: number | null, keyframes?: (segment: SegmentRow) => SegmentKeyframes): CameraSelection[] {
-  if (!(request.endMs > request.startMs)) throw new ExportFailure('badRange', 'end before start');
-  if (request.endMs - request.startMs > MAX_EXPORT_RANGE_MS) throw new ExportFailure('badRange', 'range longer than a day');
-  const cameras = new Map(env.site.cameras.map((camera) => [camera.id, camera]));
-  const ids = [...new Set(request.cameraIds)];
-  return ids.map((cameraId) => {
-    const camera = cameras.get(cameraId) ?? null;
-    const stream = streamOf(env, cameraId, camera, request.startMs, request.endMs);
-    const segments = env.index.segments(cameraId, stream, request.startMs, request.endMs);
-    if (!camera && segments.length === 0) throw new ExportFailure('unknownCamera', cameraId);
-    const gaps = env.index.gaps(cameraId, stream, request.startMs, request.endMs);
-    const plan = planCamera(segments, gaps, request.startMs, request.endMs, maxFileBytes, keyframes ?? ((segment: SegmentRow) => segmentKeyframes(segmentFilePath(env.recordingsRoot, segment.path))));
-    return { cameraId, camera, stream, plan };
-  });
-}
-
-/**
- * Plans with the keyframes of only the segments the plan needs (the edges of each run, segments
- * bigger than a part), read asynchronously first: 31 cameras do not stall the live wall.
- */
-export async function planExportAsync(env: ExportEnv, request: ParsedRequest, maxFileBytes: number | null): Promise<CameraSelection[]> {
-  const needed = new Map<string, SegmentRow>();
-  planExport(env, request, maxFileBytes, (segment) => {
-    needed.set(segment.path, segment);
-    return wholeSegment(segment.bytes);
-  });
-  const cache = new Map<string, SegmentKeyframes>();
-  for (const segment of needed.values()) {
-    const file = segmentFilePath(env.recordingsRoot, segment.path);
-    // the keyframe index the recorder stored (issue 17): only the PAT + PMT are read; older rows are scanned
-    cache.set(segment.path, segment.keyframes && segment.psiBytes ? await storedKeyframes(file, segment.keyframes, segment.psiBytes, segment.bytes) : await segmentKeyframesAsync(file));
-  }
-  return planExport(env, request, maxFileBytes, (segment) => cache.get(segment.path) ?? segmentKeyframes(segmentFilePath(env.recordingsRoot, segment.path)));
-}
-
-/**
- * The size before starting, without reading any footage: each segment's bytes in proportion to
- * the part of it the range covers (the cut at keyframes adds up to a GOP at each end). The job
- * itself checks the exact bytes against the free space before writing.
- */
-export function estimate(env: ExportEnv, request: ParsedRequest): Estimate {
-  const maxFileBytes = request.maxFileBytes ?? maxFileBytesOf(request.destination);
-  const selections = planExport(env, request, maxFileBytes, (segment) => wholeSegment(segment.bytes));
-  let freeBytes: number | null = null;
-  try {
-    const stats = fs.statfsSync(request.destination);
-    freeBytes = stats.bavail * stats.bsize;
-  } catch {
-    freeBytes = null;
-  }
-  const cameras = selections.map((selection) => {
-    const segments = env.index.segments(selection.cameraId, selection.stream, request.startMs, request.endMs);
-    let bytes = 0;
-    let recordedMs = 0;
-    for (const segment of segments) {
-      const overlapMs = Math.max(0, Math.min(segment.endMs, request.endMs) - Math.max(segment.startMs, request.startMs));
-      recordedMs += overlapMs;
-      bytes += segment.endMs > segment.startMs ? Math.round((segment.bytes * overlapMs) / (segment.endMs - segment.startMs)) : segment.bytes;
-    }
-    return { cameraId: selection.cameraId, bytes, segments: segments.length, recordedMs, gapMs: selection.plan.gaps.reduce((sum, gap) => sum + (gap.endMs - gap.startMs), 0) };
-  });
-  const totalBytes = cameras.reduce((sum, camera) => sum + camera.bytes, 0);
-  return {
-    totalBytes,
-    cameras,
-    freeBytes,
-    fits: freeBytes === null ? null : totalBytes + SPARE_BYTES <= freeBytes,
-    willSplit: selections.some((selection) => selection.plan.runs.some((run) => run.length > 1)),
-    maxFileBytes,
-  };
-}
 
 interface PlannedFile {
   name: string;
@@ -699,11 +554,4 @@ function totalOf(files: readonly ManifestFile[]): number {
 
 function files(dir: string): number {
   return fs.readdirSync(dir).length;
-}
-
-/** The player page with the manifest (and the other files' hashes) inside: a page from a file cannot fetch. */
-export function playerHtml(manifest: Manifest, otherFiles: { name: string; sha256: string }[], signed: { manifestText: string; signature: string; publicKeyPem: string } | null = null): string {
-  const template = fs.readFileSync(path.join(resourcesDir(), 'export', 'player.html'), 'utf8');
-  const data = JSON.stringify({ manifest, otherFiles, signed }).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-  return template.replace('/*__MANIFEST__*/', () => data);
 }
