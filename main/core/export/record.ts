@@ -1,8 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
-import fontkit from '@pdf-lib/fontkit';
-import { appRoot } from '../paths';
+import { PDFDocument, rgb } from 'pdf-lib';
+import { notoFaces, type Face } from '../util/pdfFace';
 import type { Manifest, ManifestCamera } from './manifest';
 
 /**
@@ -201,51 +198,6 @@ ${text.closing.slice(0, -1).map((line) => `<p>${escapeHtml(line)}</p>`).join('\n
 
 // ---- PDF --------------------------------------------------------------------------------------
 
-function fontFile(name: string): Buffer {
-  const candidates = [path.join(appRoot(), 'node_modules', '@fontsource', 'noto-sans', 'files', name)];
-  try {
-    candidates.push(path.join(path.dirname(require.resolve('@fontsource/noto-sans/package.json')), 'files', name));
-  } catch {
-    // not resolvable from a bundle: the app root above
-  }
-  for (const candidate of candidates) if (fs.existsSync(candidate)) return fs.readFileSync(candidate);
-  throw new Error(`font not found: ${name}`);
-}
-
-/** A face made of Noto Sans' Latin and Vietnamese subsets: each character drawn by the one that has it. */
-class Face {
-  private readonly latinSet: Set<number>;
-  constructor(
-    private readonly latin: PDFFont,
-    private readonly vietnamese: PDFFont,
-  ) {
-    this.latinSet = new Set(latin.getCharacterSet());
-  }
-
-  runs(text: string): { text: string; font: PDFFont }[] {
-    const runs: { text: string; font: PDFFont }[] = [];
-    for (const char of text.normalize('NFC')) {
-      const font = this.latinSet.has(char.codePointAt(0) ?? 0) ? this.latin : this.vietnamese;
-      const last = runs.at(-1);
-      if (last && last.font === font) last.text += char;
-      else runs.push({ text: char, font });
-    }
-    return runs;
-  }
-
-  width(text: string, size: number): number {
-    return this.runs(text).reduce((sum, run) => sum + run.font.widthOfTextAtSize(run.text, size), 0);
-  }
-
-  draw(page: PDFPage, text: string, x: number, y: number, size: number): void {
-    let cursor = x;
-    for (const run of this.runs(text)) {
-      page.drawText(run.text, { x: cursor, y, size, font: run.font, color: rgb(0, 0, 0) });
-      cursor += run.font.widthOfTextAtSize(run.text, size);
-    }
-  }
-}
-
 const A4: [number, number] = [595.28, 841.89];
 const MARGIN = 50;
 
@@ -272,19 +224,22 @@ function wrap(face: Face, text: string, size: number, width: number): string[] {
   return lines;
 }
 
+/** The biên bản's PDF as a job of the job worker (main/core/jobWorker.ts). */
+export interface RecordPdfInput {
+  manifest: Manifest;
+  manifestSha256: string;
+}
+
 export async function recordPdf(manifest: Manifest, manifestSha256: string): Promise<Buffer> {
   const text = recordText(manifest, manifestSha256);
   const doc = await PDFDocument.create();
-  doc.registerFontkit(fontkit);
   doc.setTitle(`${text.title} – ${manifest.caseNumber}`);
   doc.setProducer(`${manifest.console.name} ${manifest.console.version}`);
   doc.setCreator(manifest.console.name);
   // a fixed date: the same export gives the same bytes
   doc.setCreationDate(new Date(manifest.createdUtc));
   doc.setModificationDate(new Date(manifest.createdUtc));
-  const embed = (name: string) => doc.embedFont(fontFile(name), { subset: true });
-  const regular = new Face(await embed('noto-sans-latin-400-normal.woff'), await embed('noto-sans-vietnamese-400-normal.woff'));
-  const bold = new Face(await embed('noto-sans-latin-700-normal.woff'), await embed('noto-sans-vietnamese-700-normal.woff'));
+  const { regular, bold } = await notoFaces(doc);
 
   let page = doc.addPage(A4);
   let y = A4[1] - MARGIN;

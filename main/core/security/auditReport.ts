@@ -1,8 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
-import fontkit from '@pdf-lib/fontkit';
-import { appRoot } from '../paths';
+import { PDFDocument, rgb } from 'pdf-lib';
+import { notoFaces, type Face } from '../util/pdfFace';
 import type { AuditRow } from './auditChain';
 import { authVi } from '../../../common/i18n/auth';
 
@@ -34,53 +31,6 @@ export function auditCsv(rows: readonly AuditRow[], timeZone: string): Buffer {
   return Buffer.from(`\ufeff${lines.join('\r\n')}\r\n`, 'utf8');
 }
 
-function fontFile(name: string): Buffer {
-  const candidates = [path.join(appRoot(), 'node_modules', '@fontsource', 'noto-sans', 'files', name)];
-  try {
-    candidates.push(path.join(path.dirname(require.resolve('@fontsource/noto-sans/package.json')), 'files', name));
-  } catch {
-    // not resolvable from a bundle: the app root above
-  }
-  for (const candidate of candidates) if (fs.existsSync(candidate)) return fs.readFileSync(candidate);
-  throw new Error(`font not found: ${name}`);
-}
-
-class Face {
-  private readonly latinSet: Set<number>;
-  constructor(
-    private readonly latin: PDFFont,
-    private readonly vietnamese: PDFFont,
-  ) {
-    this.latinSet = new Set(latin.getCharacterSet());
-  }
-  private runs(text: string): { text: string; font: PDFFont }[] {
-    const runs: { text: string; font: PDFFont }[] = [];
-    for (const char of text.normalize('NFC')) {
-      const font = this.latinSet.has(char.codePointAt(0) ?? 0) ? this.latin : this.vietnamese;
-      const last = runs.at(-1);
-      if (last && last.font === font) last.text += char;
-      else runs.push({ text: char, font });
-    }
-    return runs;
-  }
-  width(text: string, size: number): number {
-    return this.runs(text).reduce((sum, run) => sum + run.font.widthOfTextAtSize(run.text, size), 0);
-  }
-  fit(text: string, size: number, width: number): string {
-    if (this.width(text, size) <= width) return text;
-    let cut = text.length;
-    while (cut > 1 && this.width(`${text.slice(0, cut)}…`, size) > width) cut -= 1;
-    return `${text.slice(0, cut)}…`;
-  }
-  draw(page: PDFPage, text: string, x: number, y: number, size: number): void {
-    let cursor = x;
-    for (const run of this.runs(text)) {
-      page.drawText(run.text, { x: cursor, y, size, font: run.font, color: rgb(0, 0, 0) });
-      cursor += run.font.widthOfTextAtSize(run.text, size);
-    }
-  }
-}
-
 export interface AuditPdfInfo {
   station: string;
   timeZone: string;
@@ -91,14 +41,17 @@ export interface AuditPdfInfo {
   verified: { ok: boolean; rows: number; firstBadSeq: number | null };
 }
 
+/** The audit report's PDF as a job of the job worker (main/core/jobWorker.ts). */
+export interface AuditPdfInput {
+  rows: AuditRow[];
+  info: AuditPdfInfo;
+}
+
 export async function auditPdf(rows: readonly AuditRow[], info: AuditPdfInfo): Promise<Buffer> {
   const doc = await PDFDocument.create();
-  doc.registerFontkit(fontkit);
   doc.setTitle('Nhật ký thao tác hệ thống camera');
   doc.setCreationDate(new Date(info.createdMs));
-  const embed = (name: string) => doc.embedFont(fontFile(name), { subset: true });
-  const regular = new Face(await embed('noto-sans-latin-400-normal.woff'), await embed('noto-sans-vietnamese-400-normal.woff'));
-  const bold = new Face(await embed('noto-sans-latin-700-normal.woff'), await embed('noto-sans-vietnamese-700-normal.woff'));
+  const { regular, bold } = await notoFaces(doc);
   const size: [number, number] = [841.89, 595.28]; // A4 landscape
   const margin = 36;
   let page = doc.addPage(size);
