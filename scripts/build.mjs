@@ -30,7 +30,7 @@ fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 await Promise.all([
   build({
     ...watchless,
-    entryPoints: { 'core/cli': 'main/core/cli.ts', 'core/supervise': 'main/core/supervise.ts', 'core/utility': 'main/core/utility.ts', 'core/mapWorker': 'main/core/map/tileWorker.ts', 'electron/main': 'main/electron/main.ts' },
+    entryPoints: { 'core/cli': 'main/core/cli.ts', 'core/supervise': 'main/core/supervise.ts', 'core/utility': 'main/core/utility.ts', 'core/mapWorker': 'main/core/map/tileWorker.ts', 'core/jobWorker': 'main/core/jobWorker.ts', 'electron/main': 'main/electron/main.ts' },
     outdir: 'dist',
     outExtension: { '.js': '.cjs' },
     bundle: true,

@@ -20,6 +20,7 @@ import { verificationAuditDetail } from './recording/verify';
 import { SnapshotService } from './snapshots/snapshots';
 import { SavedViews } from './views/savedViews';
 import { openFolder } from './util/openFolder';
+import { WorkerJobs } from './util/workerJobs';
 import { DEFAULT_TIME_ZONE } from '../../common/site';
 import { newToken } from './server/auth';
 import { startConsoleServer, type RunningServer } from './server/consoleServer';
@@ -139,7 +140,9 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
   prepareSiteCredentials(siteStore, config.dataDir, log.child('devices'), config.credentialsKey ?? null);
 
   // accounts, sessions and the audit trail (DATA/security.sqlite): before anything that is audited
-  const security = await createSecurity({ dataDir: config.dataDir, site, isDemo, clock, log: log.child('security') }, config.security);
+  // the PDFs (biên bản, audit report) are made in a worker thread with limits, off the event loop
+  const jobs = new WorkerJobs(log.child('jobs'));
+  const security = await createSecurity({ dataDir: config.dataDir, site, isDemo, clock, log: log.child('security'), jobs }, config.security);
   // issue 15: the last run ended without its `coreStopped` (a crash the host restarts, kill -9, a power cut)
   const lastRun = security.audit.lastOf(['coreStarted', 'coreStopped']);
   if (lastRun?.action === 'coreStarted') {
@@ -245,6 +248,7 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
     audit: security.audit,
     virtualPtz,
     builtinMap: () => (builtinMap === undefined ? (builtinMap = loadBuiltinMap()) : builtinMap),
+    jobs,
   });
   // the site's cameras changed (added from the devices page, placed on the map): new cameras'
   // pulls start when a view asks and they record from now on; the UIs reload their camera list

@@ -12,6 +12,7 @@ import type { LiveService } from './media/liveService';
 import type { SourceHub } from './media/sourceHub';
 import type { RecordingService } from './recording/recordingService';
 import type { Clock } from './util/clock';
+import type { WorkerJobs } from './util/workerJobs';
 import type { VirtualPtzCameras } from './demo/virtualPtz';
 import type { MapFeatureCollection } from '../../common/mapContract';
 import type { AuditEvent } from './security/auditLog';
@@ -51,6 +52,8 @@ export interface FeatureDeps {
   virtualPtz?: VirtualPtzCameras | null;
   /** The built-in commune map (roads for neighbours), loaded once by core.ts on first use; null when missing. */
   builtinMap?: () => MapFeatureCollection | null;
+  /** Heavy work of the core's own (PDFs) in a worker thread with limits (absent: in-process). */
+  jobs?: WorkerJobs | null;
 }
 
 /** The audit writer as features see it (core.ts hands it to every feature; issue 15, and custody later). */

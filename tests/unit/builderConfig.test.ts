@@ -51,6 +51,7 @@ describe('the installer configuration (build/electron-builder.json)', () => {
       'dist/core/supervise.cjs',
       'dist/core/utility.cjs',
       'dist/core/mapWorker.cjs',
+      'dist/core/jobWorker.cjs',
       'dist/preload/preload.cjs',
       'dist/renderer/index.html',
       'dist/renderer/app.js',
@@ -71,8 +72,9 @@ describe('the installer configuration (build/electron-builder.json)', () => {
     expect(packed).toEqual(expect.arrayContaining(chunks));
   });
 
-  it('unpacks the map worker, which is started from a file path outside the archive', () => {
+  it('unpacks the map and job workers, which are started from a file path outside the archive', () => {
     expect(config.asarUnpack).toContain('dist/core/mapWorker.cjs*');
+    expect(config.asarUnpack).toContain('dist/core/jobWorker.cjs*');
   });
 
   it('builds the NSIS installer and the Linux AppImage/deb, in Vietnamese, with native parts usable', () => {
@@ -139,6 +141,7 @@ describe('electron-builder itself (the devDependency, 26.17.0)', () => {
     expect(fs.statSync(path.join(ffmpeg!.parentPath, ffmpeg!.name)).mode & 0o111).not.toBe(0);
     expect(fs.existsSync(path.join(unpacked, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'))).toBe(true);
     expect(fs.existsSync(path.join(unpacked, 'dist', 'core', 'mapWorker.cjs'))).toBe(true);
+    expect(fs.existsSync(path.join(unpacked, 'dist', 'core', 'jobWorker.cjs'))).toBe(true);
     fs.rmSync(work, { recursive: true, force: true });
   }, 300_000);
 });

@@ -9,6 +9,7 @@ import type { SupervisorDeps } from '../ffmpeg/supervisor';
 import type { Logger } from '../log/logger';
 import type { RecordingIndex } from '../recording/recordingIndex';
 import type { Clock } from '../util/clock';
+import type { WorkerJobs } from '../util/workerJobs';
 import type { CameraPlan } from './plan';
 import type { StationKey } from './stationKey';
 
@@ -58,6 +59,8 @@ export interface ExportEnv {
   readBackFromCache?: boolean;
   /** A camera's clock against the PC's, where measured (ONVIF; issue 20): printed on the biên bản. */
   cameraClock?: (cameraId: string) => { offsetMs: number; measuredAtMs: number; source: 'onvif' | 'rtcp' } | null;
+  /** The job worker that makes the biên bản's PDF off the event loop (absent: made in-process). */
+  jobs?: WorkerJobs | null;
 }
 
 export interface CameraSelection {

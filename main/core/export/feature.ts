@@ -58,6 +58,7 @@ export function createExportFeature(deps: FeatureDeps, options: ExportOptions = 
     burnIn: burnInTools(deps),
     auditHead: () => deps.audit.headHash(),
     cameraClock: options.cameraClockOf,
+    jobs: deps.jobs ?? null,
     stationKey: () => {
       if (stationKey instanceof Error) throw stationKey;
       return stationKey;

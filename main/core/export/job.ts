@@ -17,7 +17,8 @@ import { sha256FromMedium, weakestMethod, type ReadBackMethod } from './mediumRe
 import { destinationAllowed } from './destinationPolicy';
 import type { StationKey } from './stationKey';
 import type { PartPlan } from './plan';
-import { recordHtml, recordPdf } from './record';
+import { recordHtml, recordPdf, type RecordPdfInput } from './record';
+import { inWorkerOrHere } from '../util/workerJobs';
 import { plainText, safeName } from './safeName';
 import { ExportFailure, failureOf, type CameraSelection, type ExportEnv, type ParsedRequest } from './env';
 import { planExportAsync, SPARE_BYTES } from './selection';
@@ -276,7 +277,7 @@ export class ExportJobRunner {
         documents.push({ name: PUBLIC_KEY_FILE, data: Buffer.from(stationKey.publicPem) });
       }
       documents.push({ name: 'bien-ban-ban-giao.html', data: Buffer.from(recordHtml(manifest, this.manifestSha256)) });
-      documents.push({ name: 'bien-ban-ban-giao.pdf', data: await recordPdf(manifest, this.manifestSha256) });
+      documents.push({ name: 'bien-ban-ban-giao.pdf', data: await inWorkerOrHere<RecordPdfInput>(this.env.jobs, 'recordPdf', { manifest, manifestSha256: this.manifestSha256 }, (input) => recordPdf(input.manifest, input.manifestSha256)) });
       const otherFiles = documents.map((document) => ({ name: document.name, sha256: sha256(document.data) }));
       documents.push({ name: 'index.html', data: Buffer.from(playerHtml(manifest, otherFiles, stationKey && signature ? { manifestText, signature: signature.toString('base64'), publicKeyPem: stationKey.publicPem } : null)) });
       documents.push({ name: 'SHA256SUMS', data: Buffer.from(sha256sums([...written, ...documents.map((document) => ({ name: document.name, sha256: sha256(document.data) }))])) });

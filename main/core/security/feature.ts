@@ -13,7 +13,8 @@ import type { Clock } from '../util/clock';
 import { AccountError, AccountStore, type Account } from './accountStore';
 import { AuditLog } from './auditLog';
 import { AuditPolicy } from './auditPolicy';
-import { auditCsv, auditPdf } from './auditReport';
+import { auditCsv, auditPdf, type AuditPdfInput } from './auditReport';
+import { inWorkerOrHere, type WorkerJobs } from '../util/workerJobs';
 import { openSecurityDb } from './db';
 import { DEFAULT_KDF, type KdfParams } from './kdf';
 import { DEFAULT_SESSION_OPTIONS, LoginThrottle, SessionManager, type Session, type SessionUser } from './sessions';
@@ -45,6 +46,8 @@ export interface SecurityDeps {
   isDemo: boolean;
   clock: Clock;
   log: Logger;
+  /** The job worker that makes the audit report's PDF off the event loop (absent: in-process). */
+  jobs?: WorkerJobs | null;
 }
 
 /** A user name as it may go into a row or a log line: invisible characters written as \u escapes. */
@@ -288,12 +291,13 @@ export async function createSecurity(deps: SecurityDeps, config: SecurityConfig 
       let data: Buffer;
       if (format === 'csv') data = auditCsv(rows, timeZone);
       else {
-        const report = audit.verify();
+        // the chain walked in batches, the event loop free between them (a million rows take seconds)
+        const report = await audit.verifyInBatches();
         const filterText = Object.entries(filter)
           .filter(([, value]) => value !== undefined)
           .map(([key, value]) => `${key}=${key.endsWith('Ms') ? new Date(value as number).toISOString() : String(value)}`)
           .join(', ');
-        data = await auditPdf(rows, {
+        data = await inWorkerOrHere<AuditPdfInput>(deps.jobs, 'auditPdf', { rows, info: {
           station: deps.site.name,
           timeZone,
           createdMs: clock.now(),
@@ -301,7 +305,7 @@ export async function createSecurity(deps: SecurityDeps, config: SecurityConfig 
           filter: filterText,
           headHash: report.headHash,
           verified: { ok: report.ok, rows: report.rows, firstBadSeq: report.firstBad?.seq ?? null },
-        });
+        } }, (input) => auditPdf(input.rows, input.info));
       }
       const fileName = `NhatKy_${stamp}.${format}`;
       // a copy stays in DATA/audit-exports (owner-only) whatever the browser does with the download
