@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { userNameProblem } from '../../common/accounts';
+import { translate } from '../../common/i18n';
 import { ManualClock } from '../../main/core/util/clock';
 import { silentLogger } from '../../main/core/log/logger';
 import { hashPassword, verifyPassword, parseKdf, type KdfParams } from '../../main/core/security/kdf';
@@ -208,6 +209,61 @@ describe('accounts and the audit chain in DATA/security.sqlite', () => {
     }
     expect(audit.append({ actor: 'trucban', action: 'snapshot', cameraId: 'cam-1' }).ok).toBe(true);
     expect(audit.verify()).toMatchObject({ ok: true, rows: 2 });
+  });
+});
+
+describe('the audit database on a full disk (issue 15: the action that cannot be audited is refused)', () => {
+  const isRoot = process.getuid?.() === 0;
+  let dir: string;
+  beforeEach(() => {
+    dir = tempDir('audit-full-');
+    if (isRoot) execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', dir]);
+  });
+  afterEach(() => {
+    if (isRoot) execFileSync('umount', ['-l', dir]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.skipIf(!isRoot)('refuses each row with auditUnavailable (SQLITE_FULL) while the disk is full, loses no written row, and writes again when space returns', () => {
+    const clock = new ManualClock(Date.UTC(2026, 11, 5, 2, 0, 0));
+    const audit = new AuditLog(openSecurityDb(dir), { clock, log: silentLogger });
+    const row = (index: number) => ({ actor: 'trucban', action: 'snapshot', cameraId: 'dk-01', detail: { index, note: 'Ảnh chụp ngã ba QL47 '.repeat(40) } });
+    expect(audit.append(row(0)).ok).toBe(true);
+    // another program fills the disk to the last byte
+    const filler = path.join(dir, 'filler.bin');
+    const fd = fs.openSync(filler, 'w');
+    try {
+      const block = Buffer.alloc(64 * 1024, 1);
+      for (;;) fs.writeSync(fd, block);
+    } catch (error) {
+      expect((error as { code?: string }).code).toBe('ENOSPC');
+    }
+    try {
+      for (;;) fs.writeSync(fd, Buffer.alloc(512, 1));
+    } catch {
+      // not even a sector left
+    }
+    fs.closeSync(fd);
+    // the WAL may still have room for a few rows; then every row is refused, none half-written
+    let written = 1;
+    let refused: ReturnType<AuditLog['append']> | null = null;
+    for (let index = 1; index < 500 && !refused; index += 1) {
+      clock.advance(1000);
+      const result = audit.append(row(index));
+      if (result.ok) written += 1;
+      else refused = result;
+    }
+    expect(refused, 'a full disk refuses audit rows').not.toBeNull();
+    expect(refused).toMatchObject({ ok: false, error: { code: 'auditUnavailable' } });
+    expect(refused && !refused.ok ? refused.error.message : '').toMatch(/SQLITE_FULL|SQLITE_IOERR/);
+    expect(translate('vi', 'errors.auditUnavailable')).toContain('ổ đĩa đầy');
+    expect(audit.append(row(999)).ok).toBe(false); // still full: still refused
+    expect(audit.verify()).toMatchObject({ ok: true, rows: written });
+    // space returns: the next action is audited, and the chain has no hole
+    fs.rmSync(filler);
+    clock.advance(1000);
+    expect(audit.append(row(1000)).ok).toBe(true);
+    expect(audit.verify()).toMatchObject({ ok: true, rows: written + 1 });
   });
 });
 
