@@ -19,7 +19,8 @@ export const ServerTextMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('hello'), liveClientId: z.string(), protocol: z.literal(LIVE_PROTOCOL) }),
   z.object({ t: z.literal('event'), envelope: EventEnvelopeSchema }),
   /** This socket's session changed (issue 15): locked (no frames until unlocked), active again, or ended (the socket closes). */
-  z.object({ t: z.literal('session'), state: z.enum(['active', 'locked', 'ended']) }),
+  // wallPlaysOn: this socket is a second screen's wall that keeps its video while locked (site option)
+  z.object({ t: z.literal('session'), state: z.enum(['active', 'locked', 'ended']), wallPlaysOn: z.boolean().optional() }),
 ]);
 export type ServerTextMessage = z.infer<typeof ServerTextMessageSchema>;
 

@@ -81,6 +81,18 @@ export const SitePlaybackSchema = z.strictObject({
 export type SitePlayback = z.infer<typeof SitePlaybackSchema>;
 export const DEFAULT_INSTANT_REPLAY_SECONDS = 30;
 
+/** Site-wide settings of the sessions (issue 15). */
+export const SiteSecuritySchema = z.strictObject({
+  /**
+   * A second screen's wall (video only, `?screen=2`) keeps showing its tiles while the operator's
+   * session is locked (by the idle timer, the button or a shift change): for a wall monitor
+   * nobody works at. The operator window still shows no video and accepts nothing but unlock.
+   * Default false: a lock blanks every window.
+   */
+  secondScreenWallWhileLocked: z.boolean().optional(),
+});
+export type SiteSecurity = z.infer<typeof SiteSecuritySchema>;
+
 export const CameraSchema = z
   .strictObject({
     id: z.string().regex(CAMERA_ID_PATTERN, { message: 'siteErrors.cameraId' }),
@@ -121,6 +133,7 @@ export const SiteSchema = z
     recording: SiteRecordingSchema.optional(),
     playback: SitePlaybackSchema.optional(),
     export: SiteExportSchema.optional(),
+    security: SiteSecuritySchema.optional(),
     cameras: z.array(CameraSchema).max(512),
   })
   .superRefine((site, ctx) => {

@@ -6,12 +6,12 @@ import { initI18n, savedLanguage } from './i18n';
 import { createCoreClient, EventHub } from './transport/coreClient';
 import { LiveSocket } from './live/liveSocket';
 import { RuntimeContext, type Runtime } from './runtime';
-import { useConsole } from './store';
+import { screenId, useConsole } from './store';
 import { App } from './App';
 import type { CoreClient } from './transport/coreClient';
 import type { AuthState } from '../common/authContract';
 import { useAuth } from './auth/authStore';
-import { LockScreen, SignInScreen } from './auth/AuthScreens';
+import { LockScreen, SignInScreen, WallOnlyCover } from './auth/AuthScreens';
 import { refreshSession, useActivity } from './auth/session';
 // maplibre's styles are in app.css: esbuild does not load the CSS of a split chunk by itself.
 import 'maplibre-gl/dist/maplibre-gl.css';
@@ -42,8 +42,10 @@ function openLiveSocket(session: SessionInfo): LiveSocket {
       else opened.ack(header.viewId, header.seq);
     },
     onEvent: (envelope) => socketEvents.emit(envelope),
-    onSession: (state) => {
-      if (state === 'locked') useAuth.getState().setLocked();
+    onSession: (state, wallPlaysOn) => {
+      // a second screen's wall the site lets play on stays (covered); every other window locks
+      useAuth.getState().setWallOnly(state === 'locked' && wallPlaysOn);
+      if (state === 'locked' && !wallPlaysOn) useAuth.getState().setLocked();
       // signed out elsewhere or expired: start again from the log-in screen
       else if (state === 'ended') location.reload();
     },
@@ -60,7 +62,7 @@ function openLiveSocket(session: SessionInfo): LiveSocket {
         useConsole.getState().setConnection('lost');
       }
     },
-  });
+  }, screenId());
   socket = opened;
   opened.open();
   return opened;
@@ -156,7 +158,8 @@ const root = createRoot(container);
  */
 function Root({ runtime, coreClient }: { runtime: Runtime | null; coreClient: CoreClient }) {
   const auth = useAuth((state) => state.auth);
-  useActivity(coreClient, auth?.state === 'active');
+  const wallOnly = useAuth((state) => state.wallOnly);
+  useActivity(coreClient, auth?.state === 'active' && !wallOnly);
   const onSignedIn = (next: AuthState): void => {
     useAuth.getState().setAuth(next);
     if (runtime) void refreshSession(coreClient);
@@ -166,6 +169,7 @@ function Root({ runtime, coreClient }: { runtime: Runtime | null; coreClient: Co
   return (
     <RuntimeContext.Provider value={runtime}>
       <App ready={runtime !== null} />
+      {wallOnly && <WallOnlyCover />}
     </RuntimeContext.Provider>
   );
 }

@@ -73,6 +73,7 @@ export const authVi = {
     switchTitle: 'Đổi người trực (giao ca)',
     switchIntro: 'Người trực mới đăng nhập; hình ảnh và ghi hình không bị gián đoạn.',
     cancel: 'Hủy',
+    wallOnly: 'Bàn điều khiển đang khóa — màn hình này chỉ hiện hình. Mở khóa ở màn hình chính.',
   },
   user: {
     menu: 'Tài khoản',
@@ -198,6 +199,7 @@ export const authEn: DeepStrings<typeof authVi> = {
     switchTitle: 'Switch user (shift change)',
     switchIntro: 'The next officer signs in; pictures and recording go on.',
     cancel: 'Cancel',
+    wallOnly: 'The console is locked — this screen shows pictures only. Unlock on the main screen.',
   },
   user: {
     menu: 'Account',

@@ -324,7 +324,7 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
     security: {
       principalOf: (sessionId, transport) => security.principalOf(sessionId, transport),
       hostSessionId: () => hostSessionId,
-      bindClient: (sessionId, clientId) => security.sessions.bindClient(sessionId, clientId),
+      bindClient: (sessionId, clientId, screen) => security.sessions.bindClient(sessionId, clientId, screen),
       unbindClient: (clientId) => security.sessions.unbindClient(clientId),
       mayReceiveFrames: (clientId) => security.sessions.mayReceiveFrames(clientId),
     },
@@ -334,8 +334,10 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
   security.sessions.onChange((change) => {
     if (change.type === 'locked' || change.type === 'unlocked' || change.type === 'ended') {
       for (const clientId of security.sessions.clientsOf(change.session.id)) {
-        if (change.type === 'locked') live.closeViewsOfClient(clientId);
-        running.sendToClient(clientId, { t: 'session', state: change.type === 'locked' ? 'locked' : change.type === 'unlocked' ? 'active' : 'ended' });
+        // a second screen's wall the site lets play on keeps its views (video only: calls are refused)
+        const wallPlaysOn = change.type === 'locked' && security.sessions.keepsWallWhileLocked(clientId);
+        if (change.type === 'locked' && !wallPlaysOn) live.closeViewsOfClient(clientId);
+        running.sendToClient(clientId, { t: 'session', state: change.type === 'locked' ? 'locked' : change.type === 'unlocked' ? 'active' : 'ended', ...(wallPlaysOn ? { wallPlaysOn: true } : {}) });
         if (change.type === 'ended') running.closeClient(clientId);
       }
     }

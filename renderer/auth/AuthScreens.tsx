@@ -1,4 +1,4 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AccountProblemInfo, AuthState, SignInOutcome } from '../../common/authContract';
 import type { CoreClient } from '../transport/coreClient';
@@ -180,5 +180,29 @@ export function LockScreen({ client, auth, onSignedIn, onSignedOut }: { client: 
         <button type="button" className="tool" data-action="logout" onClick={() => void client.call('logout', {}).then(onSignedOut)}>{t('auth.lock.logout')}</button>
       </div>
     </Shell>
+  );
+}
+
+/**
+ * Over a second screen's wall while the session is locked and the site lets that wall play on
+ * (`security.secondScreenWallWhileLocked`): the tiles stay visible, nothing under the cover can
+ * be clicked or typed into (the core refuses every call anyway), and a line says where to unlock.
+ */
+export function WallOnlyCover() {
+  const { t } = useTranslation();
+  useEffect(() => {
+    // the wall's keyboard shortcuts stay quiet while covered
+    (document.activeElement as HTMLElement | null)?.blur();
+    const swallow = (event: KeyboardEvent): void => {
+      event.stopPropagation();
+      event.preventDefault();
+    };
+    window.addEventListener('keydown', swallow, true);
+    return () => window.removeEventListener('keydown', swallow, true);
+  }, []);
+  return (
+    <div className="wall-only-cover" data-testid="wall-only" role="status">
+      <p className="wall-only-note">{t('auth.lock.wallOnly')}</p>
+    </div>
   );
 }

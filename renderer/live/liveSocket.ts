@@ -6,8 +6,11 @@ export interface LiveSocketHandlers {
   onFrame(header: FrameHeader, pixels: Uint8Array): void;
   onEvent(envelope: EventEnvelope): void;
   onConnection(state: 'connecting' | 'open' | 'closed'): void;
-  /** The core says this socket's session locked, is active again, or ended (issue 15). */
-  onSession?(state: 'active' | 'locked' | 'ended'): void;
+  /**
+   * The core says this socket's session locked, is active again, or ended (issue 15);
+   * `wallPlaysOn`: locked, but this second screen's wall keeps its video (site option).
+   */
+  onSession?(state: 'active' | 'locked' | 'ended', wallPlaysOn: boolean): void;
 }
 
 /**
@@ -26,6 +29,8 @@ export class LiveSocket {
     private readonly session: SessionInfo,
     private readonly wantEvents: boolean,
     private readonly handlers: LiveSocketHandlers,
+    /** This window's screen ('1' the operator's, '2'… a second monitor's wall). */
+    private readonly screen: string = '1',
   ) {}
 
   open(): void {
@@ -67,9 +72,11 @@ export class LiveSocket {
     }
   }
 
+  /** The live socket's address; it names this window's screen (a second screen's wall may play on while locked). */
   private url(): string {
-    if (this.session.host === 'browser') return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${LIVE_PATH}`;
-    return this.session.liveUrl;
+    const url = new URL(this.session.host === 'browser' ? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${LIVE_PATH}` : this.session.liveUrl);
+    url.searchParams.set('screen', this.screen);
+    return url.toString();
   }
 
   private connect(): void {
@@ -95,7 +102,7 @@ export class LiveSocket {
         const parsed = ServerTextMessageSchema.safeParse(raw);
         if (!parsed.success) return;
         if (parsed.data.t === 'hello') this.handlers.onClientId(parsed.data.liveClientId);
-        else if (parsed.data.t === 'session') this.handlers.onSession?.(parsed.data.state);
+        else if (parsed.data.t === 'session') this.handlers.onSession?.(parsed.data.state, parsed.data.wallPlaysOn === true);
         else this.handlers.onEvent(parsed.data.envelope);
         return;
       }

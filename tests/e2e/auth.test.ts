@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -6,12 +7,15 @@ import { h264Clip } from '../helpers/ffmpeg';
 import { RtspTestServer } from '../helpers/rtspServer';
 import { openConsole, type ConsoleUnderTest } from '../helpers/consoleUnderTest';
 import { outputPath, tempDir } from '../helpers/paths';
+import { regionChange, screenshot } from '../helpers/browser';
 import { CALL_PATH } from '../../common/liveProtocol';
 
 /**
  * Issue 15 in Chromium at 1366x768: first start creates the administrator; log-in; a duty
  * officer sees no export tab and cannot call export by hand; lock on idle (no wall, no video);
- * switch user at a shift change while the camera's pull keeps running; the audit page.
+ * switch user at a shift change while the camera's pull keeps running; the audit page (filters,
+ * CSV and PDF for an inspector); a second screen's wall that plays on while the session is locked
+ * (this site sets security.secondScreenWallWhileLocked).
  */
 describe('log-in, roles, lock and the audit page', () => {
   let rtsp: RtspTestServer;
@@ -42,7 +46,7 @@ describe('log-in, roles, lock and the audit page', () => {
     rtsp = await RtspTestServer.start([{ path: '/cam1', clip }]);
     dir = tempDir('e2e-auth');
     const sitePath = path.join(dir, 'site.json');
-    fs.writeFileSync(sitePath, JSON.stringify({ schemaVersion: 1, name: 'Công an xã Đông Khê', cameras: [{ id: 'cam-1', name: 'QL47 – Cầu Khê', streams: { main: rtsp.url('/cam1') } }] }));
+    fs.writeFileSync(sitePath, JSON.stringify({ schemaVersion: 1, name: 'Công an xã Đông Khê', security: { secondScreenWallWhileLocked: true }, cameras: [{ id: 'cam-1', name: 'QL47 – Cầu Khê', streams: { main: rtsp.url('/cam1') } }] }));
     app = await openConsole(['--site', sitePath, '--data', path.join(dir, 'data'), '--port', '0', '--idle-lock', '4'], { width: 1366, height: 768 }, { signIn: false });
     page = app.page;
   }, 120000);
@@ -120,5 +124,91 @@ describe('log-in, roles, lock and the audit page', () => {
     await page.click('[data-action=audit-verify]');
     await expect.poll(() => page.locator('[data-testid=audit-verify-result]').textContent(), { timeout: 10000 }).toContain('toàn vẹn');
     await page.screenshot({ path: outputPath('e2e', 'auth-audit-1366.png') });
+
+    // filtered by user: only the duty officer's rows, and the CSV and PDF carry exactly those
+    // (--idle-lock 4 here, and the page reports input at most every 15 s: keep the session awake)
+    await apiCall('touchSession', {});
+    await page.selectOption('[data-testid=audit-page] select[name=actor]', 'trucban');
+    await expect.poll(() => page.locator('[data-testid=audit-table] tbody tr').evaluateAll((rows) => rows.length > 0 && rows.every((row) => row.textContent?.includes('trucban'))), { timeout: 10000 }).toBe(true);
+    const shown = await page.locator('[data-testid=audit-table] tbody tr').count();
+    await apiCall('touchSession', {});
+    const csvDownload = page.waitForEvent('download');
+    await page.click('[data-action=audit-csv]');
+    const csvFile = path.join(dir, 'audit.csv');
+    await (await csvDownload).saveAs(csvFile);
+    const csv = fs.readFileSync(csvFile, 'utf8');
+    expect(csv.charCodeAt(0)).toBe(0xfeff); // BOM: Excel reads the Vietnamese
+    const csvRows = csv.trim().split('\r\n').slice(1);
+    expect(csvRows.length).toBe(shown);
+    expect(csvRows.every((row) => row.split(',')[3] === 'trucban')).toBe(true);
+    expect(csv.split('\r\n')[0]).toContain('Người thực hiện');
+    await apiCall('touchSession', {});
+    const pdfDownload = page.waitForEvent('download');
+    await page.click('[data-action=audit-pdf]');
+    const pdfFile = path.join(dir, 'audit.pdf');
+    const pdf = await pdfDownload;
+    expect(pdf.suggestedFilename()).toMatch(/^NhatKy_.*\.pdf$/);
+    await pdf.saveAs(pdfFile);
+    const text = execFileSync('pdftotext', ['-layout', pdfFile, '-'], { encoding: 'utf8' });
+    expect(text).toContain('NHẬT KÝ THAO TÁC HỆ THỐNG CAMERA');
+    expect(text).toContain('actor=trucban');
+    expect(text).toContain('toàn vẹn');
+    expect(text).not.toMatch(/^\s*\d+\s+\S+\s+\S+\s+quantri\s/m);
+    expect(await page.locator('.audit-page .audit-message').textContent()).toContain('NhatKy_');
+    // the exports themselves are audited
+    await apiCall('touchSession', {});
+    await page.selectOption('[data-testid=audit-page] select[name=actor]', '');
+    await expect.poll(() => page.locator('[data-testid=audit-table] tbody tr[data-action=auditExported]').count(), { timeout: 10000 }).toBe(2);
+  });
+
+  it('a second screen’s wall plays on while the session is locked (site setting), video only; unlock brings the console back', async () => {
+    if (await page.locator('[data-testid=lock-screen]').isVisible()) {
+      await page.locator('[data-testid=lock-screen] input[name=password]').fill('mat-khau-quan-tri');
+      await page.locator('[data-testid=lock-screen] button[type=submit]').click();
+      await page.locator('[data-testid=user-box]').waitFor({ timeout: 10000 });
+    }
+    // awake (--idle-lock 4) until the second screen is up and live, as an officer at the desk would be
+    let awake = true;
+    const keepAwake = (async () => {
+      while (awake) {
+        await apiCall('touchSession', {});
+        await page.waitForTimeout(1500);
+      }
+    })();
+    await page.click('[data-page=wall]');
+    const second = await page.context().newPage();
+    await second.setViewportSize({ width: 1366, height: 768 });
+    const url = new URL(page.url());
+    url.searchParams.set('screen', '2');
+    await second.goto(url.toString());
+    try {
+      const secondTile = second.locator('[data-testid=tile][data-camera-id="cam-1"]');
+      await expect.poll(() => secondTile.getAttribute('data-state'), { timeout: 30000 }).toBe('live');
+      awake = false;
+      await keepAwake;
+      // nobody touches either window: the idle lock (4 s)
+      await page.locator('[data-testid=lock-screen]').waitFor({ timeout: 15000 });
+      await second.locator('[data-testid=wall-only]').waitFor({ timeout: 5000 });
+      expect(await second.locator('[data-testid=wall-only]').textContent()).toContain('chỉ hiện hình');
+      // the wall's picture keeps moving: its tile stays live and two screenshots 1.5 s apart differ there
+      const box = (await secondTile.boundingBox())!;
+      const first = await screenshot(second);
+      await second.waitForTimeout(1500);
+      const later = await screenshot(second);
+      expect(await secondTile.getAttribute('data-state')).toBe('live');
+      expect(regionChange(first, later, box, 0.1), 'the second screen’s tile moves while locked').toBeGreaterThan(0.01);
+      // untouchable: a click lands on the cover, not on the tile
+      expect(await second.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.className, { x: box.x + box.width / 2, y: box.y + box.height / 2 })).toBe('wall-only-cover');
+      await second.screenshot({ path: outputPath('e2e', 'auth-second-screen-locked-1366.png') });
+      // unlocked on the main screen: the cover goes, the main wall comes back
+      await page.locator('[data-testid=lock-screen] input[name=password]').fill('mat-khau-quan-tri');
+      await page.locator('[data-testid=lock-screen] button[type=submit]').click();
+      await second.locator('[data-testid=wall-only]').waitFor({ state: 'detached', timeout: 5000 });
+      await expect.poll(() => page.locator('[data-testid=tile][data-camera-id="cam-1"]').getAttribute('data-state'), { timeout: 30000 }).toBe('live');
+    } finally {
+      awake = false;
+      await keepAwake;
+      await second.close();
+    }
   });
 });

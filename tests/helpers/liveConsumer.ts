@@ -21,7 +21,7 @@ export class LiveConsumer {
   readonly statuses: StreamStatus[] = [];
   /** Every `viewHealth` event, in order of arrival, with the consumer's clock when it came. */
   readonly healthEvents: (ViewHealth & { atMs: number })[] = [];
-  /** `session` messages from the core (locked, active, ended), in order. */
+  /** `session` messages from the core (locked, active, ended; `locked:wall` when this second screen's wall plays on), in order. */
   readonly sessionStates: string[] = [];
   private readonly listeners = new Set<() => void>();
   private readonly frameListeners = new Set<(header: FrameHeader, pixels: Buffer, atMs: number) => void>();
@@ -43,10 +43,11 @@ export class LiveConsumer {
     return this.socket.readyState === WebSocket.CLOSED;
   }
 
-  static async connect(baseUrl: string, token: string, options: { autoAck?: boolean; credentials?: Credentials; sessionCookie?: string } = {}): Promise<LiveConsumer> {
+  /** `screen`: the page's screen the socket names, as the renderer does ('2' and up: a second screen's wall). */
+  static async connect(baseUrl: string, token: string, options: { autoAck?: boolean; credentials?: Credentials; sessionCookie?: string; screen?: string } = {}): Promise<LiveConsumer> {
     const url = new URL(baseUrl);
     const sessionCookie = options.sessionCookie ?? (await signInHttp(baseUrl, token, options.credentials));
-    const socket = new WebSocket(`ws://${url.host}${LIVE_PATH}`, [LIVE_PROTOCOL, `${LIVE_TOKEN_PROTOCOL_PREFIX}${token}`], { headers: { Cookie: sessionCookie } });
+    const socket = new WebSocket(`ws://${url.host}${LIVE_PATH}${options.screen ? `?screen=${options.screen}` : ''}`, [LIVE_PROTOCOL, `${LIVE_TOKEN_PROTOCOL_PREFIX}${token}`], { headers: { Cookie: sessionCookie } });
     const liveClientId = await new Promise<string>((resolve, reject) => {
       socket.once('error', reject);
       socket.once('unexpected-response', (_request, response) => reject(new Error(`socket refused: ${response.statusCode}`)));
@@ -148,7 +149,7 @@ export class LiveConsumer {
       }
     } else {
       const parsed = ServerTextMessageSchema.safeParse(JSON.parse(data.toString()));
-      if (parsed.success && parsed.data.t === 'session') this.sessionStates.push(parsed.data.state);
+      if (parsed.success && parsed.data.t === 'session') this.sessionStates.push(`${parsed.data.state}${parsed.data.wallPlaysOn ? ':wall' : ''}`);
       if (parsed.success && parsed.data.t === 'event') {
         const envelope = parsed.data.envelope;
         if (envelope.event === 'streamStatus') this.statuses.push(envelope.payload);

@@ -70,6 +70,7 @@ export async function createSecurity(deps: SecurityDeps, config: SecurityConfig 
     sqliteSessionStore(db, clock.now()),
     (error) => log.warn('session not stored (it lives on until this core stops)', { error }),
   );
+  sessions.wallWhileLocked = () => deps.site.security?.secondScreenWallWhileLocked === true;
   const throttle = new LoginThrottle(clock);
   const policy = new AuditPolicy(audit, sessions, clock);
   const timeZone = deps.site.timeZone ?? DEFAULT_TIME_ZONE;

@@ -74,6 +74,10 @@ export class SessionManager {
   private readonly sessions = new Map<string, Session>();
   /** live client id → session id */
   private readonly clients = new Map<string, string>();
+  /** Live clients that are a second screen's wall (their page is `?screen=2` or higher). */
+  private readonly wallScreens = new Set<string>();
+  /** Whether a second screen's wall keeps its video while its session is locked (the site file's `security.secondScreenWallWhileLocked`). */
+  wallWhileLocked: () => boolean = () => false;
   private readonly listeners = new Set<(change: SessionChange) => void>();
   private timer: TimerHandle | null = null;
 
@@ -223,12 +227,19 @@ export class SessionManager {
     this.persist((store) => store.removeUser(key));
   }
 
-  bindClient(sessionId: string, liveClientId: string): void {
+  bindClient(sessionId: string, liveClientId: string, screen: 'operator' | 'wall' = 'operator'): void {
     this.clients.set(liveClientId, sessionId);
+    if (screen === 'wall') this.wallScreens.add(liveClientId);
   }
 
   unbindClient(liveClientId: string): void {
     this.clients.delete(liveClientId);
+    this.wallScreens.delete(liveClientId);
+  }
+
+  /** This client is a second screen's wall that keeps its video while its session is locked. */
+  keepsWallWhileLocked(liveClientId: string): boolean {
+    return this.wallScreens.has(liveClientId) && this.wallWhileLocked();
   }
 
   sessionOfClient(liveClientId: string): string | null {
@@ -239,11 +250,15 @@ export class SessionManager {
     return [...this.clients].filter(([, owner]) => owner === sessionId).map(([client]) => client);
   }
 
-  /** Frames may go to this client now (its session exists and is not locked). */
+  /**
+   * Frames may go to this client now: its session exists and is not locked, or it is locked and
+   * this client is a second screen's wall the site lets play on (video only: it can call nothing).
+   */
   mayReceiveFrames(liveClientId: string): boolean {
     const sessionId = this.clients.get(liveClientId);
     const session = sessionId ? this.sessions.get(sessionId) : undefined;
-    return session !== undefined && session.state === 'active';
+    if (session === undefined) return false;
+    return session.state === 'active' || (session.state === 'locked' && this.keepsWallWhileLocked(liveClientId));
   }
 
   stop(): void {

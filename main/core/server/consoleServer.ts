@@ -33,7 +33,8 @@ export interface ServerSecurity {
   principalOf(sessionId: string | null, transport: Principal['transport']): Principal;
   /** Electron: the session the core keeps for the host (its socket carries the token, no cookie). */
   hostSessionId(): string | null;
-  bindClient(sessionId: string, liveClientId: string): void;
+  /** `wall`: the socket of a second screen (`?screen=2`…), which the site may let play on while locked. */
+  bindClient(sessionId: string, liveClientId: string, screen: 'operator' | 'wall'): void;
   unbindClient(liveClientId: string): void;
   mayReceiveFrames(liveClientId: string): boolean;
 }
@@ -263,12 +264,14 @@ export function startConsoleServer(options: ConsoleServerOptions): Promise<Runni
         return;
       }
     }
-    sockets.handleUpgrade(request, socket, head, (ws) => onSocket(ws, sessionId));
+    // the page says which screen it is (the renderer's ?screen=N): 2 and up are second screens' walls
+    const screen = /^[2-9]$/.test(url.searchParams.get('screen') ?? '') ? 'wall' : 'operator';
+    sockets.handleUpgrade(request, socket, head, (ws) => onSocket(ws, sessionId, screen));
   }
 
   const socketsByClient = new Map<string, WebSocket>();
 
-  function onSocket(ws: WebSocket, sessionId: string | null): void {
+  function onSocket(ws: WebSocket, sessionId: string | null, screen: 'operator' | 'wall'): void {
     const security = options.security;
     const sendText = (message: ServerTextMessage): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
@@ -283,7 +286,7 @@ export function startConsoleServer(options: ConsoleServerOptions): Promise<Runni
       },
     });
     socketsByClient.set(clientId, ws);
-    if (security && sessionId) security.bindClient(sessionId, clientId);
+    if (security && sessionId) security.bindClient(sessionId, clientId, screen);
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
       let raw: unknown;
