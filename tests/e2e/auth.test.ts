@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { h264Clip } from '../helpers/ffmpeg';
 import { RtspTestServer } from '../helpers/rtspServer';
 import { openConsole, type ConsoleUnderTest } from '../helpers/consoleUnderTest';
-import { outputPath, tempDir } from '../helpers/paths';
+import { outputPath, repoRoot, tempDir } from '../helpers/paths';
 import { regionChange, screenshot } from '../helpers/browser';
 import { CALL_PATH } from '../../common/liveProtocol';
 
@@ -210,5 +210,48 @@ describe('log-in, roles, lock and the audit page', () => {
       await keepAwake;
       await second.close();
     }
+  });
+
+  it('a forgotten administrator password: a one-time code from the station PC (npm run users -- recover), used once on the log-in screen, audited', async () => {
+    if (await page.locator('[data-testid=lock-screen]').isVisible()) {
+      await page.locator('[data-testid=lock-screen] input[name=password]').fill('mat-khau-quan-tri');
+      await page.locator('[data-testid=lock-screen] button[type=submit]').click();
+    }
+    await page.locator('[data-testid=user-box]').waitFor({ timeout: 10000 });
+    await page.click('[data-testid=user-box] [data-action=logout]');
+    await page.locator('[data-testid=login-screen]').waitFor({ timeout: 30000 });
+    // at the station PC, with the data folder (owner-only): the code, while the console runs
+    const printed = execFileSync(process.execPath, [path.join(repoRoot, 'scripts', 'run-ts.mjs'), 'main/core/security/securityCli.ts', 'recover', '--data', path.join(dir, 'data')], { cwd: repoRoot, encoding: 'utf8' });
+    const code = /: ([A-Z0-9]{8,})\s*$/m.exec(printed)?.[1];
+    expect(code, printed).toBeDefined();
+    const recover = async (withCode: string, password: string): Promise<void> => {
+      await page.locator('[data-testid=recover-screen] input[name=code]').fill(withCode);
+      await page.locator('[data-testid=recover-screen] input[name=userName]').fill('quantri');
+      await page.locator('[data-testid=recover-screen] input[name=password]').fill(password);
+      await page.locator('[data-testid=recover-screen] button[type=submit]').click();
+    };
+    await page.locator('[data-testid=login-screen] .auth-link').click();
+    await page.locator('[data-testid=recover-screen]').waitFor({ timeout: 5000 });
+    await page.screenshot({ path: outputPath('e2e', 'auth-recover-1366.png') });
+    // a wrong code is refused, in Vietnamese
+    await recover('SAIMA1234567', 'mat-khau-moi-sau-khoi-phuc');
+    await page.locator('[data-testid=recover-screen] [data-testid=auth-message]').waitFor({ timeout: 10000 });
+    expect(await page.locator('[data-testid=auth-message]').textContent()).toMatch(/Mã khôi phục sai|thử lại sau/);
+    // the failure slows the next try (the page says how long): try again until it is let through
+    const deadline = Date.now() + 45_000;
+    for (;;) {
+      await recover(code!, 'mat-khau-moi-sau-khoi-phuc');
+      const inside = await page.locator('[data-testid=user-box]').waitFor({ timeout: 3000 }).then(() => true, () => false);
+      if (inside) break;
+      expect(await page.locator('[data-testid=auth-message]').textContent()).toContain('thử lại sau');
+      if (Date.now() > deadline) throw new Error('recovery never let through');
+      await page.waitForTimeout(2000);
+    }
+    expect(await page.locator('[data-testid=user-box]').textContent()).toContain('Nguyễn Văn Quản');
+    // the code was used up; the new password signs in; the trail has the code's issue and use
+    const reused = await apiCall('recoverAdministrator', { code, userName: 'quantri', newPassword: 'lai-lan-nua-khong-duoc' });
+    expect(reused.ok && (reused.value as { status: string }).status).not.toBe('signedIn');
+    const audit = (await apiCall('auditQuery', { limit: 50 })).value as { rows: { action: string; actor: string }[] };
+    expect(audit.rows.map((row) => row.action)).toEqual(expect.arrayContaining(['recoveryCodeIssued', 'recoveryFailed', 'recoveryUsed']));
   });
 });
