@@ -25,6 +25,7 @@ import { FromCoreSchema, type ToCore } from '../core/utilityProtocol';
 import { parseCliArgs, pickOwnOptions, type CliOptions } from '../core/cliArgs';
 import { classifyExit, CrashHistory, crashLoopPage, HANG, hangProbeMs, HangWatch } from '../core/restartPolicy';
 import {
+  autoStartPlan,
   checkCall,
   isConsolePage,
   mayNavigate,
@@ -358,19 +359,14 @@ function applyAutoStart(): void {
   } catch {
     // first start
   }
-  const autoStart = hostOptions.autoStart ?? saved.autoStart ?? app.isPackaged;
+  const plan = autoStartPlan({ platform: process.platform, isPackaged: app.isPackaged, flag: hostOptions.autoStart, saved: saved.autoStart, homeDir: os.homedir(), exec: process.env.APPIMAGE ?? process.execPath, name: translate('vi', 'app.title') });
   try {
-    fs.writeFileSync(file, JSON.stringify({ ...saved, autoStart }, null, 2));
-    if (process.platform === 'linux') {
-      const desktopFile = path.join(os.homedir(), '.config', 'autostart', 'commune-console.desktop');
-      if (autoStart && app.isPackaged) {
-        fs.mkdirSync(path.dirname(desktopFile), { recursive: true });
-        const exec = process.env.APPIMAGE ?? process.execPath;
-        fs.writeFileSync(desktopFile, `[Desktop Entry]\nType=Application\nName=${translate('vi', 'app.title')}\nExec="${exec}"\nX-GNOME-Autostart-enabled=true\n`);
-      } else if (!autoStart) fs.rmSync(desktopFile, { force: true });
-    } else {
-      app.setLoginItemSettings({ openAtLogin: autoStart });
-    }
+    fs.writeFileSync(file, JSON.stringify({ ...saved, autoStart: plan.autoStart }, null, 2));
+    if (plan.openAtLogin !== null) app.setLoginItemSettings({ openAtLogin: plan.openAtLogin });
+    if (plan.desktopFile?.action === 'write') {
+      fs.mkdirSync(path.dirname(plan.desktopFile.path), { recursive: true });
+      fs.writeFileSync(plan.desktopFile.path, plan.desktopFile.content);
+    } else if (plan.desktopFile?.action === 'remove') fs.rmSync(plan.desktopFile.path, { force: true });
   } catch (error) {
     console.error('auto-start setting not applied:', (error as Error).message);
   }

@@ -199,3 +199,35 @@ export function parseHostOptions(argv: readonly string[], env: Record<string, st
   const autoStart = argv.includes('--no-auto-start') ? false : argv.includes('--auto-start') ? true : null;
   return { kiosk, autoStart };
 }
+
+/**
+ * Start at log-in (issue 16 item 5): what the host does with the setting. The command line
+ * (`--auto-start` / `--no-auto-start`) wins and is remembered (DATA/host-settings.json); without
+ * it the remembered choice; without that, on in installed builds only. Windows and macOS: the
+ * login item. Linux: an autostart desktop file, written only for an installed build (a
+ * development run must not start itself at the next log-in), removed when turned off.
+ */
+export interface AutoStartPlan {
+  /** The value to remember in host-settings.json. */
+  autoStart: boolean;
+  /** Windows/macOS: `app.setLoginItemSettings({ openAtLogin })`; null on Linux. */
+  openAtLogin: boolean | null;
+  /** Linux: write this desktop file, remove it, or leave it. */
+  desktopFile: { action: 'write'; path: string; content: string } | { action: 'remove'; path: string } | null;
+}
+
+export function autoStartPlan(input: { platform: string; isPackaged: boolean; flag: boolean | null; saved: boolean | undefined; homeDir: string; exec: string; name: string }): AutoStartPlan {
+  const autoStart = input.flag ?? input.saved ?? input.isPackaged;
+  if (input.platform !== 'linux') return { autoStart, openAtLogin: autoStart, desktopFile: null };
+  const file = `${input.homeDir.replace(/\/+$/, '')}/.config/autostart/commune-console.desktop`;
+  if (!autoStart) return { autoStart, openAtLogin: null, desktopFile: { action: 'remove', path: file } };
+  if (!input.isPackaged) return { autoStart, openAtLogin: null, desktopFile: null };
+  // the desktop entry quotes Exec; a name or path cannot break out of its line
+  const oneLine = (text: string) => text.replace(/[\r\n]/g, ' ');
+  const exec = oneLine(input.exec).replace(/["`$\\]/g, (char) => `\\${char}`);
+  return {
+    autoStart,
+    openAtLogin: null,
+    desktopFile: { action: 'write', path: file, content: `[Desktop Entry]\nType=Application\nName=${oneLine(input.name)}\nExec="${exec}"\nX-GNOME-Autostart-enabled=true\n` },
+  };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkCall, isConsolePage, isTrustedSender, mayNavigate, MAX_CALL_BYTES, parseHostOptions, parseWindowState, restorePlacement, secondInstanceHandOff, windowKey } from '../../main/electron/policy';
+import { autoStartPlan, checkCall, isConsolePage, isTrustedSender, mayNavigate, MAX_CALL_BYTES, parseHostOptions, parseWindowState, restorePlacement, secondInstanceHandOff, windowKey } from '../../main/electron/policy';
 
 // Node's real URL: for a non-special scheme such as app:, `new URL(u).origin` is "null".
 describe('trust of IPC senders (Node URL semantics)', () => {
@@ -118,5 +118,29 @@ describe('host options', () => {
     expect(parseHostOptions(['--kiosk'], {})).toEqual({ kiosk: true, autoStart: null });
     expect(parseHostOptions([], { CONSOLE_KIOSK: '1' }).kiosk).toBe(true);
     expect(parseHostOptions(['--no-auto-start'], {}).autoStart).toBe(false);
+  });
+
+  it('start at log-in: on in installed builds, the command line wins and is remembered; Windows login item, Linux desktop file (installed builds only), removed when off', () => {
+    const base = { homeDir: '/home/congan', exec: '/opt/Giám sát camera/giam-sat', name: 'Giám sát camera' };
+    // Windows: installed, first start → on; a development run → off; the flag and the remembered choice
+    expect(autoStartPlan({ ...base, platform: 'win32', isPackaged: true, flag: null, saved: undefined })).toEqual({ autoStart: true, openAtLogin: true, desktopFile: null });
+    expect(autoStartPlan({ ...base, platform: 'win32', isPackaged: false, flag: null, saved: undefined }).openAtLogin).toBe(false);
+    expect(autoStartPlan({ ...base, platform: 'win32', isPackaged: true, flag: null, saved: false }).openAtLogin).toBe(false);
+    expect(autoStartPlan({ ...base, platform: 'win32', isPackaged: true, flag: true, saved: false }).autoStart).toBe(true);
+    expect(autoStartPlan({ ...base, platform: 'win32', isPackaged: true, flag: false, saved: true })).toEqual({ autoStart: false, openAtLogin: false, desktopFile: null });
+    // Linux: a desktop file for the installed build; a development run never writes one
+    const linux = autoStartPlan({ ...base, platform: 'linux', isPackaged: true, flag: null, saved: undefined });
+    expect(linux.openAtLogin).toBeNull();
+    expect(linux.desktopFile).toEqual({
+      action: 'write',
+      path: '/home/congan/.config/autostart/commune-console.desktop',
+      content: '[Desktop Entry]\nType=Application\nName=Giám sát camera\nExec="/opt/Giám sát camera/giam-sat"\nX-GNOME-Autostart-enabled=true\n',
+    });
+    expect(autoStartPlan({ ...base, platform: 'linux', isPackaged: false, flag: true, saved: undefined }).desktopFile).toBeNull();
+    expect(autoStartPlan({ ...base, platform: 'linux', isPackaged: true, flag: false, saved: true }).desktopFile).toEqual({ action: 'remove', path: '/home/congan/.config/autostart/commune-console.desktop' });
+    // a path with quotes or a line break cannot add a line or leave the quotes of Exec
+    const hostile = autoStartPlan({ ...base, exec: '/tmp/a"b\nExec=/bin/evil', platform: 'linux', isPackaged: true, flag: null, saved: undefined });
+    const content = hostile.desktopFile?.action === 'write' ? hostile.desktopFile.content : '';
+    expect(content.split('\n').filter((line) => line.startsWith('Exec='))).toEqual(['Exec="/tmp/a\\"b Exec=/bin/evil"']);
   });
 });
