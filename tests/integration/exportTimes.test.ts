@@ -27,6 +27,8 @@ describe.skipIf(!canMount())('exported clips and their record state the times th
   let manifest: Manifest;
   let folder: string;
   let request: ExportRequest;
+  /** The same range cut by each ffmpeg build (the bundled 4.1 and the system's): the times must not depend on it. */
+  const byBuild: { label: string; manifest: Manifest; folder: string }[] = [];
   let logBytes = 0;
   /** Per camera: index time − send time (the delivery delay), from its recorded frames. */
   const delay = new Map<string, number>();
@@ -47,25 +49,31 @@ describe.skipIf(!canMount())('exported clips and their record state the times th
     stick = mountStick(60);
     // an odd range across a segment join: +3.731 s to +13.193 s
     request = { cameraIds: [...TIMECODE_ENCODERS], startMs: first + 3731, endMs: first + 13_193, caseNumber: '7/2026', officer: 'Nguyễn Văn Hùng', reason: 'Kiểm tra thời gian', operator: 'Lê Thị Mai', destination: stick.dir };
-    const env: ExportEnv = {
+    const env = (binary: string): ExportEnv => ({
       site: JSON.parse(fs.readFileSync(recordings.sitePath, 'utf8')) as Site,
       index,
       recordingsRoot: path.join(recordings.dataDir, 'recordings'),
       dataDir: recordings.dataDir,
       version: 'test',
-      ffmpeg: { binary: system.path, clock: systemClock, log: silentLogger },
+      ffmpeg: { binary, clock: systemClock, log: silentLogger },
       clock: systemClock,
       log: silentLogger,
       pin: () => () => undefined,
       burnIn: null,
-    };
-    const runner = new ExportJobRunner(env, ExportRequestSchema.parse(request), { verify: true, removable: true, onStatus: () => undefined });
-    const job = await runner.run();
-    logBytes = runner.logEntry().bytes;
-    expect(job.state).toBe('done');
-    folder = job.folder!;
-    manifest = JSON.parse(fs.readFileSync(path.join(folder, 'manifest.json'), 'utf8')) as Manifest;
-  }, 240_000);
+    });
+    for (const build of builds) {
+      const asked = build === builds.at(-1) ? request : { ...request, caseNumber: `7-${build.label}/2026` };
+      const runner = new ExportJobRunner(env(build.info.path), ExportRequestSchema.parse(asked), { verify: true, removable: true, onStatus: () => undefined });
+      const job = await runner.run();
+      expect(job.state, build.label).toBe('done');
+      const made = { label: build.label, folder: job.folder!, manifest: JSON.parse(fs.readFileSync(path.join(job.folder!, 'manifest.json'), 'utf8')) as Manifest };
+      byBuild.push(made);
+      if (build === builds.at(-1)) {
+        logBytes = runner.logEntry().bytes;
+        ({ folder, manifest } = made);
+      }
+    }
+  }, 360_000);
   afterAll(() => {
     stick?.unmount();
     index?.close();
@@ -73,9 +81,17 @@ describe.skipIf(!canMount())('exported clips and their record state the times th
   });
 
   /** Send times of every frame of an exported MP4, in presentation order. */
-  async function clipCodes(name: string): Promise<number[]> {
-    return burnedTimes((await ffmpegBuilds()).at(-1)!.info, path.join(folder, name));
+  async function clipCodes(name: string, inFolder = folder): Promise<number[]> {
+    return burnedTimes((await ffmpegBuilds()).at(-1)!.info, path.join(inFolder, name));
   }
+
+  it('both builds cut the same frames: the same actual range per camera', () => {
+    const [bundled, system] = byBuild;
+    for (const camera of system!.manifest.cameras) {
+      const other = bundled!.manifest.cameras.find((candidate) => candidate.id === camera.id)!;
+      expect(other.actual, camera.id).toEqual(camera.actual);
+    }
+  });
 
   it('the requested range is stated to the millisecond, local with offset and UTC', () => {
     expect(manifest.requested.startMs).toBe(request.startMs);
@@ -85,12 +101,13 @@ describe.skipIf(!canMount())('exported clips and their record state the times th
     expect(new Date(manifest.requested.endLocal).getTime()).toBe(request.endMs);
   });
 
-  it('each clip’s stated start and end are its first and last frame’s times (within one frame), the lead-in and tail stated', async () => {
-    for (const camera of manifest.cameras) {
+  it('each clip’s stated start and end are its first and last frame’s times (within one frame), the lead-in and tail stated — cut by ffmpeg 4.1 and by the system’s', async () => {
+    expect(byBuild.map((made) => made.label)).toEqual(['bundled', 'system']);
+    for (const { label, manifest, folder } of byBuild) for (const camera of manifest.cameras) {
       const files = manifest.files.filter((file) => file.cameraId === camera.id);
       expect(files.length, camera.id).toBeGreaterThan(0);
-      const codes = await clipCodes(files[0]!.name);
-      const lastCodes = files.length > 1 ? await clipCodes(files.at(-1)!.name) : codes;
+      const codes = await clipCodes(files[0]!.name, folder);
+      const lastCodes = files.length > 1 ? await clipCodes(files.at(-1)!.name, folder) : codes;
       const d = delay.get(camera.id)!;
       // index time of the first frame = its send time + the delivery delay
       const firstMs = delayMs(camera.actual!.startMs, codes[0]!);
@@ -112,7 +129,7 @@ describe.skipIf(!canMount())('exported clips and their record state the times th
       const nameMs = Date.UTC(+stamp[1]!, +stamp[2]! - 1, +stamp[3]!, +stamp[4]! - 7, +stamp[5]!, +stamp[6]!);
       expect(nameMs).toBeLessThanOrEqual(camera.actual!.startMs);
       expect(camera.actual!.startMs - nameMs).toBeLessThan(1000);
-      console.log(`${camera.id}: clip begins ${camera.leadInMs} ms before the requested start, ends ${camera.tailMs} ms after the requested end; delivery delay ${d} ms`);
+      console.log(`${label} ${camera.id}: clip begins ${camera.leadInMs} ms before the requested start, ends ${camera.tailMs} ms after the requested end; delivery delay ${d} ms`);
     }
   }, 120_000);
 
@@ -125,8 +142,8 @@ describe.skipIf(!canMount())('exported clips and their record state the times th
     expect(html).toContain(`${String(total).replace(/\B(?=(\d{3})+(?!\d))/g, '.')} byte)`);
   });
 
-  it('the MP4 carries its absolute start: creation_time and the exact UTC start in ms', () => {
-    for (const camera of manifest.cameras) {
+  it('the MP4 carries its absolute start: creation_time and the exact UTC start in ms (both builds)', () => {
+    for (const { manifest, folder } of byBuild) for (const camera of manifest.cameras) {
       const file = manifest.files.find((candidate) => candidate.cameraId === camera.id)!;
       const tags = (JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format_tags', '-of', 'json', path.join(folder, file.name)], { encoding: 'utf8' })) as { format: { tags: Record<string, string> } }).format.tags;
       expect(tags[START_TAG]).toBe(file.startUtc);
