@@ -25,9 +25,23 @@ function moveRendererSourceMaps() {
     fs.renameSync(path.join(from, name), path.join(to, name));
   }
 }
+/**
+ * The chunks app.js imports statically, announced in index.html as modulepreloads: the browser
+ * fetches them with app.js instead of after parsing it (bench:open, phase "app.js received").
+ * Dynamic imports (map, playback, export, devices pages) are not preloaded.
+ */
+function withModulePreloads(html, metafile) {
+  const app = metafile.outputs['dist/renderer/app.js'];
+  const chunks = (app?.imports ?? []).filter((entry) => entry.kind === 'import-statement').map((entry) => path.posix.relative('dist/renderer', entry.path));
+  const links = chunks.map((chunk) => `    <link rel="modulepreload" href="./${chunk}" />`).join('\n');
+  const marker = '    <script type="module" src="./app.js"></script>';
+  if (!html.includes(marker)) throw new Error('renderer/index.html: the app.js script tag moved; update withModulePreloads');
+  return html.replace(marker, links ? `${links}\n${marker}` : marker);
+}
+
 fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 
-await Promise.all([
+const built = await Promise.all([
   build({
     ...watchless,
     entryPoints: { 'core/cli': 'main/core/cli.ts', 'core/supervise': 'main/core/supervise.ts', 'core/utility': 'main/core/utility.ts', 'core/mapWorker': 'main/core/map/tileWorker.ts', 'core/jobWorker': 'main/core/jobWorker.ts', 'electron/main': 'main/electron/main.ts' },
@@ -74,7 +88,8 @@ await Promise.all([
   }),
 ]);
 moveRendererSourceMaps();
-for (const file of ['index.html', 'icon.svg']) fs.copyFileSync(path.join(root, 'renderer', file), path.join(root, 'dist', 'renderer', file));
+fs.copyFileSync(path.join(root, 'renderer', 'icon.svg'), path.join(root, 'dist', 'renderer', 'icon.svg'));
+fs.writeFileSync(path.join(root, 'dist', 'renderer', 'index.html'), withModulePreloads(fs.readFileSync(path.join(root, 'renderer', 'index.html'), 'utf8'), built[2].metafile));
 // The map's worker (maplibre-gl loads it by URL next to app.js; served by the console, never fetched from outside).
 fs.copyFileSync(path.join(root, 'node_modules', 'maplibre-gl', 'dist', 'maplibre-gl-worker.mjs'), path.join(root, 'dist', 'renderer', 'maplibre-gl-worker.mjs'));
 console.log(`build: ${Date.now() - started} ms`);

@@ -57,8 +57,8 @@ export function PlaybackWall({ cameraIds, cameras, layout, state, timeZone, sele
   const { t } = useTranslation();
   const containerRef = useRef<HTMLDivElement>(null);
   const [canvas, setCanvas] = useState<HTMLCanvasElement | null>(null);
-  const { wall } = useGlWall(canvas, { diagnostics: playbackDiagnostics });
   const size = useElementSize(containerRef);
+  const { wall } = useGlWall(canvas, { diagnostics: playbackDiagnostics, size });
   useEffect(() => wall?.resize(size.width, size.height), [wall, size]);
 
   const rects = useMemo(() => (size.width > 0 ? gridRects(layout, size.width, size.height) : []), [layout, size]);

@@ -102,7 +102,20 @@ export class GlWall {
     private readonly onDrawn: (viewId: number, seq: number) => void,
     /** A tile's next view drew its first frame: the previous view can be closed. */
     private readonly onPromoted: (tileKey: string, viewId: number, previousViewId: number | null) => void = () => undefined,
+    /**
+     * The canvas's size in CSS pixels when known: the drawing buffer is sized before the context
+     * exists, so it is allocated once (each later change of width or height reallocates it:
+     * ~200 ms each in software GL, bench:open).
+     */
+    initialSize: { width: number; height: number } | null = null,
   ) {
+    if (initialSize && initialSize.width > 0 && initialSize.height > 0) {
+      const ratio = window.devicePixelRatio || 1;
+      canvas.width = Math.max(1, Math.round(initialSize.width * ratio));
+      canvas.height = Math.max(1, Math.round(initialSize.height * ratio));
+      this.cssWidth = initialSize.width;
+      this.cssHeight = initialSize.height;
+    }
     const gl = canvas.getContext('webgl2', { alpha: false, antialias: false, depth: false, stencil: false, preserveDrawingBuffer: true, desynchronized: true, powerPreference: 'high-performance' });
     if (!gl) throw new Error('WebGL2 unavailable');
     this.gl = gl;

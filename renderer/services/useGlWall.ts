@@ -12,18 +12,30 @@ import { GlWall } from './glWall';
  */
 export function useGlWall(
   canvas: HTMLCanvasElement | null,
-  options: { diagnostics?: (wall: GlWall) => ConsoleDiagnostics; onPromoted?: (tileKey: string, viewId: number) => void } = {},
+  options: {
+    diagnostics?: (wall: GlWall) => ConsoleDiagnostics;
+    onPromoted?: (tileKey: string, viewId: number) => void;
+    /**
+     * The canvas's size in CSS pixels, when the caller follows it: the wall is then made once the
+     * size is known, with its drawing buffer allocated at that size (later sizes: `resize`).
+     */
+    size?: { width: number; height: number };
+  } = {},
 ): { wall: GlWall | null; error: string | null } {
   const runtime = useRuntime();
-  const { diagnostics, onPromoted } = options;
+  const { diagnostics, onPromoted, size } = options;
+  // the first size known, kept: the wall is made with it (later sizes go to `resize`, never make another)
+  const [firstSize, setFirstSize] = useState<{ width: number; height: number } | null>(null);
+  if (firstSize === null && size !== undefined && size.width > 0 && size.height > 0) setFirstSize(size);
+  const waitsForSize = size !== undefined && firstSize === null;
   const created = useMemo(() => {
-    if (!canvas) return { wall: null, error: null };
+    if (!canvas || waitsForSize) return { wall: null, error: null };
     try {
-      return { wall: new GlWall(canvas, (viewId, seq) => runtime.socket.ack(viewId, seq), onPromoted), error: null };
+      return { wall: new GlWall(canvas, (viewId, seq) => runtime.socket.ack(viewId, seq), onPromoted, firstSize), error: null };
     } catch (error) {
       return { wall: null, error: (error as Error).message };
     }
-  }, [canvas, runtime, onPromoted]);
+  }, [canvas, runtime, onPromoted, waitsForSize, firstSize]);
   const { wall } = created;
 
   useEffect(() => {

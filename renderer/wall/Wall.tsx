@@ -49,9 +49,9 @@ export function Wall({ onEditTour }: { onEditTour: (tile: number) => void }) {
   }, [maximized]);
 
   const onPromoted = useCallback((tileKey: string, viewId: number) => promotionHandlers.get(tileKey)?.(viewId), [promotionHandlers]);
-  const created = useGlWall(canvas, { diagnostics: wallDiagnostics, onPromoted });
-  const wall = created.wall;
   const size = useElementSize(containerRef);
+  const created = useGlWall(canvas, { diagnostics: wallDiagnostics, onPromoted, size });
+  const wall = created.wall;
 
   useEffect(() => {
     wall?.resize(size.width, size.height);
