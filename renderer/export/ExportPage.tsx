@@ -1,4 +1,5 @@
 import { whyNotReady } from './readiness';
+import { groupState, pickerGroups, withGroup } from './cameraPicker';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CameraSummary } from '../../common/contract';
@@ -107,25 +108,55 @@ function useErrorText(): (error: ContractError) => string {
 
 function CameraPicker({ cameras, selected, onChange }: { cameras: CameraSummary[]; selected: string[]; onChange: (ids: string[]) => void }) {
   const { t } = useTranslation();
+  const [query, setQuery] = useState('');
   const chosen = new Set(selected);
+  const groups = pickerGroups(cameras, query);
+  const shown = groups.reduce((sum, group) => sum + group.cameras.length, 0);
   return (
     <fieldset className="ex-cameras">
       <legend>
         {t('exportClip.cameras')} <span className="muted">{t('exportClip.selectedCount', { count: selected.length })}</span>
       </legend>
+      <div className="ex-camera-tools">
+        <input type="search" value={query} placeholder={t('exportClip.cameraSearch')} aria-label={t('exportClip.cameraSearch')} data-testid="export-camera-search" onChange={(event) => setQuery(event.target.value)} />
+        {selected.length > 0 && (
+          <button type="button" data-testid="export-camera-none" onClick={() => onChange([])}>
+            {t('exportClip.selectNone')}
+          </button>
+        )}
+      </div>
       <div className="ex-camera-list" role="group" aria-label={t('exportClip.camerasHint')}>
-        {cameras.map((camera) => (
-          <label key={camera.id} className="ex-camera">
-            <input
-              type="checkbox"
-              checked={chosen.has(camera.id)}
-              data-camera={camera.id}
-              onChange={(event) => onChange(event.target.checked ? [...selected, camera.id] : selected.filter((id) => id !== camera.id))}
-            />
-            <span>{camera.name}</span>
-            {camera.village && <small className="muted">{camera.village}</small>}
-          </label>
-        ))}
+        {shown === 0 && <p className="muted">{t('exportClip.noCameraMatches', { query })}</p>}
+        {groups.map((group) => {
+          const state = groupState(group, chosen);
+          return (
+            <div key={group.village ?? ''} className="ex-village" data-village={group.village ?? ''}>
+              <label className="ex-village-head" title={t('exportClip.selectVillage')}>
+                <input
+                  type="checkbox"
+                  checked={state === 'all'}
+                  ref={(element) => {
+                    if (element) element.indeterminate = state === 'some';
+                  }}
+                  onChange={(event) => onChange(withGroup(selected, group, event.target.checked))}
+                />
+                <span>{group.village ?? t('exportClip.noVillage')}</span>
+                <small className="muted">{group.cameras.length}</small>
+              </label>
+              {group.cameras.map((camera) => (
+                <label key={camera.id} className="ex-camera" title={`${camera.name} (${camera.id})`}>
+                  <input
+                    type="checkbox"
+                    checked={chosen.has(camera.id)}
+                    data-camera={camera.id}
+                    onChange={(event) => onChange(event.target.checked ? [...selected, camera.id] : selected.filter((id) => id !== camera.id))}
+                  />
+                  <span className="ex-camera-name">{camera.name}</span>
+                </label>
+              ))}
+            </div>
+          );
+        })}
       </div>
     </fieldset>
   );

@@ -70,6 +70,38 @@ describe('the built-in demo site', () => {
     await expect.poll(() => tile.getAttribute('data-camera-id')).toBe('dk-09');
   });
 
+  it('the export page’s camera picker finds a camera among 31 by a word without marks, grouped by village', async () => {
+    await page.setViewportSize({ width: 1366, height: 768 });
+    try {
+      await page.click('[data-page="exports"]');
+      const list = page.locator('.ex-camera-list');
+      await expect.poll(() => list.locator('[data-camera]').count(), { timeout: 30000 }).toBe(31);
+      // one line per camera: no name wraps (issue 18: names were wrapped over four lines)
+      const heights = await list.locator('.ex-camera').evaluateAll((rows) => rows.map((row) => row.getBoundingClientRect().height));
+      expect(Math.max(...heights)).toBeLessThan(30);
+      const villages = await list.locator('.ex-village').count();
+      expect(villages).toBeGreaterThanOrEqual(9);
+      await screenshot(page, outputPath('e2e', 'demo-export-picker-1366.png'));
+      // "cho" finds the market cameras (Chợ …) and nothing else
+      await page.fill('[data-testid=export-camera-search]', 'cho');
+      const names = await list.locator('.ex-camera-name').allTextContents();
+      expect(names.length).toBeGreaterThan(0);
+      expect(names.length).toBeLessThan(31);
+      for (const name of names) expect(name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/gi, 'd').toLowerCase()).toContain('cho');
+      // ticking a village ticks its cameras only
+      await page.fill('[data-testid=export-camera-search]', '');
+      const first = list.locator('.ex-village').first();
+      await first.locator('.ex-village-head input').check();
+      const inVillage = await first.locator('[data-camera]').count();
+      await expect.poll(() => page.textContent('.ex-cameras legend')).toContain(`Đã chọn ${inVillage} camera`);
+      await screenshot(page, outputPath('e2e', 'demo-export-picker-village-1366.png'));
+      await page.click('[data-testid=export-camera-none]');
+      await page.click('[data-page="wall"]');
+    } finally {
+      await page.setViewportSize({ width: 1600, height: 900 });
+    }
+  });
+
   it('switches to the 4x4 layout', async () => {
     await page.click('[data-layout="grid-16"]');
     await expect
