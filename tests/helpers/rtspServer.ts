@@ -17,8 +17,12 @@ import { repoRoot } from './paths';
  */
 export type MountKind = 'clip' | 'h265' | 'garbage' | 'switch' | 'timecode' | 'ptz';
 
-export type TimecodeEncoder = 'x264' | 'x264-sliced' | 'x264-bframes' | 'x264-oob' | 'h265';
-export const TIMECODE_ENCODERS: readonly TimecodeEncoder[] = ['x264-sliced', 'x264-bframes', 'x264-oob', 'h265'];
+export type TimecodeEncoder = 'x264' | 'x264-sliced' | 'x264-bframes' | 'x264-oob' | 'x264-once' | 'x264-longgop' | 'h265';
+/**
+ * The encoder matrix the playback and export tests run over (tests/integration/encoderFixture.ts).
+ * Not 'x264-once': the recorder keeps no parameter sets of that camera (docs/recording.md).
+ */
+export const TIMECODE_ENCODERS: readonly TimecodeEncoder[] = ['x264-sliced', 'x264-bframes', 'x264-oob', 'x264-longgop', 'h265'];
 
 export interface MountSpec {
   path: string;
@@ -36,11 +40,22 @@ export interface MountSpec {
   /**
    * timecode: the encoder setting (default 'x264', one slice a frame): 'x264-sliced' (zerolatency
    * sliced threads, parameter sets before every keyframe), 'x264-bframes', 'x264-oob' (parameter
-   * sets only in the SDP), 'h265'.
+   * sets only in the SDP, no access unit delimiters), 'x264-once' (parameter sets in band once,
+   * before the first keyframe the client receives, and in the SDP; a delimiter before every access
+   * unit), 'x264-longgop' (a keyframe every 75 frames: 5 s at 15 fps), 'h265'.
    */
   encoder?: TimecodeEncoder;
-  /** timecode: keyframe interval in frames (default 15). */
+  /** timecode: keyframe interval in frames (default 15; 75 for 'x264-longgop'). */
   gop?: number;
+  /**
+   * timecode, H.264: the encoder's parameter sets rewritten before the payloader: 'encoder' (as
+   * x264 makes them: before every keyframe), 'once' (only until a client has received one
+   * keyframe), 'none' (never in band: only the SDP's sprop-parameter-sets; avc encoders only).
+   * Default 'encoder', 'once' for 'x264-once', 'none' for 'x264-oob'.
+   */
+  parameterSets?: 'encoder' | 'once' | 'none';
+  /** timecode: access unit delimiters kept (default true; false for 'x264-oob'). */
+  delimiters?: boolean;
   /** ptz: the JSON file {"pan", "tilt"} the ONVIF simulator keeps up to date. */
   positionFile?: string;
   /** garbage: random bytes per access unit (default 3000). */

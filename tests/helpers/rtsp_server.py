@@ -16,7 +16,11 @@ Each mount is a test camera, paced live at its frame rate exactly as a camera wo
             common/timecode.ts (ms since the epoch mod 2^32, taken just before the
             frame is pushed). `encoder`: x264 (one slice a frame, default), x264-sliced
             (zerolatency sliced threads, parameter sets before every keyframe), x264-bframes,
-            x264-oob (parameter sets only in the SDP), h265; `gop` (default 15)       {width, height, encoder, gop}
+            x264-oob (parameter sets only in the SDP, no access unit delimiters), x264-once
+            (parameter sets in band only until the client got one keyframe, a delimiter
+            before every access unit), x264-longgop (keyframe every 75 frames), h265;
+            `gop` (default 15); `parameterSets` (encoder|once|none) and `delimiters`
+            rewrite what the encoder made (see rewrite_before_payloader)               {width, height, encoder, gop, parameterSets, delimiters}
   ptz       LIVE-encoded: a window over a large test picture (a left-to-right luma ramp
             with bars), placed by the pan/tilt written by the ONVIF simulator to
             `positionFile` as JSON {"pan": -1..1, "tilt": -1..1}: pan right, the
@@ -145,6 +149,7 @@ class Mount:
         self.active = []  # {"src": appsrc, "start": frame number of its first push, None before}
         self.clients = set()
         self.setups = 0
+        self.plays = 0
         self.sent = 0
         self.factory = None
         self.serving = False
@@ -294,6 +299,84 @@ class GarbageMount(Mount):
         return H264_AUD + b"\xf0" + START_CODE + bytes([nal_type]) + os.urandom(self.size)
 
 
+# Encoders whose camera differs from the others by default (a mount's `gop` / `parameterSets` win).
+DEFAULT_GOP = {"x264-longgop": 75}
+DEFAULT_PARAMETER_SETS = {"x264-once": "once", "x264-oob": "none"}
+DEFAULT_DELIMITERS = {"x264-oob": False}
+
+
+def nal_units(data, length_prefixed):
+    """(start, end, header offset) of each NAL unit: Annex B (start codes) or avc (4-byte lengths)."""
+    units = []
+    if length_prefixed:
+        index = 0
+        while index + 4 <= len(data):
+            size = int.from_bytes(data[index : index + 4], "big")
+            units.append((index, index + 4 + size, index + 4))
+            index += 4 + size
+        return units
+    starts = []
+    index = data.find(b"\x00\x00\x01")
+    while index != -1:
+        starts.append((index - 1 if index > 0 and data[index - 1] == 0 else index, index + 3))
+        index = data.find(b"\x00\x00\x01", index + 3)
+    for (start, header), following in zip(starts, starts[1:] + [(len(data), None)]):
+        units.append((start, following[0], header))
+    return units
+
+
+def rewrite_before_payloader(element, h265, parameter_sets, delimiters, plays):
+    """What a camera that does not repeat its parameter sets sends: the encoder's access units
+    rewritten just before the payloader (whose config-interval must be 0). parameterSets "once":
+    VPS/SPS/PPS kept in the keyframes up to the first one after each PLAY (`plays()` counts
+    them): a session's first keyframe carries them, later ones do not (the keyframes that
+    prerolled the media for the SDP go to nobody). "none": never in band (H.264 avc only: the
+    payloader then takes the SDP's sprop-parameter-sets from the caps). delimiters false: access
+    unit delimiters removed."""
+    pay_sink = element.get_by_name("pay0").get_static_pad("sink")
+    upstream = pay_sink.get_peer()
+    state = {"sets_for_play": 0}
+    sets = (32, 33, 34) if h265 else (7, 8)
+    delimiter = 35 if h265 else 9
+
+    def nal_type(data, header):
+        return (data[header] >> 1) & 0x3F if h265 else data[header] & 0x1F
+
+    def is_keyframe(kind):
+        return 16 <= kind <= 21 if h265 else kind == 5
+
+    def probe(pad, info):
+        buffer = info.get_buffer()
+        caps = pad.get_current_caps()
+        length_prefixed = caps is not None and caps.get_structure(0).get_string("stream-format") in ("avc", "avc3", "hvc1", "hev1")
+        ok, mapped = buffer.map(Gst.MapFlags.READ)
+        if not ok:
+            return Gst.PadProbeReturn.OK
+        data = bytes(mapped.data)
+        buffer.unmap(mapped)
+        units = nal_units(data, length_prefixed)
+        keyframe = any(is_keyframe(nal_type(data, header)) for _, _, header in units)
+        played = plays()
+        keep_sets = parameter_sets == "once" and (played == 0 or state["sets_for_play"] < played)
+        if keep_sets and keyframe and played > 0:
+            state["sets_for_play"] = played
+        kept = b"".join(
+            data[start:end]
+            for start, end, header in units
+            if not (nal_type(data, header) in sets and not keep_sets) and not (nal_type(data, header) == delimiter and not delimiters)
+        )
+        if kept == data:
+            return Gst.PadProbeReturn.OK
+        replacement = gst_buffer(kept)
+        replacement.pts, replacement.dts, replacement.duration = buffer.pts, buffer.dts, buffer.duration
+        replacement.set_flags(buffer.get_flags())
+        # handed to the payloader here, the encoder's own buffer dropped
+        pay_sink.chain(replacement)
+        return Gst.PadProbeReturn.DROP
+
+    upstream.add_probe(Gst.PadProbeType.BUFFER, probe)
+
+
 class TimecodeMount(Mount):
     """kind "timecode": a live-encoded camera whose frames carry their send time (common/timecode.ts)."""
 
@@ -311,7 +394,16 @@ class TimecodeMount(Mount):
         self.chroma = bytes([128]) * (2 * (w // 2) * (h // 2))
         self.frame_bytes = w * h * 3 // 2
         self.encoder = spec.get("encoder", "x264")
-        self.gop = int(spec.get("gop", 15))
+        self.gop = int(spec.get("gop", DEFAULT_GOP.get(self.encoder, 15)))
+        self.parameter_sets = spec.get("parameterSets", DEFAULT_PARAMETER_SETS.get(self.encoder, "encoder"))
+        self.delimiters = bool(spec.get("delimiters", DEFAULT_DELIMITERS.get(self.encoder, True)))
+        if self.parameter_sets not in ("encoder", "once", "none"):
+            raise SystemExit(f"unknown parameterSets {self.parameter_sets}")
+
+    def on_media_configure(self, factory, media):
+        super().on_media_configure(factory, media)
+        if self.parameter_sets != "encoder" or not self.delimiters:
+            rewrite_before_payloader(media.get_element(), self.encoder == "h265", self.parameter_sets, self.delimiters, lambda: self.plays)
 
     def launch(self):
         raw = (
@@ -323,6 +415,14 @@ class TimecodeMount(Mount):
             # One slice per frame (the suite's long-standing default).
             "x264": f"! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={gop} sliced-threads=false threads=1 "
             "! rtph264pay name=pay0 pt=96 config-interval=-1 )",
+            # A long GOP (default 75 frames: a keyframe every 5 s at 15 fps), no scene-cut keyframes:
+            # a seek late in a GOP decodes many frames before the one it shows.
+            "x264-longgop": f"! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={gop} sliced-threads=false threads=1 "
+            'option-string="scenecut=0" ! rtph264pay name=pay0 pt=96 config-interval=0 )',
+            # Parameter sets once: in band before the session's first keyframe (and in the SDP), never
+            # again; an access unit delimiter opens every access unit (parameterSets "once" by default).
+            "x264-once": f"! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={gop} sliced-threads=false threads=1 "
+            "! video/x-h264,stream-format=byte-stream,alignment=au ! rtph264pay name=pay0 pt=96 config-interval=0 )",
             # What many IP cameras send: zerolatency's sliced threads, several slices per frame, and
             # the parameter sets in band before every keyframe (config-interval=1).
             "x264-sliced": f"! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={gop} sliced-threads=true threads=4 "
@@ -330,7 +430,9 @@ class TimecodeMount(Mount):
             # B-frames: pictures leave the decoder in another order than they enter it.
             "x264-bframes": f"! x264enc speed-preset=ultrafast key-int-max={gop} bframes=2 b-adapt=false threads=1 rc-lookahead=4 "
             "! rtph264pay name=pay0 pt=96 config-interval=0 )",
-            # Parameter sets only out of band (the SDP's sprop-parameter-sets), never in the stream.
+            # Parameter sets only out of band (the SDP's sprop-parameter-sets), never in the stream:
+            # x264 writes them before every keyframe even in avc, so they are taken out
+            # (parameterSets "none"), and so are the delimiters (as most such cameras send none).
             "x264-oob": f"! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={gop} sliced-threads=false threads=1 "
             "! video/x-h264,stream-format=avc,alignment=au ! rtph264pay name=pay0 pt=96 config-interval=0 )",
             # H.265 (recent Hikvision/Dahua), parameter sets in band before every keyframe.
@@ -455,8 +557,14 @@ def main():
             for mount in mounts.values():
                 mount.clients.discard(client)
 
+        def on_play(_client, context):
+            mount = mount_for(context.uri.abspath)
+            if mount is not None:
+                mount.plays += 1
+
         client.connect("describe-request", remember)
         client.connect("setup-request", on_setup)
+        client.connect("play-request", on_play)
         client.connect("closed", on_closed)
 
     server.connect("client-connected", on_client)

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FRAME_HEADER_BYTES } from '../../common/liveProtocol';
 import { readTimecode } from '../../common/timecode';
@@ -16,6 +17,13 @@ interface Decoded {
   pictures: { wallMs: number; code: number }[];
   failed: boolean;
   noPicture: boolean;
+}
+
+/** SPS NAL units ffmpeg's trace_headers sees in a file (the stream's extradata first, then the packets'). */
+function sequenceParameterSets(ffmpeg: FfmpegInfo, file: string): number {
+  // the whole trace (MBs: every slice header), not the supervisor's bounded stderr tail
+  const trace = spawnSync(ffmpeg.path, ['-hide_banner', '-i', file, '-map', '0:v:0', '-c', 'copy', '-bsf:v', 'trace_headers', '-f', 'null', '-'], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+  return (trace.stderr.match(/\] Sequence Parameter Set\s*$/gm) ?? []).length;
 }
 
 /**
@@ -87,8 +95,12 @@ describe('playback shows every camera’s footage: encoder matrix × ffmpeg buil
   it('a seek shows the newest frame at or before the target (read from the picture), with both builds', async () => {
     for (const build of builds) {
       for (const [encoder, { segment, file, scan, codes, times }] of cases) {
-        // targets: on a frame, just before one, mid-GOP, right after a keyframe, near the end
-        const picks = [3, 16, 22, 37, 61, 75, times.length - 3].filter((index) => index > 0 && index < times.length);
+        // targets: on a frame, just before one, mid-GOP, right after a keyframe, near the end, and
+        // the last frame before the second keyframe (late in a GOP: 74 frames to decode first
+        // with x264-longgop)
+        const secondKeyframeAt = scan.frames.filter((frame) => frame.keyframe)[1]?.atMs;
+        const lateInGop = secondKeyframeAt === undefined ? -1 : times.filter((wallMs) => wallMs < segment.startMs + secondKeyframeAt - 0.5).length - 1;
+        const picks = [3, 16, 22, 37, 61, 75, lateInGop, times.length - 3].filter((index) => index > 0 && index < times.length);
         const targets = picks.flatMap((index) => [times[index]!, times[index]! - 1, (times[index]! + times[index + 1]!) / 2].filter(Number.isFinite));
         for (const target of targets) {
           const from = keyframeBefore(scan, target - segment.startMs);
@@ -104,6 +116,20 @@ describe('playback shows every camera’s footage: encoder matrix × ffmpeg buil
       }
     }
   }, 300_000);
+
+  it('the long-GOP camera is one: its keyframes 5 s apart (the seek above to the frame before its second keyframe decoded the whole GOP first)', () => {
+    const { scan } = cases.get('x264-longgop')!;
+    const keyframes = scan.frames.map((frame, index) => (frame.keyframe ? index : -1)).filter((index) => index >= 0);
+    expect(keyframes.length).toBeGreaterThanOrEqual(2);
+    for (let n = 1; n < keyframes.length; n++) expect(keyframes[n]! - keyframes[n - 1]!).toBeGreaterThanOrEqual(70);
+  });
+
+  it('parameter sets: the recordings of the camera that sends them only in the SDP have them before every keyframe (ffmpeg’s muxer adds them: its access units begin without a delimiter)', () => {
+    const { file, scan } = cases.get('x264-oob')!;
+    const keyframes = scan.frames.filter((frame) => frame.keyframe).length;
+    // trace_headers prints the stream's extradata first, then every SPS in the packets
+    expect(sequenceParameterSets(builds.at(-1)!.info, file)).toBe(keyframes + 1);
+  });
 
   it('short runs (the open segment’s edge: a keyframe alone, or with one frame) give their pictures with both builds — ffmpeg 4.1 failed them with a 32-byte probe', async () => {
     for (const build of builds) {
