@@ -79,6 +79,58 @@ export function segmentFile(recordings: EncoderRecordings, segment: SegmentRow):
   return path.join(recordings.dataDir, 'recordings', ...segment.path.split('/'));
 }
 
+/**
+ * A segment whose parameter sets come only before its first keyframe, made from a real recording.
+ * The recorder does not write such a segment from a camera that sends them once: ffmpeg's pull
+ * (-fflags +nobuffer) drops the packets its probe read, the session's first keyframe with its
+ * parameter sets among them, and its MPEG-TS muxer adds the SDP's only before a keyframe that
+ * does not begin with an access unit delimiter: such a camera (`x264-once`) is recorded with no
+ * parameter sets at all (docs/recording.md). So `source` (a recording whose keyframes all carry
+ * them) is copied with each parameter-set NAL unit after its first keyframe turned into a
+ * filler-data NAL unit of the same size, which decoders skip: every other byte, packet,
+ * timestamp and continuity counter stays as recorded. Returns how many were turned.
+ */
+export function parameterSetsOnlyAtStart(source: string, target: string): number {
+  const data = fs.readFileSync(source);
+  const scan = scanSegment(data);
+  if (!scan || (scan.codec !== 'h264' && scan.codec !== 'hevc')) throw new Error(`${source}: not an H.264/H.265 segment`);
+  const hevc = scan.codec === 'hevc';
+  const firstKeyframe = scan.frames.findIndex((frame) => frame.keyframe);
+  let turned = 0;
+  for (let index = firstKeyframe + 1; index < scan.frames.length; index++) {
+    const end = scan.frames[index + 1]?.offset ?? scan.bytes;
+    // the frame's PES payload bytes, each with its position in the file
+    const positions: number[] = [];
+    for (let offset = scan.frames[index]!.offset; offset < end; offset += 188) {
+      if ((((data[offset + 1]! & 0x1f) << 8) | data[offset + 2]!) !== scan.videoPid) continue;
+      const control = (data[offset + 3]! >> 4) & 0x3;
+      if ((control & 0x1) === 0) continue;
+      for (let at = offset + 4 + ((control & 0x2) !== 0 ? 1 + data[offset + 4]! : 0); at < offset + 188; at++) positions.push(at);
+    }
+    const payload = Buffer.from(positions.map((at) => data[at]!));
+    const headerBytes = 9 + payload[8]!;
+    for (let at = headerBytes; at + 3 < payload.length; at++) {
+      if (payload[at] !== 0 || payload[at + 1] !== 0 || payload[at + 2] !== 1) continue;
+      const header = at + 3;
+      const type = hevc ? (payload[header]! >> 1) & 0x3f : payload[header]! & 0x1f;
+      let next = header;
+      while (next + 2 < payload.length && !(payload[next] === 0 && payload[next + 1] === 0 && payload[next + 2] === 1)) next++;
+      if (next + 2 >= payload.length) next = payload.length;
+      if ((hevc ? [32, 33, 34] : [7, 8]).includes(type)) {
+        // the unit up to its last non-zero byte (the zeros before the next start code are that code's)
+        let last = next - 1;
+        while (last > header && payload[last] === 0) last--;
+        const filler = hevc ? [38 << 1, 0x01] : [12];
+        for (let byte = header; byte <= last; byte++) data[positions[byte]!] = byte === last ? 0x80 : (filler[byte - header] ?? 0xff);
+        turned += 1;
+      }
+      at = next - 1;
+    }
+  }
+  fs.writeFileSync(target, data);
+  return turned;
+}
+
 /** Both ffmpeg builds this machine has: the bundled 4.1 (@ffmpeg-installer) and the system's (Debian 5.1). */
 export async function ffmpegBuilds(): Promise<{ label: string; info: FfmpegInfo }[]> {
   const builds: { label: string; info: FfmpegInfo }[] = [];

@@ -1,15 +1,18 @@
 import { spawnSync } from 'node:child_process';
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FRAME_HEADER_BYTES } from '../../common/liveProtocol';
 import { readTimecode } from '../../common/timecode';
 import type { FfmpegInfo } from '../../main/core/ffmpeg/probe';
+import { runFfmpegOnce } from '../../main/core/ffmpeg/supervisor';
 import { silentLogger } from '../../main/core/log/logger';
 import { DecodeRun } from '../../main/core/playback/decodeRun';
+import { playbackSnapshot } from '../../main/core/playback/snapshot';
 import { keyframeBefore, SegmentScanCache, type SegmentScan } from '../../main/core/playback/segmentScan';
 import type { SegmentRow } from '../../main/core/recording/recordingIndex';
 import { systemClock } from '../../main/core/util/clock';
 import { TIMECODE_ENCODERS } from '../helpers/rtspServer';
-import { burnedTimes, delayMs, ENCODER_FPS, encoderRecordings, ffmpegBuilds, indexTimes, segmentFile, TC_H, TC_W, type EncoderRecordings } from './encoderFixture';
+import { burnedTimes, delayMs, ENCODER_FPS, encoderRecordings, ffmpegBuilds, indexTimes, parameterSetsOnlyAtStart, segmentFile, TC_H, TC_W, type EncoderRecordings } from './encoderFixture';
 
 const FRAME_MS = 1000 / ENCODER_FPS;
 
@@ -17,6 +20,8 @@ interface Decoded {
   pictures: { wallMs: number; code: number }[];
   failed: boolean;
   noPicture: boolean;
+  /** 1: the decoder was retried (parameterSets or probing trouble). */
+  attempt: number;
 }
 
 /** SPS NAL units ffmpeg's trace_headers sees in a file (the stream's extradata first, then the packets'). */
@@ -24,6 +29,12 @@ function sequenceParameterSets(ffmpeg: FfmpegInfo, file: string): number {
   // the whole trace (MBs: every slice header), not the supervisor's bounded stderr tail
   const trace = spawnSync(ffmpeg.path, ['-hide_banner', '-i', file, '-map', '0:v:0', '-c', 'copy', '-bsf:v', 'trace_headers', '-f', 'null', '-'], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
   return (trace.stderr.match(/\] Sequence Parameter Set\s*$/gm) ?? []).length;
+}
+
+/** Pictures ffmpeg decodes from MPEG-TS bytes given on its stdin. */
+async function framesDecoded(ffmpeg: FfmpegInfo, bytes: Buffer): Promise<number> {
+  const result = await runFfmpegOnce({ binary: ffmpeg.path, clock: systemClock, log: silentLogger }, 'count', ['-hide_banner', '-loglevel', 'quiet', '-f', 'mpegts', '-i', 'pipe:0', '-map', '0:v:0', '-f', 'framecrc', 'pipe:1'], { input: bytes });
+  return result.stdout.toString().split('\n').filter((line) => line.length > 0 && !line.startsWith('#')).length;
 }
 
 /**
@@ -37,7 +48,7 @@ function decode(ffmpeg: FfmpegInfo, file: string, segment: SegmentRow, scan: Seg
     const finish = (run: DecodeRun): void => {
       if (done) return;
       done = true;
-      resolve({ pictures, failed: run.failed, noPicture: run.noPicture });
+      resolve({ pictures, failed: run.failed, noPicture: run.noPicture, attempt: run.attempt });
     };
     new DecodeRun(
       file, segment.startMs, scan, plan, TC_W, TC_H, ffmpeg, { clock: systemClock, log: silentLogger },
@@ -130,6 +141,60 @@ describe('playback shows every camera’s footage: encoder matrix × ffmpeg buil
     // trace_headers prints the stream's extradata first, then every SPS in the packets
     expect(sequenceParameterSets(builds.at(-1)!.info, file)).toBe(keyframes + 1);
   });
+
+  it('a seek to a later keyframe of a segment whose parameter sets come only before its first keyframe shows the right frame, with both builds (and so does its snapshot)', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const { tempDir } = await import('../helpers/paths');
+    const dir = tempDir('sets-once');
+    try {
+      for (const encoder of ['x264-oob', 'x264-bframes', 'h265'] as const) {
+        const { segment, file, codes, times } = cases.get(encoder)!;
+        const made = path.join(dir, `${encoder}.ts`);
+        const turned = parameterSetsOnlyAtStart(file, made);
+        const scan = new SegmentScanCache().get(made)!;
+        const keyframes = scan.frames.map((frame, index) => (frame.keyframe ? index : -1)).filter((index) => index >= 0);
+        expect(keyframes.length, encoder).toBeGreaterThanOrEqual(8);
+        expect(turned, encoder).toBeGreaterThanOrEqual((keyframes.length - 1) * (encoder === 'h265' ? 3 : 2));
+        // the stream's extradata and the first keyframe's: nothing before the later keyframes
+        expect(sequenceParameterSets(builds.at(-1)!.info, made), encoder).toBe(2);
+        // the case is real: PAT + PMT + a later keyframe and its GOP, as recorded, decode to nothing
+        const later = keyframes[2]!;
+        const bytes = Buffer.concat([scan.psi, fs.readFileSync(made).subarray(scan.frames[later]!.offset, scan.frames[later + 8]!.offset)]);
+        for (const build of builds) expect(await framesDecoded(build.info, bytes), `${encoder} ${build.label} without help`).toBe(0);
+        // seeks to later keyframes and into their GOPs (a keyframe, 4 frames on; the middle and last GOPs)
+        for (const build of builds) {
+          for (const keyframe of [keyframes[1]!, keyframes[Math.floor(keyframes.length / 2)]!, keyframes.at(-1)!]) {
+            for (const step of [0, 4]) {
+              if (keyframe + step >= scan.frames.length) continue;
+              const target = segment.startMs + scan.frames[keyframe + step]!.atMs;
+              const from = keyframeBefore(scan, scan.frames[keyframe + step]!.atMs);
+              expect(from, encoder).toBe(keyframe);
+              const plan = Array.from({ length: scan.frames.length - from }, (_, n) => from + n);
+              const result = await decode(build.info, made, segment, scan, plan, target);
+              const label = `${encoder} ${build.label} keyframe ${keyframe} + ${step}`;
+              expect(result.failed, label).toBe(false);
+              expect(result.attempt, label).toBe(0);
+              const shown = result.pictures.filter((picture) => picture.wallMs <= target + 0.5).at(-1);
+              expect(shown, label).toBeDefined();
+              expect(shown!.code, label).toBe(codes[times.filter((wallMs) => wallMs <= target + 0.5).length - 1]);
+            }
+          }
+        }
+        // the still picture of a frame in a later GOP (playback's snapshot button) too
+        const frame = keyframes[Math.floor(keyframes.length / 2)]! + 4;
+        const frameMs = segment.startMs + scan.frames[frame]!.atMs;
+        const footage = { file: made, startMs: segment.startMs, endMs: segment.endMs, open: false, index: null };
+        const still = await playbackSnapshot({ ffmpeg: builds[0]!.info, clock: systemClock, log: silentLogger }, dir, encoder, footage, scan, frameMs, 'Asia/Ho_Chi_Minh');
+        expect(still.ok, encoder).toBe(true);
+        const png = PNG.sync.read(fs.readFileSync(path.join(dir, still.ok ? still.value.fileName : '')));
+        const red = Uint8Array.from({ length: png.width * png.height }, (_, pixel) => png.data[pixel * 4]!);
+        expect(readTimecode(red, png.width, png.height), `${encoder} snapshot`).toBe(codes[times.filter((wallMs) => wallMs <= frameMs + 0.5).length - 1]);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 
   it('short runs (the open segment’s edge: a keyframe alone, or with one frame) give their pictures with both builds — ffmpeg 4.1 failed them with a 32-byte probe', async () => {
     for (const build of builds) {

@@ -5,6 +5,7 @@ import type { FfmpegInfo } from '../ffmpeg/probe';
 import { FfmpegSupervisor, type ProcessRegistry } from '../ffmpeg/supervisor';
 import { decodeArgs } from '../ffmpeg/args';
 import { FrameAssembler } from '../media/frameAssembler';
+import { withSegmentParameterSets } from './parameterSets';
 import type { SegmentScan } from './segmentScan';
 
 /** `[Parsed_showinfo_3 @ 0x…] n:  12 pts: 123456 pts_time:1.37 …` (ffmpeg 4.x to 7.x). */
@@ -84,6 +85,8 @@ export class DecodeRun {
   private outAtLastCheck = -1;
   private extraRoom = 0;
   private psiPending = false;
+  /** The plan's first frame as written (with the segment's parameter sets if it lacked them). */
+  private firstFrame: Buffer | null = null;
   /** Monotonic ms of the first picture, for seek-latency figures. */
   firstFrameAfterMs: number | null = null;
   failed = false;
@@ -187,7 +190,7 @@ export class DecodeRun {
     let probeBytes = this.scan.psi.length;
     for (let written = 0; written < frames; written++) {
       const index = this.plan[written]!;
-      probeBytes += this.frameEnd(index) - this.scan.frames[index]!.offset;
+      probeBytes += written === 0 && this.firstFrame ? this.firstFrame.length : this.frameEnd(index) - this.scan.frames[index]!.offset;
     }
     this.launch(widthPx, heightPx, ffmpeg, probeBytes, frames);
   }
@@ -228,7 +231,10 @@ export class DecodeRun {
     const pieces: Buffer[] = [];
     for (let written = 0; written < room && this.next < this.plan.length; written++) {
       const index = this.plan[this.next]!;
-      pieces.push(this.read(frames[index]!.offset, this.frameEnd(index)));
+      if (this.next === 0) {
+        this.firstFrame ??= this.startingFrame(index);
+        pieces.push(this.firstFrame);
+      } else pieces.push(this.read(frames[index]!.offset, this.frameEnd(index)));
       this.next += 1;
     }
     if (this.psiPending) {
@@ -240,6 +246,14 @@ export class DecodeRun {
       this.ended = true;
       this.supervisor.endInput();
     }
+  }
+
+  /** The plan's first frame: a later keyframe without parameter sets gets the segment's first ones. */
+  private startingFrame(index: number): Buffer {
+    const recorded = this.read(this.scan.frames[index]!.offset, this.frameEnd(index));
+    const frame = withSegmentParameterSets(this.scan, index, recorded, (start, end) => this.read(start, end));
+    if (frame !== recorded) this.deps.log.debug('playback keyframe given the segment’s parameter sets', { file: this.file, frame: index });
+    return frame;
   }
 
   async stop(): Promise<void> {

@@ -7,14 +7,16 @@ import type { Logger } from '../log/logger';
 import type { FfmpegInfo } from '../ffmpeg/probe';
 import { runFfmpegOnce, type ProcessRegistry } from '../ffmpeg/supervisor';
 import type { Footage } from './footage';
+import { withSegmentParameterSets } from './parameterSets';
 import type { SegmentScan } from './segmentScan';
 import { keyframeBefore } from './segmentScan';
 
 /**
  * A PNG of one recorded frame at the recording's own resolution: PAT + PMT and the frames from
- * the keyframe before it up to the frame itself go to ffmpeg, which keeps overwriting one image
- * (the last written is the frame asked for). Named like live snapshots (DATA/snapshots, served by
- * the same route), with the RECORDED time: CAMERA_yyyy-MM-dd_HH-mm-ss.png.
+ * the keyframe before it (with the segment's parameter sets if it lacks them: parameterSets.ts)
+ * up to the frame itself go to ffmpeg, which keeps overwriting one image (the last written is
+ * the frame asked for). Named like live snapshots (DATA/snapshots, served by the same route),
+ * with the RECORDED time: CAMERA_yyyy-MM-dd_HH-mm-ss.png.
  */
 export async function playbackSnapshot(
   deps: { ffmpeg: FfmpegInfo; clock: Clock; log: Logger; registry?: ProcessRegistry | undefined },
@@ -31,11 +33,19 @@ export async function playbackSnapshot(
   const from = keyframeBefore(scan, scan.frames[target]!.atMs);
   const end = target + 1 < scan.frames.length ? scan.frames[target + 1]!.offset : scan.bytes;
   const fd = fs.openSync(footage.file, 'r');
+  const read = (start: number, stop: number): Buffer => {
+    const bytes = Buffer.allocUnsafe(stop - start);
+    return bytes.subarray(0, fs.readSync(fd, bytes, 0, bytes.length, start));
+  };
   let body: Buffer;
   try {
     const start = scan.frames[from]!.offset;
-    body = Buffer.allocUnsafe(end - start);
-    fs.readSync(fd, body, 0, body.length, start);
+    body = read(start, end);
+    // a keyframe without parameter sets (a camera that does not repeat them) gets the segment's first
+    const keyframeEnd = (from + 1 < scan.frames.length ? scan.frames[from + 1]!.offset : scan.bytes) - start;
+    const recorded = body.subarray(0, keyframeEnd);
+    const keyframe = withSegmentParameterSets(scan, from, recorded, read);
+    if (keyframe !== recorded) body = Buffer.concat([keyframe, body.subarray(keyframeEnd)]);
   } finally {
     fs.closeSync(fd);
   }
