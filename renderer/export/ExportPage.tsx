@@ -7,7 +7,7 @@ import { isOnDrive, type Drive, type Estimate, type ExportJob, type ExportLogEnt
 import type { Bookmark } from '../../common/playbackContract';
 import { DEFAULT_TIME_ZONE } from '../../common/site';
 import type { ContractError } from '../../common/result';
-import { formatBytes } from '../util/format';
+import { formatBytes, pathPieces } from '../util/format';
 import { useRuntime } from '../runtime';
 import { useConsole } from '../store';
 import { useExportDraft } from '../services/exportDraft';
@@ -104,6 +104,20 @@ function requestOf(form: Form, timeZone: string): ExportRequest | null {
 function useErrorText(): (error: ContractError) => string {
   const { t } = useTranslation();
   return (error) => (error.reason && t(`exportClip.errors.${error.reason}`, { defaultValue: '' }) ? t(`exportClip.errors.${error.reason}`) : t(`errors.${error.code}`));
+}
+
+/** A name that may wrap only after its separators (pathPieces), not inside a word. */
+function BreakableName({ name }: { name: string }) {
+  return (
+    <>
+      {pathPieces(name).map((piece, index) => (
+        <span key={index}>
+          {index > 0 && <wbr />}
+          {piece}
+        </span>
+      ))}
+    </>
+  );
 }
 
 function CameraPicker({ cameras, selected, onChange }: { cameras: CameraSummary[]; selected: string[]; onChange: (ids: string[]) => void }) {
@@ -328,9 +342,11 @@ function ExportLogTable({ entries, cameras, timeZone }: { entries: ExportLogEntr
                   </small>
                 </td>
                 <td className="ex-path" title={entry.folder ?? entry.destination}>
-                  {entry.folder ? entry.folder.split(/[\\/]/).pop() : ''}
+                  <BreakableName name={entry.folder ? (entry.folder.split(/[\\/]/).pop() ?? '') : ''} />
                   <br />
-                  <small className="muted">{entry.destination}</small>
+                  <small className="muted">
+                    <BreakableName name={entry.destination} />
+                  </small>
                 </td>
                 <td>{entry.state === 'done' ? t('exportClip.states.done') : `${t(`exportClip.states.${entry.state}`)}${entry.error ? ` – ${t(`exportClip.errors.${entry.error}`)}` : ''}`}</td>
                 <td>{entry.bytes > 0 ? formatBytes(entry.bytes, i18n.language) : ''}</td>

@@ -11,6 +11,8 @@ import type { MapData, MapFeatureCollection, MapLayerInfo } from '../../common/m
 import type { CoreClient } from '../transport/coreClient';
 import { baseStyle, emptyCollection } from './mapStyle';
 import { loadLayerData } from './mapData';
+import { shieldPlaces } from './shieldPlaces';
+import type { LngLat } from '../../common/geo';
 
 /** Đông Khê: where the map opens when nothing says otherwise. */
 export const DEFAULT_CENTER: [number, number] = [105.672, 19.8375];
@@ -62,7 +64,7 @@ function ensureProtocols(client: CoreClient): void {
 const PLACE_SYMBOLS: Record<string, string> = { police: 'CA', office: 'UB', market: 'Chợ', school: 'T', health: '+', hall: 'VH', bridge: 'Cầu', fuel: 'XD' };
 
 /** HTML labels (Vietnamese needs no glyph server this way): villages, places, QL47 shields. */
-function labelMarkers(base: MapFeatureCollection | null): Marker[] {
+function labelMarkers(base: MapFeatureCollection | null, pins: readonly LngLat[]): Marker[] {
   const markers: Marker[] = [];
   for (const feature of base?.features ?? []) {
     const properties = feature.properties ?? {};
@@ -84,12 +86,12 @@ function labelMarkers(base: MapFeatureCollection | null): Marker[] {
       element.append(symbol, text);
       markers.push(new Marker({ element, anchor: 'left', offset: [-9, 0] }).setLngLat(feature.geometry.coordinates as [number, number]));
     } else if (properties.kind === 'road' && properties.class === 'national' && feature.geometry.type === 'LineString') {
-      const points = feature.geometry.coordinates as [number, number][];
-      for (const fraction of [0.12, 0.62]) {
+      // two shields, each where no camera pin covers it
+      for (const place of shieldPlaces(feature.geometry.coordinates as [number, number][], pins)) {
         const shield = document.createElement('div');
         shield.className = 'map-label map-label-shield';
         shield.textContent = 'QL47';
-        markers.push(new Marker({ element: shield }).setLngLat(points[Math.floor(points.length * fraction)] as [number, number]));
+        markers.push(new Marker({ element: shield }).setLngLat(place));
       }
     }
   }
@@ -180,10 +182,11 @@ export function useMapInstance(
   useEffect(() => {
     if (!map || !loaded) return;
     (map.getSource('base') as GeoJSONSource | undefined)?.setData((data.baseVisible && data.base ? data.base : emptyCollection()) as never);
-    const labels = data.baseVisible ? labelMarkers(data.base) : [];
+    const pins = data.placements.flatMap((placement): LngLat[] => (placement.longitude !== null && placement.latitude !== null ? [[placement.longitude, placement.latitude]] : []));
+    const labels = data.baseVisible ? labelMarkers(data.base, pins) : [];
     for (const label of labels) label.addTo(map);
     return () => labels.forEach((label) => label.remove());
-  }, [map, loaded, data.base, data.baseVisible]);
+  }, [map, loaded, data.base, data.baseVisible, data.placements]);
 
   // Imported layers: GeoJSON merged into one source; scanned images and tiles as raster layers.
   const layerKey = data.layers.map((layer) => `${layer.id}:${layer.visible}`).join(',');

@@ -3,6 +3,10 @@ import { useTranslation } from 'react-i18next';
 import type { Bookmark, Timeline as TimelineData, TimeRange } from '../../common/playbackContract';
 import { formatDateTime } from '../../common/time';
 import { timelineTicks, TIMELINE_SPANS_MS } from './timeMath';
+import { rowLabels } from './rowLabels';
+
+/** Characters of a row label in the label column (180 px at 12 px). */
+const ROW_LABEL_CHARS = 23;
 
 interface Props {
   rows: { cameraId: string; name: string }[];
@@ -48,6 +52,8 @@ export function Timeline({ rows, data, fromMs, toMs, timeZone, skippedGap, posit
   const cursorRef = useRef<HTMLDivElement>(null);
   const cursorLabelRef = useRef<HTMLSpanElement>(null);
   const [drag, setDrag] = useState<number | null>(null);
+  const rowNames = rows.map((row) => row.name).join('\n');
+  const labels = useMemo(() => rowLabels(rowNames.split('\n'), ROW_LABEL_CHARS), [rowNames]);
   const [marking, setMarking] = useState<{ anchorMs: number; atMs: number } | null>(null);
   const span = toMs - fromMs;
   const percent = (ms: number) => `${(((Math.max(fromMs, Math.min(toMs, ms)) - fromMs) / span) * 100).toFixed(3)}%`;
@@ -194,9 +200,9 @@ export function Timeline({ rows, data, fromMs, toMs, timeZone, skippedGap, posit
         <div className="pb-labels">
           <div className="pb-ruler-label" />
           <div className="pb-row-label pb-row-label-wall">{t('playback.wallRow')}</div>
-          {rows.map((row) => (
+          {rows.map((row, index) => (
             <div key={row.cameraId} className="pb-row-label" title={row.name}>
-              {row.name}
+              {labels[index]}
             </div>
           ))}
         </div>
