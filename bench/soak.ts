@@ -12,7 +12,8 @@
  * children), open descriptors of the core, ffmpeg processes, SQLite sizes (with -wal), tiles live
  * on the wall and footage lost so far. At the end: growth per hour of memory and descriptors
  * after the first hour (goal ≤ 2 %/h) and footage lost beyond the kill bound (goal: none).
- * Figures only; the curve also goes to test-results/bench/soak.txt as it is made.
+ * Figures only; the curve also goes to test-results/bench/soak.txt as it is made, every one-minute
+ * sample to test-results/bench/soak-samples.csv at the end.
  *
  * Scaled-down runs (to try the bench): SOAK_SAMPLE_MIN (print interval, default 10),
  * SOAK_DROP_MIN (a camera drop every N minutes, default 4), SOAK_KILL_MIN (kill period, default
@@ -37,6 +38,8 @@ const SAMPLE_MS = env('SOAK_SAMPLE_MIN', 10) * 60_000;
 const DROP_MS = env('SOAK_DROP_MIN', 4) * 60_000;
 const KILL_PERIOD_MS = env('SOAK_KILL_MIN', 60) * 60_000;
 const WARMUP_MS = env('SOAK_WARMUP_MIN', 60) * 60_000;
+/** A core's own warm-up after it starts (caches, V8's heap, SQLite's pages): left out of its life's slope. */
+const CORE_WARMUP_MS = env('SOAK_CORE_WARMUP_MIN', 25) * 60_000;
 const CAMERAS = env('SOAK_CAMERAS', 31);
 /** The duty officer moves the mouse every N minutes (0: never — the default 10-min idle lock then locks the wall). */
 const TOUCH_MS = env('SOAK_TOUCH_MIN', 2) * 60_000;
@@ -63,6 +66,13 @@ interface Probe {
   treeRss: number;
   fds: number;
   ffmpeg: number;
+}
+
+/** The probes of each core process, in order of their first probe. */
+function coreLives(probes: readonly Probe[]): Map<number, Probe[]> {
+  const lives = new Map<number, Probe[]>();
+  for (const p of probes) if (p.corePid > 0) lives.set(p.corePid, [...(lives.get(p.corePid) ?? []), p]);
+  return lives;
 }
 
 interface Interval {
@@ -332,6 +342,18 @@ async function main(): Promise<void> {
     // the same across the whole post-warm-up window, kills included (the tree's steady state)
     const across = fit(late.map((p) => ({ atMs: p.atMs, y: mib(p.treeRss) })));
     if (across) print(`tree resident memory across every sample after the first hour, kills included: ${((across.perHour / across.start) * 100).toFixed(2)} %/h`);
+    // each core's own life: its level once warmed up (its first CORE_WARMUP_MS dropped) and its
+    // growth after that — a restarted core warms up again, which the fit above counts as growth
+    for (const [pid, life] of coreLives(probes)) {
+      const warm = life.filter((p) => p.atMs - life[0]!.atMs >= CORE_WARMUP_MS);
+      const line = fit(warm.map((p) => ({ atMs: p.atMs, y: mib(p.coreRss) })));
+      const level = (p: Probe | undefined) => (p ? mib(p.coreRss).toFixed(0) : 'n/a');
+      print(
+        `core pid ${pid} from ${fmtMin(life[0]!.atMs - startedAt)} to ${fmtMin(life.at(-1)!.atMs - startedAt)}: resident ${level(life[0])} MiB at its start, ${level(warm[0])} MiB after ${fmtMin(CORE_WARMUP_MS)}, ${level(life.at(-1))} at its end` +
+          (line && warm.length >= 10 ? `; growth after its warm-up ${((line.perHour / line.start) * 100).toFixed(2)} %/h over ${warm.length} samples` : '; too short after its warm-up for a slope'),
+      );
+    }
+    fs.writeFileSync(path.join('test-results', 'bench', 'soak-samples.csv'), `minute,core_pid,core_rss_mib,tree_rss_mib,core_fds,ffmpeg\n${probes.map((p) => `${((p.atMs - startedAt) / 60_000).toFixed(2)},${p.corePid},${mib(p.coreRss).toFixed(1)},${mib(p.treeRss).toFixed(1)},${p.fds},${p.ffmpeg}`).join('\n')}\n`);
     const loss = footageLost(dataDir, drops, kills);
     print(`segments indexed: ${loss.segments}; camera drops: ${drops.length} (holes explained by them: ${loss.dropHoles}); kills: ${kills.length}`);
     kills.forEach((kill, index) =>
