@@ -106,6 +106,9 @@ export function analyzeSegment(data: Buffer): SegmentAnalysis {
   return { usableBytes, durationMs, keyframes: parser.keyframes, codec: parser.videoCodec };
 }
 
+/** Rows read per batch when recovery checks every row against the disk at start-up. */
+export const START_AUDIT_BATCH_ROWS = 2000;
+
 /**
  * The start-up pass over what a crash (or a power cut) left: finish interrupted deletions;
  * complete and index (marked `recovered`, with the byte range that survived) only the segments
@@ -209,10 +212,18 @@ export function recover(index: RecordingIndex, root: string, finishPendingDelete
     }
   }
 
-  // 3. every row against the disk
-  const audit = auditRows(index, root, index.allSegments(), { ...deps, guarded: (write) => guarded(write) });
-  report.missingRows.push(...audit.missing);
-  report.resizedRows.push(...audit.resized);
+  // 3. every row against the disk, a batch of rows at a time: the index of weeks of footage (31
+  //    cameras × 30 days of 60-s segments: 1.3 million rows, each with its keyframe index) is
+  //    never held in memory at once (it was, whole, at every start)
+  for (let cursor = 0; ; ) {
+    const batch = index.segmentsAfterId(cursor, START_AUDIT_BATCH_ROWS);
+    if (batch.length === 0) break;
+    const audit = auditRows(index, root, batch, { ...deps, guarded: (write) => guarded(write) });
+    report.missingRows.push(...audit.missing);
+    report.resizedRows.push(...audit.resized);
+    if (batch.length < START_AUDIT_BATCH_ROWS) break;
+    cursor = batch.at(-1)!.id;
+  }
 
   // 4. footage dated in the future
   report.futureRows = index.futureSegments(now + FUTURE_SLACK_MS).length;
