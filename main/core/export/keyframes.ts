@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import { TS_PACKET_BYTES, TsStreamParser } from '../media/mpegts';
-import { PTS_HZ, packetPts, ptsDelta } from '../media/pes';
+import { TS_PACKET_BYTES } from '../media/mpegts';
+import { FrameWalk, readTables } from '../media/tsFrames';
 
 export interface Keyframe {
   /** Byte offset of the keyframe's first packet in the segment file. */
@@ -18,8 +18,9 @@ export interface SegmentKeyframes {
 
 /**
  * Where a recorded MPEG-TS segment can be cut without re-encoding: the first packet of every
- * video keyframe (the random-access indicator ffmpeg's muxer sets, as the recorder and the live
- * path read it) and its time from the segment's first frame.
+ * video keyframe (the random-access indicator ffmpeg's muxer sets, read by the one reader of
+ * recorded TS, media/tsFrames.ts, as the recorder and playback read it) and its time from the
+ * segment's first frame.
  */
 export function segmentKeyframes(file: string): SegmentKeyframes {
   return keyframesOf(fs.readFileSync(file));
@@ -47,25 +48,15 @@ export function wholeSegment(bytes: number): SegmentKeyframes {
   return { psi: Buffer.alloc(0), keyframes: [], bytes };
 }
 
+/** The keyframes of a segment held in memory: the frame walk of media/tsFrames.ts, keyframes only. */
 export function keyframesOf(data: Buffer): SegmentKeyframes {
   const whole = data.subarray(0, data.length - (data.length % TS_PACKET_BYTES));
-  const parser = new TsStreamParser();
-  parser.parse(whole);
-  const videoPid = parser.videoPid;
+  const tables = readTables(whole);
   const keyframes: Keyframe[] = [];
-  let firstPts: number | null = null;
-  if (videoPid !== null) {
-    for (let offset = 0; offset + TS_PACKET_BYTES <= whole.length; offset += TS_PACKET_BYTES) {
-      const b1 = whole[offset + 1] ?? 0;
-      const pid = ((b1 & 0x1f) << 8) | (whole[offset + 2] ?? 0);
-      if (pid !== videoPid || (b1 & 0x40) === 0) continue;
-      const pts = packetPts(whole, offset);
-      if (pts === null) continue;
-      firstPts ??= pts;
-      const adaptation = ((whole[offset + 3] ?? 0) >> 4) & 0x3;
-      const randomAccess = (adaptation & 0x2) !== 0 && (whole[offset + 4] ?? 0) > 0 && ((whole[offset + 5] ?? 0) & 0x40) !== 0;
-      if (randomAccess) keyframes.push({ offset, atMs: (ptsDelta(firstPts, pts) / PTS_HZ) * 1000 });
-    }
+  if (tables.videoPid !== null) {
+    const walk = new FrameWalk(tables.videoPid);
+    walk.push(whole, 0);
+    for (const frame of walk.frames) if (frame.keyframe) keyframes.push({ offset: frame.offset, atMs: frame.atMs });
   }
-  return { psi: Buffer.concat(parser.psi()), keyframes, bytes: whole.length };
+  return { psi: tables.psi, keyframes, bytes: whole.length };
 }

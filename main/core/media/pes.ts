@@ -3,10 +3,12 @@ import { TS_PACKET_BYTES } from './mpegts';
 /**
  * Presentation time stamps from MPEG-TS packets: the 33-bit, 90 kHz PTS in the PES header that
  * starts in a packet with payload_unit_start set. Used to time recorded segments exactly (the
- * PC clock gives a segment's start, the stream's own clock its length).
+ * PC clock gives a segment's start, the stream's own clock its length); the frame walk over a
+ * recorded segment that uses them is tsFrames.ts.
  */
 export const PTS_HZ = 90000;
-const PTS_WRAP = 2 ** 33;
+/** The PTS wraps at 2^33 ticks (about every 26.5 hours). */
+export const PTS_WRAP = 2 ** 33;
 
 /** PTS of the PES that starts in this packet, or null. */
 export function packetPts(packet: Uint8Array, offset = 0): number | null {
@@ -39,13 +41,4 @@ export function packetPid(packet: Uint8Array, offset = 0): number {
 export function ptsDelta(a: number, b: number): number {
   const delta = (b - a + PTS_WRAP) % PTS_WRAP;
   return delta > PTS_WRAP / 2 ? delta - PTS_WRAP : delta;
-}
-
-/** Walks every whole packet of `data`, calling back with the PTS of each PES start on `pid`. */
-export function forEachPts(data: Uint8Array, pid: number, callback: (pts: number, offset: number) => void): void {
-  for (let offset = 0; offset + TS_PACKET_BYTES <= data.length; offset += TS_PACKET_BYTES) {
-    if (packetPid(data, offset) !== pid) continue;
-    const pts = packetPts(data, offset);
-    if (pts !== null) callback(pts, offset);
-  }
 }

@@ -1,21 +1,15 @@
 import fs from 'node:fs';
-import { TS_PACKET_BYTES, TsStreamParser } from '../media/mpegts';
-import { packetPid, packetPts, ptsDelta, PTS_HZ } from '../media/pes';
+import { TS_PACKET_BYTES } from '../media/mpegts';
+import { FrameWalk, readTables, type TimedFrame } from '../media/tsFrames';
 
 /**
  * The frame index of one recorded MPEG-TS segment: where every video frame (PES) starts in the
  * file, its PTS and whether it is a keyframe (the random-access flag ffmpeg's muxer sets). A seek
  * starts a decoder on the keyframe before the target by writing PAT + PMT and the bytes from that
- * keyframe's offset: no demuxer search, no probing of the whole file.
+ * keyframe's offset: no demuxer search, no probing of the whole file. The frame walk is the one
+ * reader of recorded TS (media/tsFrames.ts), as the recorder's and export's.
  */
-export interface SegmentFrame {
-  /** Byte offset of the frame's first TS packet. */
-  offset: number;
-  pts: number;
-  keyframe: boolean;
-  /** Milliseconds after the segment's first frame (stream clock). */
-  atMs: number;
-}
+export type SegmentFrame = TimedFrame;
 
 export interface SegmentScan {
   /** PAT + PMT packets: the start of what a decoder is fed. */
@@ -31,26 +25,15 @@ export interface SegmentScan {
 
 /** Scans a whole segment held in memory. Returns null when it has no PAT/PMT or no video frame. */
 export function scanSegment(data: Buffer): SegmentScan | null {
-  const whole = data.length - (data.length % TS_PACKET_BYTES);
-  const parser = new TsStreamParser();
+  const whole = data.subarray(0, data.length - (data.length % TS_PACKET_BYTES));
   // PAT and PMT come first in every segment (docs/recording.md); a few KB are enough to find them
-  parser.parse(data.subarray(0, Math.min(whole, TS_PACKET_BYTES * 64)));
-  if (parser.videoPid === null) parser.parse(data.subarray(0, whole));
-  const videoPid = parser.videoPid;
-  const psi = parser.psi();
-  if (videoPid === null || psi.length === 0) return null;
-  const frames: SegmentFrame[] = [];
-  let firstPts: number | null = null;
-  for (let offset = 0; offset + TS_PACKET_BYTES <= whole; offset += TS_PACKET_BYTES) {
-    if (data[offset] !== 0x47 || packetPid(data, offset) !== videoPid) continue;
-    if (((data[offset + 1] ?? 0) & 0x40) === 0) continue;
-    const pts = packetPts(data, offset);
-    if (pts === null) continue;
-    const adaptation = ((data[offset + 3] ?? 0) >> 4) & 0x3;
-    const keyframe = (adaptation & 0x2) !== 0 && (data[offset + 4] ?? 0) > 0 && ((data[offset + 5] ?? 0) & 0x40) !== 0;
-    if (firstPts === null) firstPts = pts;
-    frames.push({ offset, pts, keyframe, atMs: (ptsDelta(firstPts, pts) * 1000) / PTS_HZ });
-  }
+  let tables = readTables(whole.subarray(0, TS_PACKET_BYTES * 64));
+  if (tables.videoPid === null) tables = readTables(whole);
+  const videoPid = tables.videoPid;
+  if (videoPid === null || tables.psi.length === 0) return null;
+  const walk = new FrameWalk(videoPid);
+  walk.push(whole, 0);
+  const frames = walk.frames;
   if (frames.length === 0) return null;
   const steps = frames
     .slice(1, 200)
@@ -58,7 +41,7 @@ export function scanSegment(data: Buffer): SegmentScan | null {
     .filter((step) => step > 0)
     .sort((a, b) => a - b);
   const frameIntervalMs = steps.length > 0 ? steps[Math.floor(steps.length / 2)]! : 1000 / 15;
-  return { psi: Buffer.concat(psi), videoPid, codec: parser.videoCodec, frames, bytes: whole, frameIntervalMs };
+  return { psi: tables.psi, videoPid, codec: tables.codec, frames, bytes: whole.length, frameIntervalMs };
 }
 
 /** Index of the last keyframe at or before `atMs` (ms after the segment's first frame); 0 if none. */

@@ -5,7 +5,8 @@ import type { StreamKind } from '../../../common/site';
 import type { Clock } from '../util/clock';
 import type { Logger } from '../log/logger';
 import { TS_PACKET_BYTES, TsStreamParser } from '../media/mpegts';
-import { forEachPts, PTS_HZ, ptsDelta } from '../media/pes';
+import { PTS_HZ, ptsDelta } from '../media/pes';
+import { forEachVideoFrame } from '../media/tsFrames';
 import { formatFileStamp } from '../../../common/time';
 import type { RecordingIndex, SegmentRow } from './recordingIndex';
 import { PART_SUFFIX, fsyncDirectory, type DurabilityStats } from './segmentFile';
@@ -92,7 +93,7 @@ export function analyzeSegment(data: Buffer): SegmentAnalysis {
   let last: number | null = null;
   let frames = 0;
   if (parser.videoPid !== null) {
-    forEachPts(whole, parser.videoPid, (pts) => {
+    forEachVideoFrame(whole, parser.videoPid, (_offset, pts) => {
       first ??= pts;
       last = pts;
       frames += 1;

@@ -5,7 +5,8 @@ import type { Clock, TimerHandle } from '../util/clock';
 import { nextRevision } from '../util/revision';
 import type { Logger } from '../log/logger';
 import type { CameraStreamSource, SourceConsumer } from '../media/source';
-import { forEachPts, PTS_HZ, ptsDelta } from '../media/pes';
+import { PTS_HZ, ptsDelta } from '../media/pes';
+import { forEachVideoFrame, msAfter } from '../media/tsFrames';
 import type { GapReason, NewSegment, RecordingIndex } from './recordingIndex';
 import { SegmentFile, type DurabilityStats } from './segmentFile';
 import { isScheduled } from './schedule';
@@ -71,12 +72,6 @@ interface OpenSegment {
   /** Keyframes as written: offset of the keyframe's first packet, ms after the first frame. */
   keyframes: { offset: number; atMs: number }[];
   psiBytes: number;
-}
-
-/** The packet at `offset` starts a keyframe (the random-access indicator, as export/keyframes.ts reads it). */
-function isRandomAccess(data: Buffer, offset: number): boolean {
-  const adaptation = ((data[offset + 3] ?? 0) >> 4) & 0x3;
-  return (adaptation & 0x2) !== 0 && (data[offset + 4] ?? 0) > 0 && ((data[offset + 5] ?? 0) & 0x40) !== 0;
 }
 
 /** Queued packets are written at least this often. */
@@ -355,12 +350,13 @@ export class StreamRecorder implements SourceConsumer {
     segment.fed += data.length;
     if (data.length % 188 !== 0) segment.psiBytes = -1; // not on the packet grid: no stored index
     if (pid !== null) {
-      forEachPts(data, pid, (pts, offset) => {
+      forEachVideoFrame(data, pid, (offset, pts, keyframe) => {
         segment.firstPts ??= pts;
         segment.lastPts = pts;
         segment.frames += 1;
-        // the keyframe index, stored with the row (issue 17): export cuts without rescanning
-        if (isRandomAccess(data, offset)) segment.keyframes.push({ offset: base + offset, atMs: (ptsDelta(segment.firstPts, pts) / PTS_HZ) * 1000 });
+        // the keyframe index, stored with the row (issue 17): export and playback read from it
+        // instead of rescanning (the same frame walk, so the same offsets and times as a scan)
+        if (keyframe) segment.keyframes.push({ offset: base + offset, atMs: msAfter(segment.firstPts, pts) });
       });
     }
   }
