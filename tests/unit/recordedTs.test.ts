@@ -4,21 +4,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamStatus } from '../../common/contract';
 import { keyframesOf } from '../../main/core/export/keyframes';
 import { runFfmpegOnce } from '../../main/core/ffmpeg/supervisor';
-import { silentLogger } from '../../main/core/log/logger';
+import { createLogger, silentLogger } from '../../main/core/log/logger';
 import { TS_PACKET_BYTES, TsChunker, TsStreamParser } from '../../main/core/media/mpegts';
 import { packetPts } from '../../main/core/media/pes';
 import type { CameraStreamSource, SourceConsumer } from '../../main/core/media/source';
 import { forEachVideoFrame, FrameWalk, isRandomAccess, readTables, startsPes } from '../../main/core/media/tsFrames';
-import { scanSegment } from '../../main/core/playback/segmentScan';
+import { FootageFinder } from '../../main/core/playback/footage';
+import { scanFromKeyframe, scanSegment, SegmentScanCache, storedIndexOf } from '../../main/core/playback/segmentScan';
+import { PlaybackSession } from '../../main/core/playback/session';
 import { RecordingIndex, type SegmentRow } from '../../main/core/recording/recordingIndex';
 import { DurabilityStats } from '../../main/core/recording/segmentFile';
 import { StreamRecorder } from '../../main/core/recording/streamRecorder';
-import { ManualClock } from '../../main/core/util/clock';
+import { ManualClock, systemClock } from '../../main/core/util/clock';
 import { deps as ffmpegDeps, testFfmpeg } from '../helpers/ffmpeg';
 import { cacheDir, tempDir } from '../helpers/paths';
 
 // Issue 17: one reader of recorded MPEG-TS (main/core/media/tsFrames.ts) for the recorder,
-// playback and export.
+// playback and export; playback reads an indexed segment only from the stored keyframe on.
 
 const START = Date.UTC(2026, 10, 30, 1, 0, 0);
 
@@ -162,6 +164,130 @@ describe('the one reader of recorded MPEG-TS (media/tsFrames.ts)', () => {
       expect(row.keyframes, row.path).toEqual(exported);
       expect(played, row.path).toEqual(exported);
       expect(row.psiBytes).toBe(2 * TS_PACKET_BYTES);
+    }
+  });
+
+  it('a scan from each stored keyframe equals the whole-file scan from there on, and reads only the PAT + PMT and the bytes from the keyframe', async () => {
+    for (const row of recorded.rows) {
+      const file = recorded.fileOf(row);
+      const whole = scanSegment(fs.readFileSync(file))!;
+      const index = storedIndexOf(row)!;
+      for (const keyframe of index.keyframes) {
+        let read = 0;
+        const window = (await scanFromKeyframe(file, index, keyframe, (bytes) => (read += bytes)))!;
+        const from = whole.frames.findIndex((frame) => frame.offset === keyframe.offset);
+        const tail = whole.frames.slice(from);
+        expect(window.windowStart).toBe(keyframe.offset);
+        // offsets, PTS, keyframe flags and times: the same numbers, not only within rounding
+        // (a tile's frame times are compared exactly with the clock's)
+        expect(window.frames).toEqual(tail);
+        // the same PAT + PMT packets (the continuity counter, byte 3, differs when the muxer repeated them early in the file)
+        expect(window.psi.length).toBe(whole.psi.length);
+        for (let at = 0; at < whole.psi.length; at += TS_PACKET_BYTES) {
+          expect(Buffer.concat([window.psi.subarray(at, at + 3), window.psi.subarray(at + 4, at + TS_PACKET_BYTES)])).toEqual(Buffer.concat([whole.psi.subarray(at, at + 3), whole.psi.subarray(at + 4, at + TS_PACKET_BYTES)]));
+        }
+        expect([window.videoPid, window.codec, window.bytes]).toEqual([whole.videoPid, whole.codec, whole.bytes]);
+        expect(read).toBe(index.psiBytes + (row.bytes - keyframe.offset));
+      }
+    }
+  });
+
+  it('a stored index that does not match the file is not trusted: the whole file is scanned', async () => {
+    const row = recorded.rows[0]!;
+    const file = recorded.fileOf(row);
+    const index = storedIndexOf(row)!;
+    const wrong = { offset: index.keyframes[2]!.offset + TS_PACKET_BYTES * 3, atMs: index.keyframes[2]!.atMs };
+    expect(await scanFromKeyframe(file, index, wrong)).toBeNull();
+    const scans = new SegmentScanCache();
+    const scan = await scans.from({ file, open: false, index: { ...index, keyframes: [index.keyframes[0]!, wrong] } }, wrong.atMs + 10);
+    expect(scan?.windowStart).toBeNull();
+    expect(scan?.frames).toHaveLength(scanSegment(fs.readFileSync(file))!.frames.length);
+  });
+});
+
+describe('playback of an indexed segment reads from the keyframe, not the whole file', () => {
+  /** A playback session of cam-1 on the recording, rows as given; its scans, frames shown and decoder runs. */
+  async function session(rows: (cameraId: string, stream: string, fromMs: number, toMs: number) => SegmentRow[]) {
+    const scans = new SegmentScanCache();
+    const runs: { file: string; fromMs: number }[] = [];
+    const log = createLogger({
+      level: 'debug',
+      console: null,
+      file: {
+        write: (line) => {
+          const entry = JSON.parse(line) as Record<string, unknown>;
+          if (entry.message === 'playback run') runs.push({ file: entry.file as string, fromMs: entry.fromMs as number });
+        },
+      },
+    });
+    const shown: number[] = [];
+    const view = { viewId: 1, busy: false, push: (_frame: Buffer, wallMs: number) => void shown.push(wallMs) };
+    const index = { segments: rows, lastSegment: () => recorded.rows.at(-1) ?? null };
+    const played = new PlaybackSession(
+      'session-1',
+      'client-1',
+      [{ cameraId: 'cam-1', stream: 'main', widthPx: 320, heightPx: 180, view }],
+      { clock: systemClock, log, ffmpeg: await testFfmpeg(), footage: new FootageFinder(index, recorded.root, scans), scans },
+      () => undefined,
+    );
+    return { played, scans, runs, shown };
+  }
+
+  /** Recorded times of every frame of the recording (whole-file scans), in presentation order. */
+  const recordedTimes = (): number[] =>
+    recorded.rows.flatMap((row) => scanSegment(fs.readFileSync(recorded.fileOf(row)))!.frames.map((frame) => row.startMs + frame.atMs)).sort((a, b) => a - b);
+  const newestAtOrBefore = (atMs: number): number => recordedTimes().filter((time) => time <= atMs + 0.5).at(-1)!;
+
+  it('a seek reads PAT + PMT and the bytes from the keyframe before the target, starts there, and shows the newest frame at the target', async () => {
+    const row = recorded.rows[1]!;
+    const target = row.startMs + 12_345;
+    const keyframe = row.keyframes!.filter((candidate) => candidate.atMs <= 12_345).at(-1)!;
+    expect(keyframe.offset).toBeGreaterThan(row.bytes / 2);
+    const { played, scans, runs, shown } = await session((camera, stream, fromMs, toMs) => recorded.index.segments(camera, stream as 'main', fromMs, toMs));
+    try {
+      await played.seek(target);
+      await played.waitShown(5000);
+      expect(scans.bytesRead).toBe(row.psiBytes! + (row.bytes - keyframe.offset));
+      expect(runs).toEqual([{ file: path.basename(row.path), fromMs: Math.round(row.startMs + keyframe.atMs) }]);
+      expect(shown.at(-1)).toBeCloseTo(newestAtOrBefore(target), 6);
+      // a later seek in the same segment reuses what was read
+      await played.seek(target + 3000);
+      await played.waitShown(5000);
+      expect(scans.bytesRead).toBe(row.psiBytes! + (row.bytes - keyframe.offset));
+      expect(shown.at(-1)).toBeCloseTo(newestAtOrBefore(target + 3000), 6);
+    } finally {
+      await played.close();
+    }
+  });
+
+  it('a row without an index (older schema, recovered) still plays: its whole file is scanned', async () => {
+    const row = recorded.rows[1]!;
+    const target = row.startMs + 12_345;
+    const { played, scans, shown } = await session((camera, stream, fromMs, toMs) => recorded.index.segments(camera, stream as 'main', fromMs, toMs).map((other) => ({ ...other, keyframes: null, psiBytes: null })));
+    try {
+      await played.seek(target);
+      await played.waitShown(5000);
+      expect(scans.bytesRead).toBe(row.bytes);
+      expect(shown.at(-1)).toBeCloseTo(newestAtOrBefore(target), 6);
+    } finally {
+      await played.close();
+    }
+  });
+
+  it('plays on from an indexed segment into the next, every frame once and in order', async () => {
+    const first = recorded.rows[0]!;
+    const { played, shown } = await session((camera, stream, fromMs, toMs) => recorded.index.segments(camera, stream as 'main', fromMs, toMs));
+    try {
+      await played.seek(first.endMs - 1500);
+      await played.waitShown(5000);
+      await played.setSpeed(2);
+      played.play();
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline && (shown.at(-1) ?? 0) < first.endMs + 1500) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(shown.at(-1)!).toBeGreaterThanOrEqual(first.endMs + 1500);
+      for (let n = 1; n < shown.length; n++) expect(shown[n]!).toBeGreaterThan(shown[n - 1]!);
+    } finally {
+      await played.close();
     }
   });
 });

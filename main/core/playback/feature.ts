@@ -145,7 +145,8 @@ export function createPlaybackFeature(deps: FeatureDeps): CoreFeature<typeof pla
           const shown = tile?.shownFootage();
           if (!tile || !shown) return fail('unavailable', 'no frame shown for this camera');
           if (!deps.ffmpeg) return fail('unavailable', 'ffmpeg missing');
-          const scan = scans.get(shown.footage.file);
+          // (an indexed segment: read from the keyframe before the frame shown; the snapshot needs no more)
+          const scan = await scans.from(shown.footage, Math.max(0, shown.frameMs - shown.footage.startMs - 0.5));
           if (!scan) return fail('unavailable', 'unreadable segment');
           return playbackSnapshot({ ffmpeg: deps.ffmpeg, clock: deps.clock, log: deps.log, registry: deps.registry }, path.join(deps.dataDir, 'snapshots'), cameraId, shown.footage, scan, shown.frameMs, timeZone);
         });

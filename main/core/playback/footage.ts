@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { StreamKind } from '../../../common/site';
 import type { RecordingIndex } from '../recording/recordingIndex';
 import { DAY_FOLDER, OPEN_SEGMENT_NAME, PART_SUFFIX, segmentFilePath, streamFolder } from '../util/recordingLayout';
-import type { SegmentScanCache } from './segmentScan';
+import { storedIndexOf, type SegmentScanCache, type StoredIndex } from './segmentScan';
 
 /** One piece of recorded footage a tile can decode: a closed segment, or the one being written. */
 export interface Footage {
@@ -12,6 +12,8 @@ export interface Footage {
   endMs: number;
   /** The segment being written now (its end grows): instant replay reads it. */
   open: boolean;
+  /** The keyframe index the recorder stored with the row (a seek reads only from a keyframe); null: scan the file. */
+  index: StoredIndex | null;
 }
 
 /**
@@ -29,7 +31,7 @@ export class FootageFinder {
   between(cameraId: string, stream: StreamKind, fromMs: number, toMs: number): Footage[] {
     const closed: Footage[] = this.index
       .segments(cameraId, stream, fromMs, toMs)
-      .map((row) => ({ file: segmentFilePath(this.root, row.path), startMs: row.startMs, endMs: row.endMs, open: false }));
+      .map((row) => ({ file: segmentFilePath(this.root, row.path), startMs: row.startMs, endMs: row.endMs, open: false, index: storedIndexOf(row) }));
     // the open segment is after the last indexed one: only look for it when the range reaches there
     const lastEndMs = this.index.lastSegment(cameraId, stream)?.endMs ?? 0;
     const open = toMs > lastEndMs ? this.openSegments(cameraId, stream) : [];
@@ -69,11 +71,12 @@ export class FootageFinder {
         const match = OPEN_SEGMENT_NAME.exec(name);
         if (!match) continue;
         const file = path.join(dir, day, name);
+        // (no row yet, so no stored keyframe index: its whole file is scanned, cached while it does not change)
         const scan = this.scans.get(file);
         if (!scan) continue;
         const startMs = Number(match[1]);
         // (whole ms, as the index's: the contract's times are integers)
-        found.push({ file, startMs, endMs: Math.ceil(startMs + scan.frames.at(-1)!.atMs + scan.frameIntervalMs), open: true });
+        found.push({ file, startMs, endMs: Math.ceil(startMs + scan.frames.at(-1)!.atMs + scan.frameIntervalMs), open: true, index: null });
       }
     }
     return found;

@@ -119,7 +119,7 @@ export class PlaybackSession {
       this.setAnchor(target);
       for (const tile of this.tiles) tile.present(target);
     } else {
-      const target = leading.frameBefore(leading.shownMs ?? atMs, -frames);
+      const target = await leading.frameBefore(leading.shownMs ?? atMs, -frames);
       if (target !== null) {
         await this.seek(target);
         await this.waitShown(3000);

@@ -7,7 +7,7 @@ import type { ProcessRegistry } from '../ffmpeg/supervisor';
 import type { FedView } from '../media/liveService';
 import { DecodeRun } from './decodeRun';
 import type { Footage, FootageFinder } from './footage';
-import { keyframeBefore, type SegmentScanCache } from './segmentScan';
+import { keyframeBefore, type SegmentScan, type SegmentScanCache } from './segmentScan';
 
 // One tile of a playback session (split out of session.ts, issue 14: one class a file).
 
@@ -70,6 +70,8 @@ export class PlaybackTileReader {
   private lastFootage: Footage | null = null;
   private lastRunEndMs = 0;
   private lastFootageLookupMono = -Infinity;
+  /** A run being started: its segment's frames are being read (one at a time per tile). */
+  private starting: Promise<void> | null = null;
   state: PlaybackTileState = 'loading';
   /** A decoder of this tile ended without any picture, twice (reset by a seek). */
   private undecodable = false;
@@ -109,8 +111,8 @@ export class PlaybackTileReader {
     this.current = this.deps.footage.atOrAfter(this.setup.cameraId, this.setup.stream, atMs, HORIZON_MS);
     this.lastFootageLookupMono = this.deps.clock.monotonic();
     this.state = this.current && this.current.startMs <= atMs ? 'loading' : 'noFootage';
-    if (this.current) this.startRun(this.current, Math.max(0, atMs - this.current.startMs), keyframesOnly);
-    await stopping;
+    const starting = this.current ? this.startRun(this.current, Math.max(0, atMs - this.current.startMs), keyframesOnly) : null;
+    await Promise.all([stopping, starting]);
   }
 
   /** The footage at `atMs` or the next, as known now (looked up again now and then: the open segment grows). */
@@ -210,23 +212,33 @@ export class PlaybackTileReader {
 
   /**
    * Recorded time of the frame `count` frames before the one at `atMs` (from the segments' frame
-   * index; frames with the same time count once: a clock cannot show them apart).
+   * index; frames with the same time count once: a clock cannot show them apart). An indexed
+   * segment is read from the keyframe before `atMs`, then from the keyframe before that one as
+   * long as more frames are wanted.
    */
-  frameBefore(atMs: number, count: number): number | null {
+  async frameBefore(atMs: number, count: number): Promise<number | null> {
     let footage = this.deps.footage.atOrAfter(this.setup.cameraId, this.setup.stream, atMs, 1);
     let remaining = count;
     let current = atMs;
     for (let hops = 0; footage && hops < 8; hops++) {
-      const scan = this.deps.scans.get(footage.file);
+      const startMs = footage.startMs;
+      let scan = await this.deps.scans.from(footage, current - startMs);
       if (!scan) return null;
-      for (let index = scan.frames.length - 1; index >= 0; index--) {
-        const time = footage.startMs + scan.frames[index]!.atMs;
-        if (time >= current - 0.5) continue;
-        remaining -= 1;
-        current = time;
-        if (remaining === 0) return time;
+      for (;;) {
+        for (let index = scan.frames.length - 1; index >= 0; index--) {
+          const time = startMs + scan.frames[index]!.atMs;
+          if (time >= current - 0.5) continue;
+          remaining -= 1;
+          current = time;
+          if (remaining === 0) return time;
+        }
+        if (scan.windowStart === null) break;
+        // a window from a stored keyframe: the frames before it are in the window from the
+        // keyframe before (keyframes are at least a frame, so more than 1 ms, apart)
+        const earlier: SegmentScan | null = await this.deps.scans.from(footage, scan.frames[0]!.atMs - 1);
+        if (!earlier || earlier.frames[0]!.offset >= scan.frames[0]!.offset) break;
+        scan = earlier;
       }
-      const startMs: number = footage.startMs;
       footage = this.deps.footage.between(this.setup.cameraId, this.setup.stream, startMs - 3600_000, startMs).filter((other) => other.endMs <= startMs + 1).at(-1) ?? null;
     }
     return null;
@@ -246,25 +258,23 @@ export class PlaybackTileReader {
     // the next segment's decoder starts once this one gave its last picture: pictures then come
     // in order (a frame step or the clock never passes a picture still to come)
     const last = this.lastFootage;
-    if (!last || this.runs.length > 0) return;
+    if (!last || this.runs.length > 0 || this.starting) return;
     const next = this.deps.footage.atOrAfter(this.setup.cameraId, this.setup.stream, last.open ? this.lastRunEndMs : last.endMs, HORIZON_MS);
     if (!next) return;
     if (last.open && next.startMs === last.startMs) {
       // the open segment grew since its run started (instant replay near the live edge), or was
       // closed meanwhile (renamed from .part, another file name): go on after the last frame fed
-      if (this.framesAfter(next, this.lastRunEndMs)) this.startRun(next, this.lastRunEndMs - next.startMs + 1, this.session.keyframesOnly || this.behind);
       // (closed with nothing more: the segment after it comes next)
-      else if (!next.open) this.lastFootage = next;
+      this.startRun(next, this.lastRunEndMs - next.startMs + 1, this.session.keyframesOnly || this.behind, this.lastRunEndMs).catch((error: unknown) => this.deps.log.warn('playback run could not start', { file: next.file, error }));
       return;
     }
     if (next.startMs - atMs > 60_000 * Math.max(1, speed)) return; // far away: when the clock comes closer
-    this.startRun(next, 0, this.session.keyframesOnly || this.behind);
+    this.startRun(next, 0, this.session.keyframesOnly || this.behind).catch((error: unknown) => this.deps.log.warn('playback run could not start', { file: next.file, error }));
   }
 
   /** The footage has a frame after `wallMs` a run could decode (the open segment's last one may be half-written). */
-  private framesAfter(footage: Footage, wallMs: number): boolean {
-    const frames = this.deps.scans.get(footage.file)?.frames ?? [];
-    const after = frames.filter((frame) => footage.startMs + frame.atMs > wallMs + 0.5).length;
+  private static framesAfter(footage: Footage, scan: SegmentScan | null, wallMs: number): boolean {
+    const after = (scan?.frames ?? []).filter((frame) => footage.startMs + frame.atMs > wallMs + 0.5).length;
     return after > (footage.open ? 1 : 0);
   }
 
@@ -300,8 +310,29 @@ export class PlaybackTileReader {
     return footage && footage.startMs <= this.shownMs ? { footage, frameMs: this.shownMs } : null;
   }
 
-  private startRun(footage: Footage, offsetMs: number, keyframesOnly: boolean): void {
-    const scan = this.deps.scans.get(footage.file);
+  /**
+   * Reads the frames of `footage` a run needs (an indexed segment only from the stored keyframe at
+   * or before `offsetMs`), then starts a decoder on the keyframe at or before `offsetMs`, unless a
+   * seek came meanwhile. `afterMs` (going on in a segment that grew or was closed): only if it has
+   * a frame after that recorded time; a closed one without is done with.
+   */
+  private startRun(footage: Footage, offsetMs: number, keyframesOnly: boolean, afterMs: number | null = null): Promise<void> {
+    const generation = this.generation;
+    const windowMs = afterMs === null ? offsetMs : Math.min(offsetMs, afterMs - footage.startMs);
+    const starting = this.deps.scans.from(footage, windowMs).then((scan) => {
+      if (this.starting === starting) this.starting = null;
+      if (generation !== this.generation) return;
+      if (afterMs !== null && !PlaybackTileReader.framesAfter(footage, scan, afterMs)) {
+        if (!footage.open) this.lastFootage = footage;
+        return;
+      }
+      this.runOn(footage, scan, offsetMs, keyframesOnly);
+    });
+    this.starting = starting;
+    return starting;
+  }
+
+  private runOn(footage: Footage, scan: SegmentScan | null, offsetMs: number, keyframesOnly: boolean): void {
     if (!scan) {
       this.deps.log.warn('unreadable segment', { file: footage.file });
       this.state = 'error';
