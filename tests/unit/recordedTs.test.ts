@@ -255,6 +255,14 @@ describe('playback of an indexed segment reads from the keyframe, not the whole 
       await played.waitShown(5000);
       expect(scans.bytesRead).toBe(row.psiBytes! + (row.bytes - keyframe.offset));
       expect(shown.at(-1)).toBeCloseTo(newestAtOrBefore(target + 3000), 6);
+      // a frame step back across the keyframe reads the GOP before it too, and lands on the frame
+      // just before the keyframe in time (B-frames: not the last one before it in the file)
+      await played.seek(row.startMs + keyframe.atMs);
+      await played.waitShown(5000);
+      await played.step(-1);
+      expect(shown.at(-1)).toBeCloseTo(newestAtOrBefore(row.startMs + keyframe.atMs - 1), 6);
+      const before = row.keyframes!.filter((candidate) => candidate.atMs < keyframe.atMs).at(-1)!;
+      expect(scans.bytesRead).toBe(2 * row.psiBytes! + (row.bytes - keyframe.offset) + (row.bytes - before.offset));
     } finally {
       await played.close();
     }
@@ -269,6 +277,13 @@ describe('playback of an indexed segment reads from the keyframe, not the whole 
       await played.waitShown(5000);
       expect(scans.bytesRead).toBe(row.bytes);
       expect(shown.at(-1)).toBeCloseTo(newestAtOrBefore(target), 6);
+      // frame step back from a keyframe: the frame before it in time, not the last before it in
+      // the file (B-frames: it stepped two frames back)
+      const keyframeMs = row.startMs + row.keyframes!.filter((candidate) => candidate.atMs <= 12_345).at(-1)!.atMs;
+      await played.seek(keyframeMs);
+      await played.waitShown(5000);
+      await played.step(-1);
+      expect(shown.at(-1)).toBeCloseTo(newestAtOrBefore(keyframeMs - 1), 6);
     } finally {
       await played.close();
     }

@@ -225,8 +225,9 @@ export class PlaybackTileReader {
       let scan = await this.deps.scans.from(footage, current - startMs);
       if (!scan) return null;
       for (;;) {
-        for (let index = scan.frames.length - 1; index >= 0; index--) {
-          const time = startMs + scan.frames[index]!.atMs;
+        // latest first in presentation order (B-frames: file order is not time order)
+        const times = scan.frames.map((frame) => startMs + frame.atMs).sort((a, b) => b - a);
+        for (const time of times) {
           if (time >= current - 0.5) continue;
           remaining -= 1;
           current = time;
