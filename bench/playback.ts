@@ -9,8 +9,9 @@
  *      second to a headless consumer, against the recorded frame rate × speed; CPU of the console;
  *   3. drawing in Chromium (software GL here): the playback page with a 2x2 wall at 1×, frames
  *      drawn per tile per second and the browser's CPU per drawn frame.
- *   0. seek per encoder setting (the time-stamped camera's matrix: x264 sliced zerolatency, x264
- *      with B-frames, parameter sets only in the SDP, H.265; tests/integration/encoderFixture.ts)
+ *   0. seek per encoder setting (the time-stamped camera's matrix, TIMECODE_ENCODERS: x264 sliced
+ *      zerolatency, x264 with B-frames, parameter sets only in the SDP, a 5-s GOP, H.265;
+ *      tests/integration/encoderFixture.ts)
  *      with each ffmpeg build here (bundled 4.1, system 5.1): the playback decoder (DecodeRun,
  *      fed as the session feeds it) from the seek to the target's frame out of the decoder, p50
  *      and p95, as a ratio to a cold `ffmpeg -ss` of the same segment and build; retried
@@ -115,7 +116,7 @@ async function encoderSeeks(print: (line: string) => void): Promise<void> {
   const recorded = await encoderRecordings();
   try {
     const builds = await ffmpegBuilds();
-    print(`0. seek per encoder setting: the playback decoder from a seek to the target's frame (${SEEKS} random targets in a 10 s segment, 640x360@15, GOP 1 s, tile ${TILE.width}x${TILE.height}); baseline: cold ffmpeg -ss of the same segment and build to its first frame`);
+    print(`0. seek per encoder setting: the playback decoder from a seek to the target's frame (${SEEKS} random targets in a 10-15 s segment, 640x360@15, GOP 1 s, x264-longgop 5 s, tile ${TILE.width}x${TILE.height}); baseline: cold ffmpeg -ss of the same segment and build to its first frame`);
     for (const build of builds) {
       for (const encoder of TIMECODE_ENCODERS) {
         const segment = recorded.segments.find((candidate) => candidate.cameraId === encoder && candidate.endMs - candidate.startMs > 5000);
