@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FRAME_HEADER_BYTES } from '../../common/liveProtocol';
 import { readTimecode } from '../../common/timecode';
@@ -6,10 +7,11 @@ import { keyframesOf } from '../../main/core/export/keyframes';
 import type { FfmpegInfo } from '../../main/core/ffmpeg/probe';
 import { silentLogger } from '../../main/core/log/logger';
 import { DecodeRun } from '../../main/core/playback/decodeRun';
-import { keyframeBefore, scanFromKeyframe, scanSegment, SegmentScanCache, storedIndexOf, type SegmentScan } from '../../main/core/playback/segmentScan';
+import { keyframeBefore, scanFromKeyframe, scanSegment, SegmentScanCache, storedIndexOf, storedKeyframeBefore, type SegmentScan } from '../../main/core/playback/segmentScan';
 import type { SegmentRow } from '../../main/core/recording/recordingIndex';
 import { systemClock } from '../../main/core/util/clock';
-import { burnedTimes, encoderRecordings, ffmpegBuilds, indexTimes, segmentFile, TC_H, TC_W, type EncoderRecordings } from './encoderFixture';
+import { tempDir } from '../helpers/paths';
+import { burnedTimes, encoderRecordings, ffmpegBuilds, indexTimes, parameterSetsOnlyAtStart, segmentFile, TC_H, TC_W, type EncoderRecordings } from './encoderFixture';
 
 /**
  * The first picture later than `untilMs` of a playback decoder fed `plan` of `scan` a frame per
@@ -110,6 +112,36 @@ describe('one reader of recorded TS on real recordings of the encoder matrix', (
         expect(shown, `${cameraId} +${Math.round(target - segment.startMs)} ms`).toBeDefined();
         expect(shown!.code, `${cameraId} +${Math.round(target - segment.startMs)} ms`).toBe(codes[pick]);
       }
+    }
+  }, 300_000);
+
+  it('a window that starts after the segment’s first keyframe still gives a camera that sends its parameter sets once the first keyframe’s (a seek into a later GOP decodes)', async () => {
+    const dir = tempDir('recorded-ts-once');
+    try {
+      for (const encoder of ['x264-oob', 'x264-bframes', 'h265']) {
+        const segment = indexed.find((candidate) => candidate.cameraId === encoder && candidate.endMs - candidate.startMs > 5000)!;
+        const file = segmentFile(recordings, segment);
+        // the later parameter sets turned into filler of the same size: every offset as recorded,
+        // so the row's stored index fits the copy
+        const made = path.join(dir, `${encoder}.ts`);
+        parameterSetsOnlyAtStart(file, made);
+        const codes = await burnedTimes(ffmpeg, file);
+        const times = indexTimes(file, segment.startMs);
+        const index = storedIndexOf(segment)!;
+        const pick = Math.floor(times.length * 0.6);
+        const keyframe = storedKeyframeBefore(index, times[pick]! - segment.startMs)!;
+        expect(keyframe.offset, encoder).toBeGreaterThan(index.keyframes[0]!.offset);
+        const scan = (await new SegmentScanCache().from({ file: made, open: false, index }, times[pick]! - segment.startMs))!;
+        expect(scan.windowStart, encoder).toBe(keyframe.offset);
+        const from = keyframeBefore(scan, times[pick]! - segment.startMs);
+        const plan = Array.from({ length: scan.frames.length - from }, (_, n) => from + n);
+        const pictures = await decode(ffmpeg, made, segment, scan, plan, times[pick]!);
+        const shown = pictures.filter((picture) => picture.wallMs <= times[pick]! + 0.5).at(-1);
+        expect(shown, encoder).toBeDefined();
+        expect(shown!.code, encoder).toBe(codes[pick]);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 300_000);
 });

@@ -1,5 +1,6 @@
 import { TS_PACKET_BYTES } from '../media/mpegts';
 import { packetPid } from '../media/pes';
+import { forEachVideoFrame } from '../media/tsFrames';
 import type { SegmentScan } from './segmentScan';
 
 /**
@@ -177,11 +178,30 @@ export function withParameterSets(packets: Buffer, videoPid: number, codec: stri
  * with no parameter sets at all, is `bytes` as recorded. `read(start, end)` reads the segment.
  */
 export function withSegmentParameterSets(scan: SegmentScan, index: number, bytes: Buffer, read: (start: number, end: number) => Buffer): Buffer {
-  const frames = scan.frames;
-  const first = frames.findIndex((frame) => frame.keyframe);
-  if (!frames[index]?.keyframe || first < 0 || first === index) return bytes;
+  const frame = scan.frames[index];
+  const first = scan.firstKeyframeOffset;
+  if (!frame?.keyframe || first === null || first === frame.offset) return bytes;
   if (parameterSetsOf(bytes, scan.videoPid, scan.codec)) return bytes;
-  const firstEnd = first + 1 < frames.length ? frames[first + 1]!.offset : scan.bytes;
-  const sets = parameterSetsOf(read(frames[first]!.offset, firstEnd), scan.videoPid, scan.codec);
+  const sets = parameterSetsOf(firstKeyframeBytes(scan, first, read), scan.videoPid, scan.codec);
   return (sets && withParameterSets(bytes, scan.videoPid, scan.codec, sets)) ?? bytes;
+}
+
+/** How much of the segment's first keyframe is read when the scan does not say where it ends. */
+const FIRST_KEYFRAME_HEAD_BYTES = TS_PACKET_BYTES * 348;
+
+/**
+ * The TS packets of the segment's first keyframe (at `offset`): up to the frame after it when the
+ * scan holds it; else (a scan from a stored keyframe further on, issue 17) its first ~64 KB, cut
+ * at the next frame if that starts sooner: its parameter sets lead its access unit, before any
+ * slice.
+ */
+function firstKeyframeBytes(scan: SegmentScan, offset: number, read: (start: number, end: number) => Buffer): Buffer {
+  const at = scan.frames.findIndex((frame) => frame.offset === offset);
+  if (at >= 0) return read(offset, at + 1 < scan.frames.length ? scan.frames[at + 1]!.offset : scan.bytes);
+  const head = read(offset, Math.min(scan.bytes, offset + FIRST_KEYFRAME_HEAD_BYTES));
+  let end = head.length - (head.length % TS_PACKET_BYTES);
+  forEachVideoFrame(head.subarray(0, end), scan.videoPid, (start) => {
+    if (start > 0 && start < end) end = start;
+  });
+  return head.subarray(0, end);
 }
