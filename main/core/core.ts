@@ -189,6 +189,9 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
   // issue 17 item 7: the floor is reached and only footage on legal hold is left (an alarm, audited)
   recording.storage.onHeldFloor((heldBytes) => security.audit.appendOrLog({ actor: SYSTEM_ACTOR, action: 'heldFloor', detail: { heldBytes, floorBytes: recording.storage.floorBytes } }));
   if (ffmpeg) recording.start();
+  // the demo's main-stream clips, made ahead at the lowest priority once the recorded sub
+  // streams' clips are made (issue 18: a tile maximized waited for its main clip to be made)
+  const demoPrefetch = isDemo && ffmpeg ? clock.setTimeout(() => demo.prefetch(site.cameras.filter((camera) => camera.streams.main.startsWith('demo://')), 'main'), 15_000) : null;
   // issue 17: what recovery completed (journaled) and what it quarantined (foreign) is audited
   for (const entry of recording.recovery?.indexed ?? []) {
     security.audit.appendOrLog({ actor: SYSTEM_ACTOR, action: 'recordingRecovered', cameraId: entry.cameraId, detail: { path: entry.path, startMs: entry.startMs, endMs: entry.endMs, keptBytes: entry.bytes, foundBytes: entry.foundBytes } });
@@ -382,6 +385,7 @@ async function startLockedCore(config: CoreConfig, lock: HeldLock): Promise<Runn
       stopping ??= (async () => {
         log.info('stopping');
         clockWatch.stop();
+        demoPrefetch?.cancel();
         cameraClocks.stop();
         await running.close();
         for (const feature of features) await feature.stop?.();
