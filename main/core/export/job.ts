@@ -8,7 +8,8 @@ import type { SegmentRow } from '../recording/recordingIndex';
 import { zoneOffsetMs } from '../../../common/time';
 import { checkChain, checkSegment, type FootageFinding } from '../recording/verify';
 import { burnInArgs, concatUrl, cutArgs, cutPart, moovReserveBytes } from './cutter';
-import { fsyncDir, fsyncFile, isFaststart, sha256, sha256File, TEMP_SUFFIX, writeDurable } from './durable';
+import { fsyncDir, isFaststart, sha256, sha256File, TEMP_SUFFIX, writeDurable } from './durable';
+import { flushWhileWritten, fsyncFileAsync } from '../util/durableFile';
 import { maxFileBytesOf } from './drives';
 import { distanceM } from './geo';
 import { cameraClockOf, localIso, sha256sums, timeRange, utcIso, type Manifest, type ManifestCamera, type ManifestFile, type ManifestSource } from './manifest';
@@ -437,13 +438,22 @@ export class ExportJobRunner {
       const startLocalS = (file.part.startMs + zoneOffsetMs(burnInZone, file.part.startMs)) / 1000;
       args = burnInArgs(input, temporary, { ...this.env.burnIn, nameFile, startLocalS, ...stamp });
     }
-    let result = await cutPart(this.env.ffmpeg!, args, durationMs, onShare, this.abort.signal);
+    // the clip goes to the stick while ffmpeg writes it (a slow stick's write overlaps the cut)
+    const cut = async (cutArguments: string[]): Promise<Awaited<ReturnType<typeof cutPart>>> => {
+      const writeback = flushWhileWritten(temporary);
+      try {
+        return await cutPart(this.env.ffmpeg!, cutArguments, durationMs, onShare, this.abort.signal);
+      } finally {
+        await writeback.stop();
+      }
+    };
+    let result = await cut(args);
     this.checkCancelled();
     if (!result.ok && /reserved_moov_size is too small/.test(result.stderrTail)) {
       // more samples than the estimate: the moov is moved to the front afterwards instead
       this.env.log.info('export: reserved moov space too small, cutting again with faststart', { name });
       fs.rmSync(temporary, { force: true });
-      result = await cutPart(this.env.ffmpeg!, cutArgs(input, temporary, null, stamp), durationMs, onShare, this.abort.signal);
+      result = await cut(cutArgs(input, temporary, null, stamp));
       this.checkCancelled();
     }
     if (!result.ok) {
@@ -469,7 +479,8 @@ export class ExportJobRunner {
       }
     }
     try {
-      fsyncFile(temporary);
+      // in the thread pool: a slow stick's last seconds do not stop live video
+      await fsyncFileAsync(temporary);
       bytes = fs.statSync(temporary).size;
       if (maxFileBytes !== null && bytes > maxFileBytes) throw new ExportFailure('writeFailed', `${name} is ${bytes} bytes, over the ${maxFileBytes} limit`);
       fs.renameSync(temporary, target);

@@ -20,6 +20,66 @@ export function fsyncFile(file: string): void {
   }
 }
 
+/**
+ * fsync of a file by path in libuv's thread pool: the event loop (live video, every call) goes on
+ * while a slow USB stick takes its seconds to write a clip back.
+ */
+export async function fsyncFileAsync(file: string): Promise<void> {
+  const handle = await fs.promises.open(file, process.platform === 'win32' ? 'r+' : 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * While another process (ffmpeg) writes `file`, sends what it has written to the medium every
+ * `periodMs` (an fdatasync in the thread pool, one at a time): the write to a slow stick runs
+ * beside the writer instead of after it, and the final fsync waits only for the last pages.
+ * A file not created yet is looked for again at the next period. `stop` waits for a flush in
+ * progress and closes the file.
+ */
+export function flushWhileWritten(file: string, periodMs = 500): { flushes: () => number; stop: () => Promise<void> } {
+  let stopped = false;
+  let fd: number | null = null;
+  let flushes = 0;
+  let wake: (() => void) | null = null;
+  const sleep = (): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(resolve, periodMs);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  const loop = async (): Promise<void> => {
+    while (!stopped) {
+      await sleep();
+      if (stopped) break;
+      try {
+        fd ??= fs.openSync(file, process.platform === 'win32' ? 'r+' : 'r');
+        const handle = fd;
+        await new Promise<void>((resolve, reject) => fs.fdatasync(handle, (error) => (error ? reject(error) : resolve())));
+        flushes += 1;
+      } catch {
+        // not created yet, or gone (the writer failed): the caller's own checks decide
+      }
+    }
+  };
+  const running = loop();
+  return {
+    flushes: () => flushes,
+    async stop() {
+      stopped = true;
+      wake?.();
+      await running;
+      if (fd !== null) fs.closeSync(fd);
+      fd = null;
+    },
+  };
+}
+
 /** fsync of a directory, so a create or rename inside it is on disk (not possible on Windows: NTFS journals it). */
 export function fsyncDir(dir: string): void {
   if (process.platform === 'win32') return;
