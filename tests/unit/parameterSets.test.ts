@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { TS_PACKET_BYTES } from '../../main/core/media/mpegts';
-import { nalUnits, parameterSetsOf, withParameterSets, withSegmentParameterSets } from '../../main/core/playback/parameterSets';
+import { nalUnits, parameterSetsOf, withParameterSets } from '../../main/core/media/parameterSets';
+import { withSegmentParameterSets } from '../../main/core/playback/parameterSets';
 import { scanSegment, type SegmentScan } from '../../main/core/playback/segmentScan';
 import { tsClip } from '../helpers/ffmpeg';
 
