@@ -8,6 +8,7 @@ import { FfmpegSupervisor, type ProcessRegistry, type RunEnd } from '../ffmpeg/s
 import { demoPullArgs, pullArgs } from '../ffmpeg/args';
 import { classifyDecodeError, classifyPullFailure, InputInfoParser } from '../ffmpeg/probeParse';
 import { GopCache, TsChunker, TsStreamParser } from './mpegts';
+import { KeyframeParameterSets } from './keyframeSets';
 
 export interface SourceOptions {
   /** No byte from the camera for this long → the pull is killed and restarted. */
@@ -59,6 +60,8 @@ export class CameraStreamSource {
   private readonly consumers = new Set<SourceConsumer>();
   private chunker = new TsChunker();
   private parser = new TsStreamParser();
+  /** Every keyframe handed out carries the parameter sets (issue 20; kept across pull runs). */
+  private readonly keyframeSets = new KeyframeParameterSets();
   private readonly cache: GopCache;
   private infoParser = new InputInfoParser();
   private offlineTimer: TimerHandle | null = null;
@@ -167,6 +170,11 @@ export class CameraStreamSource {
     return this.parser.videoPid;
   }
 
+  /** Keyframes given the stream's kept parameter sets, and those that lacked them with none kept yet. */
+  get parameterSetRepairs(): { inserted: number; missing: number } {
+    return { inserted: this.keyframeSets.inserted, missing: this.keyframeSets.missing };
+  }
+
   /** Whether the pull carries the camera's audio (dropped when MPEG-TS cannot hold its codec). */
   get audioKept(): boolean {
     return this.audio === 'copy' && this.audioCodec !== null;
@@ -185,6 +193,7 @@ export class CameraStreamSource {
     this.epoch += 1;
     this.chunker = new TsChunker();
     this.parser = new TsStreamParser();
+    this.keyframeSets.reset();
     this.infoParser = new InputInfoParser();
     this.cache.clear();
   }
@@ -195,7 +204,7 @@ export class CameraStreamSource {
     const parts = this.chunker.pushParts(chunk);
     if (parts.length === 0) return;
     for (const aligned of parts) {
-      for (const piece of this.parser.parse(aligned)) {
+      for (const piece of this.keyframeSets.push(this.parser.parse(aligned), this.parser.videoPid, this.parser.videoCodec)) {
         if (piece.keyframe) this.undecodable = false;
         this.cache.add(piece);
         for (const consumer of this.consumers) consumer.onData(piece.data, piece.keyframe, this.epoch);
