@@ -21,6 +21,7 @@
  * Usage: npm run bench:export -- [minutes=60] [mbps=4] [throttledMinutes=3]
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Site } from '../common/site';
@@ -112,7 +113,10 @@ async function main(): Promise<void> {
     const size = fs.statSync(file).size;
     bytes.push(size);
     files.push(file);
-    index.insertSegment({ ...template, startMs: baseMs + n * durationMs, endMs: baseMs + (n + 1) * durationMs, bytes: size, path: relative, recovered: false });
+    // the row as the recorder writes one: the file's own SHA-256 (export re-hashes every source
+    // against it); no stored keyframe index (re-timing may move packets: export scans the file)
+    const sha256 = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+    index.insertSegment({ ...template, startMs: baseMs + n * durationMs, endMs: baseMs + (n + 1) * durationMs, bytes: size, path: relative, recovered: false, sha256, keyframes: null, psiBytes: null });
   }
   const totalBytes = bytes.reduce((sum, size) => sum + size, 0);
   say(`source: ${files.length} segments, ${(totalBytes / 1e9).toFixed(2)} GB`);
