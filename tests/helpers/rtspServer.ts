@@ -50,10 +50,11 @@ export interface MountSpec {
   /**
    * timecode, H.264: the encoder's parameter sets rewritten before the payloader: 'encoder' (as
    * x264 makes them: before every keyframe), 'once' (only until a client has received one
-   * keyframe), 'none' (never in band: only the SDP's sprop-parameter-sets; avc encoders only).
+   * keyframe), 'every3' (in every third keyframe the encoder makes), 'none' (never in band: only
+   * the SDP's sprop-parameter-sets; avc encoders only).
    * Default 'encoder', 'once' for 'x264-once', 'none' for 'x264-oob'.
    */
-  parameterSets?: 'encoder' | 'once' | 'none';
+  parameterSets?: 'encoder' | 'once' | 'every3' | 'none';
   /** timecode: access unit delimiters kept (default true; false for 'x264-oob'). */
   delimiters?: boolean;
   /** ptz: the JSON file {"pan", "tilt"} the ONVIF simulator keeps up to date. */

@@ -19,7 +19,7 @@ Each mount is a test camera, paced live at its frame rate exactly as a camera wo
             x264-oob (parameter sets only in the SDP, no access unit delimiters), x264-once
             (parameter sets in band only until the client got one keyframe, a delimiter
             before every access unit), x264-longgop (keyframe every 75 frames), h265;
-            `gop` (default 15); `parameterSets` (encoder|once|none) and `delimiters`
+            `gop` (default 15); `parameterSets` (encoder|once|every3|none) and `delimiters`
             rewrite what the encoder made (see rewrite_before_payloader)               {width, height, encoder, gop, parameterSets, delimiters}
   ptz       LIVE-encoded: a window over a large test picture (a left-to-right luma ramp
             with bars), placed by the pan/tilt written by the ONVIF simulator to
@@ -331,11 +331,12 @@ def rewrite_before_payloader(element, h265, parameter_sets, delimiters, plays):
     VPS/SPS/PPS kept in the keyframes up to the first one after each PLAY (`plays()` counts
     them): a session's first keyframe carries them, later ones do not (the keyframes that
     prerolled the media for the SDP go to nobody). "none": never in band (H.264 avc only: the
-    payloader then takes the SDP's sprop-parameter-sets from the caps). delimiters false: access
-    unit delimiters removed."""
+    payloader then takes the SDP's sprop-parameter-sets from the caps). "every3": kept in every
+    third keyframe the encoder makes (a camera that repeats them less often than its GOP).
+    delimiters false: access unit delimiters removed."""
     pay_sink = element.get_by_name("pay0").get_static_pad("sink")
     upstream = pay_sink.get_peer()
-    state = {"sets_for_play": 0}
+    state = {"sets_for_play": 0, "keyframes": 0}
     sets = (32, 33, 34) if h265 else (7, 8)
     delimiter = 35 if h265 else 9
 
@@ -360,6 +361,9 @@ def rewrite_before_payloader(element, h265, parameter_sets, delimiters, plays):
         keep_sets = parameter_sets == "once" and (played == 0 or state["sets_for_play"] < played)
         if keep_sets and keyframe and played > 0:
             state["sets_for_play"] = played
+        if parameter_sets == "every3":
+            keep_sets = keyframe and state["keyframes"] % 3 == 0
+            state["keyframes"] += 1 if keyframe else 0
         kept = b"".join(
             data[start:end]
             for start, end, header in units
@@ -397,7 +401,7 @@ class TimecodeMount(Mount):
         self.gop = int(spec.get("gop", DEFAULT_GOP.get(self.encoder, 15)))
         self.parameter_sets = spec.get("parameterSets", DEFAULT_PARAMETER_SETS.get(self.encoder, "encoder"))
         self.delimiters = bool(spec.get("delimiters", DEFAULT_DELIMITERS.get(self.encoder, True)))
-        if self.parameter_sets not in ("encoder", "once", "none"):
+        if self.parameter_sets not in ("encoder", "once", "every3", "none"):
             raise SystemExit(f"unknown parameterSets {self.parameter_sets}")
 
     def on_media_configure(self, factory, media):

@@ -22,18 +22,13 @@ const TS_TO_STDOUT = ['-f', 'mpegts', '-muxdelay', '0', '-muxpreload', '0', '-om
  * The camera is then seen sending at once, whatever its GOP: a camera with 10+ s between
  * keyframes is neither killed by the start-up timeout nor called unreachable, and a view can say
  * it waits for a keyframe. Decoders still start on a keyframe (the GOP cache and LiveDecoder).
- * No `-fflags +nobuffer` (issue 20): it makes ffmpeg throw away the packets its probe read, and
- * among them is the session's first keyframe, the only one with the parameter sets from a camera
- * that sends them once (the source keeps them for every later keyframe: media/keyframeSets.ts).
- * It acts on those probed packets only: without it they leave at once after the probe, and every
- * later packet leaves as it arrives, as before.
  */
 export function pullArgs(caps: Caps, url: string, options: { audio: boolean } = { audio: false }): string[] {
   return [
     '-hide_banner', '-nostats', '-loglevel', 'info', '-nostdin',
     '-rtsp_transport', 'tcp',
     `-${caps.rtspTimeoutOption}`, String(RTSP_SOCKET_TIMEOUT_US),
-    '-flags', 'low_delay',
+    '-fflags', '+nobuffer', '-flags', 'low_delay',
     '-probesize', '1000000', '-analyzeduration', '1000000',
     '-i', url,
     // the camera's audio is copied too when asked (kept in recordings); the source drops it
