@@ -2,15 +2,17 @@ import { TS_PACKET_BYTES, type TsPiece } from './mpegts';
 import { nalUnits, parameterSetsOf, rebuildWithParameterSets } from './parameterSets';
 
 /**
- * Every keyframe that leaves the camera stream source carries the stream's parameter sets
- * (issue 20). A camera that sends its SPS/PPS (H.265: VPS/SPS/PPS) in band only once, or only in
- * its SDP, and opens every access unit with a delimiter, reaches us through ffmpeg's MPEG-TS
- * muxer with none in any later keyframe (the muxer adds the SDP's only before a keyframe without
- * a delimiter): nothing could decode its recordings, nor a live view started on such a keyframe.
- * Here the latest parameter sets seen in the stream are kept, and a keyframe whose access unit
- * has none before its first slice is held until its PES is whole, then rebuilt with them after
- * its delimiter (media/parameterSets.ts). Its extra packets move the continuity counter of every
- * later video packet on, so the stream stays continuous.
+ * Every keyframe that leaves the camera stream source carries the stream's parameter sets, once
+ * any were seen (issue 20). A camera that opens every access unit with a delimiter and does not
+ * repeat its SPS/PPS (H.265: VPS/SPS/PPS) before every keyframe reaches us through ffmpeg's
+ * MPEG-TS muxer with none in those keyframes (the muxer adds the SDP's only before a keyframe
+ * without a delimiter): nothing could decode a recorded segment that starts there, nor a live
+ * view started on one. Here the latest parameter sets seen in the stream are kept, and a keyframe
+ * whose access unit has none before its first slice is held until its PES is whole, then rebuilt
+ * with them after its delimiter (media/parameterSets.ts). Its extra packets move the continuity
+ * counter of every later video packet on, so the stream stays continuous. Sets a camera sends
+ * only in a session's first keyframe (dropped by the pull's probe, `+nobuffer`) or only in its
+ * SDP never reach the core: docs/recording.md "Parameter sets".
  *
  * Cost for a camera that does send them: each keyframe's head is looked at up to its first
  * slice (usually the first packet), and it passes at once. A held keyframe leaves when its last
