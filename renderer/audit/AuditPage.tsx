@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { AUDIT_ACTIONS, type AccountInfo, type AuditFilter, type AuditRowInfo, type VerifyReportInfo } from '../../common/authContract';
 import { ROLE_NAMES, type Role } from '../../common/permissions';
 import { DEFAULT_TIME_ZONE } from '../../common/site';
+import { parseTypedDateTime } from '../../common/time';
 import { useConsole } from '../store';
 import { useRuntime } from '../runtime';
 
@@ -10,11 +11,14 @@ function formatTime(ms: number, timeZone: string): string {
   return new Intl.DateTimeFormat('vi-VN', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(new Date(ms));
 }
 
-/** "2026-12-05T09:30" (a datetime-local input, the PC's own time zone) → ms. */
-function inputMs(value: string): number | undefined {
-  if (!value) return undefined;
-  const ms = new Date(value).getTime();
-  return Number.isFinite(ms) ? ms : undefined;
+/**
+ * A typed time ("05/12/2026 09:30", as on every other page) in the site's time zone → ms; empty:
+ * no bound; null: not a time. (A datetime-local field showed the browser's own "mm/dd/yyyy" and
+ * read the PC's zone, not the site's the rows are shown in.)
+ */
+function typedMs(value: string, timeZone: string): number | undefined | null {
+  if (!value.trim()) return undefined;
+  return parseTypedDateTime(value, timeZone, Date.now());
 }
 
 function download(fileName: string, mimeType: string, base64: string): void {
@@ -48,12 +52,13 @@ export function AuditPage() {
     if (actor) value.actor = actor;
     if (cameraId) value.cameraId = cameraId;
     if (action) value.action = action;
-    const fromMs = inputMs(from);
-    const toMs = inputMs(to);
-    if (fromMs !== undefined) value.fromMs = fromMs;
-    if (toMs !== undefined) value.toMs = toMs;
+    const fromMs = typedMs(from, timeZone);
+    const toMs = typedMs(to, timeZone);
+    if (typeof fromMs === 'number') value.fromMs = fromMs;
+    if (typeof toMs === 'number') value.toMs = toMs;
     return value;
-  }, [actor, cameraId, action, from, to]);
+  }, [actor, cameraId, action, from, to, timeZone]);
+  const badTime = typedMs(from, timeZone) === null || typedMs(to, timeZone) === null;
 
   const load = useCallback(() => {
     void client.call('auditQuery', { ...filter(), limit: 500 }).then((result) => {
@@ -81,7 +86,8 @@ export function AuditPage() {
         className="audit-filters"
         onSubmit={(event: FormEvent) => {
           event.preventDefault();
-          load();
+          // a time that is not one filters nothing silently: the message says so, nothing is loaded
+          if (!badTime) load();
         }}
       >
         <label className="field">
@@ -113,12 +119,17 @@ export function AuditPage() {
         </label>
         <label className="field">
           <span>{t('auth.audit.from')}</span>
-          <input type="datetime-local" name="from" value={from} onChange={(event) => setFrom(event.target.value)} />
+          <input type="text" name="from" value={from} placeholder="05/12/2026 08:00" onChange={(event) => setFrom(event.target.value)} />
         </label>
         <label className="field">
           <span>{t('auth.audit.to')}</span>
-          <input type="datetime-local" name="to" value={to} onChange={(event) => setTo(event.target.value)} />
+          <input type="text" name="to" value={to} placeholder="05/12/2026 17:00" onChange={(event) => setTo(event.target.value)} />
         </label>
+        {badTime && (
+          <p className="audit-bad-time" role="alert">
+            {t('auth.audit.badTime')}
+          </p>
+        )}
         <div className="audit-buttons">
           <button type="submit" className="tool tool-active">{t('auth.audit.apply')}</button>
           <button type="button" className="tool" data-action="audit-verify" onClick={() => void client.call('auditVerify', {}).then((result) => (result.ok ? (setVerify(result.value), load()) : setMessage(t(`errors.${result.error.code}`))))}>

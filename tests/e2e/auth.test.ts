@@ -159,6 +159,24 @@ describe('log-in, roles, lock and the audit page', () => {
     await apiCall('touchSession', {});
     await page.selectOption('[data-testid=audit-page] select[name=actor]', '');
     await expect.poll(() => page.locator('[data-testid=audit-table] tbody tr[data-action=auditExported]').count(), { timeout: 10000 }).toBe(2);
+
+    // times typed as on every page, in the site's zone (a datetime-local field showed the
+    // browser's mm/dd/yyyy and read the PC's zone): a wrong one says so and filters nothing
+    await apiCall('touchSession', {});
+    const before = await page.locator('[data-testid=audit-table] tbody tr').count();
+    const apply = page.locator('[data-testid=audit-page] form').first().locator('button[type=submit]');
+    await page.fill('[data-testid=audit-page] input[name=from]', '31/02/2026 25:00');
+    await expect.poll(() => page.locator('.audit-bad-time').textContent()).toContain('Thời gian không hợp lệ');
+    await apply.click();
+    expect(await page.locator('[data-testid=audit-table] tbody tr').count()).toBe(before);
+    // a bound after every row: nothing left; cleared: every row back
+    await page.fill('[data-testid=audit-page] input[name=from]', '01/01/2099 00:00');
+    expect(await page.locator('.audit-bad-time').count()).toBe(0);
+    await apply.click();
+    await expect.poll(() => page.locator('[data-testid=audit-table] tbody tr').count(), { timeout: 10000 }).toBe(0);
+    await page.fill('[data-testid=audit-page] input[name=from]', '');
+    await apply.click();
+    await expect.poll(() => page.locator('[data-testid=audit-table] tbody tr').count(), { timeout: 10000 }).toBeGreaterThanOrEqual(before);
   });
 
   it('a second screen’s wall plays on while the session is locked (site setting), video only; unlock brings the console back', async () => {
