@@ -41,7 +41,9 @@ describe('the built-in demo site', () => {
     const second = await screenshot(page, outputPath('e2e', 'demo-wall-3x3.png'));
     for (const tile of boxes) {
       expect(regionStats(second, tile.box).meanLuma, `${tile.cameraId} not black`).toBeGreaterThan(30);
-      expect(regionChange(first, second, tile.box, 0.1), `${tile.cameraId} moves`).toBeGreaterThan(0.01);
+      // a PTZ camera at rest (the demo's virtual head: dk-01, dk-04, dk-07, dk-09 on this wall) changes only its running
+      // time code, ~1 % of the tile in 1.5 s (CI saw 0.94 %); a frozen tile changes nothing
+      expect(regionChange(first, second, tile.box, 0.1), `${tile.cameraId} moves`).toBeGreaterThan(0.003);
     }
     await expect.poll(() => page.locator('[data-testid=tile][data-camera-id="dk-04"]').textContent()).toContain('QL47 – Ngã ba đường vào Chợ Đông Khê');
     await expect.poll(() => page.locator('[data-testid=tile][data-camera-id="dk-04"]').textContent()).toContain('Trực tiếp');
