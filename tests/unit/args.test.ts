@@ -24,6 +24,19 @@ describe('ffmpeg argument builders', () => {
     expect(current[current.indexOf('-i') + 1]).toBe('rtsp://10.0.0.5/ch1');
   });
 
+  it("pull: the camera's delimiters are taken out by codec, so ffmpeg's muxer writes its own and the parameter sets before keyframes without them (issue 20)", () => {
+    const bsf = (codec?: 'h264' | 'hevc' | null) => optionValue(pullArgs(ffmpeg5, 'rtsp://10.0.0.5/ch1', { audio: false, videoCodec: codec }), '-bsf:v');
+    expect(bsf('h264')).toBe('filter_units=remove_types=9');
+    expect(bsf('hevc')).toBe('filter_units=remove_types=35');
+    // unknown codec: nothing taken out (type 9 is a RASL picture in H.265)
+    expect(bsf(null)).toBeUndefined();
+    expect(bsf(undefined)).toBeUndefined();
+    // the filter applies to the copied video, before the output
+    const args = pullArgs(ffmpeg4, 'rtsp://10.0.0.5/ch1', { audio: true, videoCodec: 'h264' });
+    expect(args.indexOf('-bsf:v')).toBeGreaterThan(args.indexOf('-c'));
+    expect(args.indexOf('-bsf:v')).toBeLessThan(args.indexOf('pipe:1'));
+  });
+
   it('decode: exactly the tile size, aspect kept, raw I420 out', () => {
     const args = decodeArgs(ffmpeg5, 641, 359);
     expect(optionValue(args, '-vf')).toBe('scale=640:358:force_original_aspect_ratio=decrease:flags=bilinear,pad=640:358:-1:-1:black,format=yuv420p');

@@ -22,8 +22,18 @@ const TS_TO_STDOUT = ['-f', 'mpegts', '-muxdelay', '0', '-muxpreload', '0', '-om
  * The camera is then seen sending at once, whatever its GOP: a camera with 10+ s between
  * keyframes is neither killed by the start-up timeout nor called unreachable, and a view can say
  * it waits for a keyframe. Decoders still start on a keyframe (the GOP cache and LiveDecoder).
+ *
+ * `videoCodec` (the camera's, from its SDP: media/rtspClient.ts `describeStream`): the camera's
+ * access unit delimiters are taken out, so that ffmpeg's MPEG-TS muxer writes its own delimiter
+ * and, before every keyframe without an SPS, the parameter sets it holds (from the SDP's
+ * sprop-parameter-sets or its probe of the first keyframe). The muxer adds them only when a
+ * packet does not begin with a delimiter: a camera that sends delimiters and its sets only once
+ * (or only in the SDP) was otherwise recorded with no parameter sets at all, unplayable (issue
+ * 20). The delimiter's NAL type differs by codec (H.264 9, H.265 35; in H.265, 9 is a RASL
+ * picture), so without a known codec nothing is taken out.
  */
-export function pullArgs(caps: Caps, url: string, options: { audio: boolean } = { audio: false }): string[] {
+export function pullArgs(caps: Caps, url: string, options: { audio: boolean; videoCodec?: 'h264' | 'hevc' | null } = { audio: false }): string[] {
+  const delimiter = options.videoCodec === 'h264' ? 9 : options.videoCodec === 'hevc' ? 35 : null;
   return [
     '-hide_banner', '-nostats', '-loglevel', 'info', '-nostdin',
     '-rtsp_transport', 'tcp',
@@ -34,6 +44,7 @@ export function pullArgs(caps: Caps, url: string, options: { audio: boolean } = 
     // the camera's audio is copied too when asked (kept in recordings); the source drops it
     // again if MPEG-TS refuses its codec (G.711)
     '-map', '0:v:0', ...(options.audio ? ['-map', '0:a:0?'] : ['-an']), '-sn', '-dn', '-c', 'copy', '-copyinkf',
+    ...(delimiter === null ? [] : ['-bsf:v', `filter_units=remove_types=${delimiter}`]),
     ...TS_TO_STDOUT,
   ];
 }

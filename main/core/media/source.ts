@@ -9,6 +9,7 @@ import { demoPullArgs, pullArgs } from '../ffmpeg/args';
 import { classifyDecodeError, classifyPullFailure, InputInfoParser } from '../ffmpeg/probeParse';
 import { GopCache, TsChunker, TsStreamParser } from './mpegts';
 import { KeyframeParameterSets } from './keyframeSets';
+import { describeStream, type VideoCodec } from './rtspClient';
 
 export interface SourceOptions {
   /** No byte from the camera for this long → the pull is killed and restarted. */
@@ -43,7 +44,14 @@ export interface SourceDeps {
   registry?: ProcessRegistry;
   /** The demo's input of a `demo://` stream: a clip file or a loopback URL, and how long the pull plays it (demo/trouble.ts). */
   demoClip: (camera: Camera, stream: StreamKind) => Promise<string | { input: string; durationS?: number }>;
+  /** The camera stream's video codec from its SDP (default: an RTSP DESCRIBE of our own, rtspClient.ts). */
+  describeCodec?: (url: string) => Promise<VideoCodec | null>;
 }
+
+/** How long the pull's start waits for the camera's DESCRIBE before it starts without knowing the codec. */
+const DESCRIBE_TIMEOUT_MS = 2000;
+
+const describeCodec = async (url: string): Promise<VideoCodec | null> => (await describeStream(url, DESCRIBE_TIMEOUT_MS)).videoCodec;
 
 export interface SourceConsumer {
   /** `epoch` changes whenever the pull restarted: a new MPEG-TS stream begins (at a keyframe). */
@@ -74,6 +82,15 @@ export class CameraStreamSource {
   bytesIn = 0;
   private audio: 'copy' | 'none' = 'copy';
   private audioCodec: string | null = null;
+  /**
+   * The camera's video codec, learned from its SDP before the first pull and from the pull's PMT
+   * after: the pull takes the camera's delimiters out by codec (ffmpeg/args.ts pullArgs).
+   */
+  private videoCodec: VideoCodec | null = null;
+  /** The codec the running pull's arguments were made for. */
+  private runCodec: VideoCodec | null = null;
+  /** The running pull was made for another codec and is being replaced: its output goes nowhere. */
+  private dropRun = false;
   /**
    * The camera sends data that ffmpeg cannot decode (its probe said so before any output): set
    * from the pull's stderr, cleared by the first keyframe. Views say `badStream` meanwhile.
@@ -109,7 +126,11 @@ export class CameraStreamSource {
     this.supervisor = new FfmpegSupervisor(
       {
         name: `pull ${this.key}`,
-        args: async () => (url.startsWith('demo://') ? demoPullArgs(await deps.demoClip(camera, stream)) : pullArgs(ffmpeg, url, { audio: this.audio === 'copy' })),
+        args: async () => {
+          if (url.startsWith('demo://')) return demoPullArgs(await deps.demoClip(camera, stream));
+          this.runCodec = await this.codecForPull(url);
+          return pullArgs(ffmpeg, url, { audio: this.audio === 'copy', videoCodec: this.runCodec });
+        },
         startupTimeoutMs: options.startupTimeoutMs,
         stallTimeoutMs: options.stallTimeoutMs,
         restart: { delaysMs: options.restartDelaysMs, resetAfterMs: 10000 },
@@ -186,8 +207,37 @@ export class CameraStreamSource {
     return parts.length > 0 ? Buffer.concat(parts) : null;
   }
 
+  /**
+   * Asked once (a DESCRIBE, no session made); after that the pull's own PMT keeps it true. A camera
+   * that does not answer is pulled without knowing (its delimiters kept), and ffmpeg says why.
+   */
+  private async codecForPull(url: string): Promise<VideoCodec | null> {
+    if (this.videoCodec !== null) return this.videoCodec;
+    try {
+      this.videoCodec = await (this.deps.describeCodec ?? describeCodec)(url);
+    } catch (error) {
+      this.deps.log.info(`stream ${this.key}: codec not known before the pull`, { error: error instanceof Error ? error.message : String(error) });
+    }
+    return this.videoCodec;
+  }
+
+  /**
+   * The pull's PMT names its codec: learned for the next pull. A pull made for another codec
+   * (the camera was set from H.264 to H.265 between two pulls) starts again at once: true.
+   */
+  private pullForOtherCodec(): boolean {
+    const seen = this.parser.videoCodec;
+    if (seen !== 'h264' && seen !== 'hevc') return false;
+    this.videoCodec = seen;
+    if (this.runCodec === null || this.runCodec === seen) return false;
+    this.deps.log.warn(`stream ${this.key}: the camera sends ${seen}, its pull was made for ${this.runCodec}; pulled again`);
+    this.supervisor?.restartNow();
+    return true;
+  }
+
   private onRunStart(): void {
     this.outputThisRun = false;
+    this.dropRun = false;
     this.probeErrors = 0;
     this.lastLineWasProbeError = false;
     this.epoch += 1;
@@ -199,12 +249,19 @@ export class CameraStreamSource {
   }
 
   private onChunk(chunk: Buffer): void {
+    if (this.dropRun) return;
     this.bytesIn += chunk.length;
     this.outputThisRun = true;
     const parts = this.chunker.pushParts(chunk);
     if (parts.length === 0) return;
     for (const aligned of parts) {
-      for (const piece of this.keyframeSets.push(this.parser.parse(aligned), this.parser.videoPid, this.parser.videoCodec)) {
+      const packets = this.parser.parse(aligned);
+      // a pull made for another codec is dropped before any of its video goes out
+      if (this.parser.videoCodec !== this.videoCodec && this.pullForOtherCodec()) {
+        this.dropRun = true;
+        return;
+      }
+      for (const piece of this.keyframeSets.push(packets, this.parser.videoPid, this.parser.videoCodec)) {
         if (piece.keyframe) this.undecodable = false;
         this.cache.add(piece);
         for (const consumer of this.consumers) consumer.onData(piece.data, piece.keyframe, this.epoch);
