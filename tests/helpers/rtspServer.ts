@@ -19,10 +19,11 @@ export type MountKind = 'clip' | 'h265' | 'garbage' | 'switch' | 'timecode' | 'p
 
 export type TimecodeEncoder = 'x264' | 'x264-sliced' | 'x264-bframes' | 'x264-oob' | 'x264-once' | 'x264-longgop' | 'h265';
 /**
- * The encoder matrix the playback and export tests run over (tests/integration/encoderFixture.ts).
- * Not 'x264-once': the recorder keeps no parameter sets of that camera (docs/recording.md).
+ * The encoder matrix the playback and export tests run over (tests/integration/encoderFixture.ts):
+ * sets before every keyframe (x264-sliced, h265), only in the SDP (x264-oob), once in band with
+ * delimiters (x264-once), B-frames, a 5-s GOP.
  */
-export const TIMECODE_ENCODERS: readonly TimecodeEncoder[] = ['x264-sliced', 'x264-bframes', 'x264-oob', 'x264-longgop', 'h265'];
+export const TIMECODE_ENCODERS: readonly TimecodeEncoder[] = ['x264-sliced', 'x264-bframes', 'x264-oob', 'x264-once', 'x264-longgop', 'h265'];
 
 export interface MountSpec {
   path: string;
@@ -48,7 +49,7 @@ export interface MountSpec {
   /** timecode: keyframe interval in frames (default 15; 75 for 'x264-longgop'). */
   gop?: number;
   /**
-   * timecode, H.264: the encoder's parameter sets rewritten before the payloader: 'encoder' (as
+   * timecode: the encoder's parameter sets rewritten before the payloader: 'encoder' (as
    * x264 makes them: before every keyframe), 'once' (only until a client has received one
    * keyframe), 'every3' (in every third keyframe the encoder makes), 'none' (never in band: only
    * the SDP's sprop-parameter-sets; avc encoders only).

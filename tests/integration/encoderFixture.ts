@@ -14,13 +14,14 @@ import { cacheDir, repoRoot, tempDir } from '../helpers/paths';
 /**
  * Real recordings of the time-stamped test camera (kind `timecode`: every frame carries its send
  * time in ms) under each encoder setting of the matrix (x264 sliced zerolatency, x264 with
- * B-frames, parameter sets only in the SDP, a 5-s GOP, H.265;
+ * B-frames, parameter sets only in the SDP, parameter sets once in band with delimiters, a 5-s
+ * GOP, H.265;
  * tests/helpers/rtspServer.ts TIMECODE_ENCODERS), 640x360 at 15 fps, recorded by the real
  * recorder with 10 s segments for ~24 s. Made once, kept under test-results/cache; every user
  * gets its own copy. Camera id = encoder name.
  */
 export const ENCODER_FPS = 15;
-const VERSION = 'encoders-v2';
+const VERSION = 'encoders-v3';
 const RECORD_MS = 24_000;
 
 export interface EncoderRecordings {
