@@ -341,7 +341,10 @@ export class RecordingIndex {
         'SELECT id, camera_id, stream, start_ms, end_ms, reason FROM gaps WHERE camera_id = ? AND stream = ? AND end_ms > ? AND start_ms < ? ORDER BY start_ms',
       ),
       deleteSegment: db.prepare<[number]>('DELETE FROM segments WHERE id = ?'),
-      deleteGapsBefore: db.prepare<[number]>('DELETE FROM gaps WHERE end_ms < ?'),
+      // per camera stream: a gap before that stream's oldest footage; one with no footage: before the bound
+      deleteGapsBefore: db.prepare<[number]>(
+        'DELETE FROM gaps WHERE end_ms < COALESCE((SELECT MIN(s.start_ms) FROM segments s WHERE s.camera_id = gaps.camera_id AND s.stream = gaps.stream), ?)',
+      ),
       insertPending: db.prepare<[string, number]>('INSERT OR REPLACE INTO pending_deletes (path, requested_ms) VALUES (?, ?)'),
       pending: db.prepare('SELECT path FROM pending_deletes'),
       clearPending: db.prepare<[string]>('DELETE FROM pending_deletes WHERE path = ?'),
@@ -568,9 +571,16 @@ export class RecordingIndex {
     this.statements.clearPending.run(path);
   }
 
-  /** Gaps older than any footage left carry no information any more. */
-  pruneGaps(beforeMs: number): void {
-    this.statements.deleteGapsBefore.run(beforeMs);
+  /**
+   * Gaps that ended before their camera stream's oldest footage carry no information any more.
+   * Per stream, not against the oldest footage of any camera: a camera's gap before its first
+   * segment after a stop (a full disk) ends when that segment starts, and that segment's row
+   * comes only once it is closed; another camera's newer row must not take the gap away (it did
+   * on a full disk, issue 20's run). A stream with no footage keeps gaps that ended from
+   * `noFootageBeforeMs` on.
+   */
+  pruneGaps(noFootageBeforeMs: number): void {
+    this.statements.deleteGapsBefore.run(noFootageBeforeMs);
   }
 
   addEvent(atMs: number, kind: string, cameraId: string | null, detail: Record<string, unknown> = {}): void {

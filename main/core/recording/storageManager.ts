@@ -280,9 +280,9 @@ export class StorageManager implements StorageGuard {
     this.makeRoom(0);
     // held footage keeps its gaps (a hold is evidence, its holes are part of it)
     const oldestMs = this.index.oldestStartMs();
-    if (oldestMs !== null) this.guarded(() => this.index.pruneGaps(oldestMs));
     // events go with the footage they were about, but the last week stays (the storage page shows it)
     const keepEventsFrom = Math.min(oldestMs ?? now, now - 7 * DAY_MS);
+    this.guarded(() => this.index.pruneGaps(keepEventsFrom));
     this.guarded(() => this.index.pruneEvents(keepEventsFrom));
     this.ensureReserve();
     return this.deletedSegments - before;
