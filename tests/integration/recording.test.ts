@@ -48,21 +48,21 @@ describe('recording 24/7', () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
-  it('records 3 cameras for 95 s in 15-s segments: continuous segments that play, rows that match the files, a gap for a camera that dropped', async () => {
+  it('records 3 cameras for 50 s in 10-s segments: continuous segments that play, rows that match the files, a gap for a camera that dropped', async () => {
     const clip = await h264Clip({ width: 640, height: 360, fps: 15, seconds: 4, gopFrames: 15 });
     const rtsp = await RtspTestServer.start(['/cam1', '/cam2', '/cam3'].map((mount) => ({ path: mount, clip })));
     cleanups.push(() => rtsp.close());
     const dir = tempDir('record');
-    const sitePath = siteFile(dir, rtsp, ['/cam1', '/cam2', '/cam3'], { segmentSeconds: 15, minFreeGb: 0.05 });
+    const sitePath = siteFile(dir, rtsp, ['/cam1', '/cam2', '/cam3'], { segmentSeconds: 10, minFreeGb: 0.05 });
     const dataDir = path.join(dir, 'data');
     const core: RunningCore = await startCore({ sitePath, dataDir, port: 0, host: 'browser', language: 'vi', staticDir: null, stderrLevel: null });
     const startedAt = Date.now();
-    await sleep(35_000);
+    await sleep(20_000);
     // camera 3 is gone for 8 s
     await rtsp.stopMount('/cam3');
     await sleep(8000);
     await rtsp.startMount('/cam3');
-    await sleep(Math.max(0, 95_000 - (Date.now() - startedAt)));
+    await sleep(Math.max(0, 50_000 - (Date.now() - startedAt)));
     expect(core.recording.statuses().map((status) => status.state)).toEqual(['recording', 'recording', 'recording']);
     await core.stop();
 
@@ -77,12 +77,12 @@ describe('recording 24/7', () => {
     const byCamera = (cameraId: string) => rows.filter((row) => row.cameraId === cameraId);
     for (const cameraId of ['cam-1', 'cam-2']) {
       const segments = byCamera(cameraId);
-      expect(segments.length).toBeGreaterThanOrEqual(5);
+      expect(segments.length).toBeGreaterThanOrEqual(4);
       for (let n = 1; n < segments.length; n++) expect(segments[n]!.startMs, 'continuous').toBe(segments[n - 1]!.endMs);
       const covered = segments.at(-1)!.endMs - segments[0]!.startMs;
-      expect(covered).toBeGreaterThan(85_000);
-      // cut at the first keyframe once 15 s passed on the PC clock; the length is the stream's own
-      for (const segment of segments.slice(0, -1)) expect(segment.endMs - segment.startMs).toBeGreaterThanOrEqual(14_000);
+      expect(covered).toBeGreaterThan(42_000);
+      // cut at the first keyframe once 10 s passed on the PC clock; the length is the stream's own
+      for (const segment of segments.slice(0, -1)) expect(segment.endMs - segment.startMs).toBeGreaterThanOrEqual(9_000);
       expect(segments.every((segment) => segment.codec === 'h264' && segment.widthPx === 640)).toBe(true);
     }
     const gaps = index.gaps('cam-3', 'main', 0, Number.MAX_SAFE_INTEGER);
@@ -96,7 +96,7 @@ describe('recording 24/7', () => {
       expect(check.ok, `${row.path}: ${check.stderr}`).toBe(true);
     }
     // the first segment starts at a keyframe: its first frame decodes
-  }, 200_000);
+  }, 120_000);
 
   it('loses at most a few seconds around each kill -9 of the console, and the index stays consistent', async () => {
     const clip = await h264Clip({ width: 640, height: 360, fps: 15, seconds: 4, gopFrames: 15 });
