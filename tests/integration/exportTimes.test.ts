@@ -82,6 +82,8 @@ describe.skipIf(!canMount())('exported clips and their record state the times th
     }
   }, 360_000);
   afterAll(() => {
+    // EXPORT_TIMES_OUT=dir keeps the export (biên bản HTML and PDF, manifest, clips) to look at
+    if (process.env.EXPORT_TIMES_OUT && folder) fs.cpSync(folder, path.resolve(process.env.EXPORT_TIMES_OUT), { recursive: true });
     stick?.unmount();
     index?.close();
     recordings?.remove();
