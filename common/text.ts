@@ -12,3 +12,16 @@ export function withoutMarks(text: string): string {
 export function foldVietnamese(text: string): string {
   return withoutMarks(text).toLowerCase();
 }
+
+/** Bytes as people read them: "12,3 GB" in Vietnamese, "12.3 GB" in English. */
+export function formatBytes(bytes: number, language: string): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const text = value.toLocaleString(language === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: value >= 100 || unit === 0 ? 0 : 1 });
+  return `${text} ${units[unit]}`;
+}

@@ -4,6 +4,8 @@ import { AUDIT_ACTIONS, type AccountInfo, type AuditFilter, type AuditRowInfo, t
 import { ROLE_NAMES, type Role } from '../../common/permissions';
 import { DEFAULT_TIME_ZONE } from '../../common/site';
 import { parseTypedDateTime } from '../../common/time';
+import { auditDetailText } from '../../common/auditDetail';
+import { isLanguage } from '../../common/i18n';
 import { useConsole } from '../store';
 import { useRuntime } from '../runtime';
 
@@ -32,7 +34,8 @@ function download(fileName: string, mimeType: string, base64: string): void {
 }
 
 export function AuditPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const language = isLanguage(i18n.language) ? i18n.language : 'vi';
   const { client } = useRuntime();
   const cameras = useConsole((state) => state.cameras);
   const timeZone = useConsole((state) => state.site?.timeZone ?? DEFAULT_TIME_ZONE);
@@ -170,7 +173,7 @@ export function AuditPage() {
                 <td>{row.actor}</td>
                 <td title={row.action}>{t(`auth.audit.actions.${row.action}`, { defaultValue: row.action })}</td>
                 <td>{row.cameraId ?? ''}</td>
-                <td className="audit-detail" title={row.detail}>{row.detail === '{}' ? '' : row.detail}</td>
+                <td className="audit-detail" title={row.detail}>{auditDetailText(row.detail, language, timeZone)}</td>
               </tr>
             ))}
           </tbody>

@@ -2,6 +2,7 @@ import { PDFDocument, rgb } from 'pdf-lib';
 import { notoFaces, type Face } from '../util/pdfFace';
 import type { AuditRow } from './auditChain';
 import { authVi } from '../../../common/i18n/auth';
+import { auditDetailText } from '../../../common/auditDetail';
 
 /**
  * The audit page's exports for an inspector: CSV (UTF-8 with BOM, so Excel shows Vietnamese)
@@ -85,7 +86,7 @@ export async function auditPdf(rows: readonly AuditRow[], info: AuditPdfInfo): P
     y -= fontSize * 1.6;
   };
   row(columns.map(([name]) => name), bold, 8.5);
-  for (const entry of rows) row([String(entry.seq), localTime(entry.atMs, info.timeZone), entry.actor, actionVi(entry.action), entry.cameraId ?? '', entry.detail], regular, 8);
+  for (const entry of rows) row([String(entry.seq), localTime(entry.atMs, info.timeZone), entry.actor, actionVi(entry.action), entry.cameraId ?? '', auditDetailText(entry.detail, 'vi', info.timeZone)], regular, 8);
   y -= 20;
   line('NGƯỜI LẬP (Ký, ghi rõ họ tên)                                          CÁN BỘ KIỂM TRA (Ký, ghi rõ họ tên)', bold, 10);
   return Buffer.from(await doc.save({ useObjectStreams: false }));
