@@ -169,6 +169,7 @@ export function recordHtml(manifest: Manifest, manifestSha256: string): string {
 <style>
 @page { size: A4; margin: 18mm 16mm 20mm; @bottom-center { content: "Trang " counter(page) "/" counter(pages); font-size: 10pt; } }
 body { font-family: "Times New Roman", "Noto Serif", serif; font-size: 13pt; color: #000; max-width: 180mm; margin: 0 auto; line-height: 1.4; }
+@media screen { body { padding: 12mm 8mm 16mm; } }
 .top { display: flex; justify-content: space-between; text-align: center; font-size: 12pt; }
 .top div { width: 48%; } .top b { display: block; }
 h1 { text-align: center; font-size: 15pt; margin: 18px 0 12px; }
