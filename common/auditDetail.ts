@@ -20,6 +20,14 @@ function label(key: string, language: Language): string {
   return name === `auth.audit.fields.${key}` ? key : name;
 }
 
+/** A coded value's name (a role, a stream, a reason), or null for text shown as it is. */
+function valueName(key: string, raw: string, language: Language): string | null {
+  if (!/^\w+$/.test(raw)) return null;
+  const path = key === 'role' ? `auth.roles.${raw}` : `auth.audit.values.${key}.${raw}`;
+  const name = translate(language, path);
+  return name === path ? null : name;
+}
+
 function value(key: string, raw: unknown, language: Language, timeZone: string): string | null {
   if (raw === null || raw === undefined) return null;
   if (typeof raw === 'boolean') return translate(language, raw ? 'auth.audit.yes' : 'auth.audit.no');
@@ -29,6 +37,8 @@ function value(key: string, raw: unknown, language: Language, timeZone: string):
     return raw.toLocaleString(language === 'vi' ? 'vi-VN' : 'en-GB');
   }
   if (typeof raw === 'string') {
+    const named = valueName(key, raw, language);
+    if (named !== null) return named;
     if (/sha256$/i.test(key) && /^[0-9a-f]{64}$/i.test(raw)) return `${raw.slice(0, 16)}…`;
     return raw.length > TEXT_CHARS ? `${raw.slice(0, TEXT_CHARS)}…` : raw;
   }

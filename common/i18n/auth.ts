@@ -125,7 +125,18 @@ export const authVi = {
       ok: 'Kết quả', rows: 'Số dòng', firstBad: 'Dòng sai đầu tiên', seq: 'Dòng', format: 'Định dạng', filter: 'Bộ lọc', signedBy: 'Khóa ký', manifestSha256: 'SHA-256 manifest', fileSha256: 'SHA-256 các tệp',
       transport: 'Kết nối', state: 'Trạng thái', by: 'Do', kind: 'Loại', during: 'Khi', holder: 'Người đang điều khiển', startedSeq: 'Dòng khởi động', restartedByHost: 'Được khởi động lại tự động',
       demo: 'Bản trình diễn', user: 'Người dùng máy', name: 'Tên', token: 'Mã điểm', rename: 'Đổi tên', method: 'Lệnh', params: 'Tham số',
-      unhashed: 'Chưa có mã băm', altered: 'Bị thay đổi', missing: 'Bị mất', foreign: 'Tệp lạ', chainBroken: 'Chuỗi băm đứt', first: 'Đầu danh sách',
+      unhashed: 'Chưa có mã băm', altered: 'Bị thay đổi', missing: 'Bị mất', foreign: 'Tệp lạ', chainBroken: 'Chuỗi băm đứt', first: 'Đầu danh sách', widthPx: 'Rộng (px)', heightPx: 'Cao (px)',
+    },
+    /** Names of coded values by field (common/auditDetail.ts); roles come from `roles`. */
+    values: {
+      stream: { main: 'luồng chính', sub: 'luồng phụ' },
+      phase: { opened: 'mở', summary: 'tổng kết phiên' },
+      host: { browser: 'trình duyệt', electron: 'ứng dụng máy tính' },
+      reason: {
+        idle: 'không thao tác', button: 'bấm nút', logout: 'đăng xuất', throttled: 'thử sai quá nhiều lần', badUserName: 'tên đăng nhập không hợp lệ',
+        wrongCredentials: 'sai tên hoặc mật khẩu', disabled: 'tài khoản bị khóa', badRecoveryCode: 'mã khôi phục sai', clientGone: 'người điều khiển đã rời',
+        retention: 'hết thời hạn lưu', quota: 'vượt dung lượng cho phép', diskFloor: 'đĩa gần đầy',
+      },
     },
     yes: 'có',
     no: 'không',
@@ -268,7 +279,17 @@ export const authEn: DeepStrings<typeof authVi> = {
       ok: 'Result', rows: 'Rows', firstBad: 'First bad row', seq: 'Row', format: 'Format', filter: 'Filter', signedBy: 'Signing key', manifestSha256: 'Manifest SHA-256', fileSha256: 'Files SHA-256',
       transport: 'Transport', state: 'State', by: 'By', kind: 'Kind', during: 'During', holder: 'Holder', startedSeq: 'Start row', restartedByHost: 'Restarted automatically',
       demo: 'Demo', user: 'PC user', name: 'Name', token: 'Preset', rename: 'Rename', method: 'Command', params: 'Parameters',
-      unhashed: 'Without hash', altered: 'Altered', missing: 'Missing', foreign: 'Unknown files', chainBroken: 'Chain broken', first: 'First findings',
+      unhashed: 'Without hash', altered: 'Altered', missing: 'Missing', foreign: 'Unknown files', chainBroken: 'Chain broken', first: 'First findings', widthPx: 'Width (px)', heightPx: 'Height (px)',
+    },
+    values: {
+      stream: { main: 'main stream', sub: 'sub stream' },
+      phase: { opened: 'opened', summary: 'session summary' },
+      host: { browser: 'browser', electron: 'desktop app' },
+      reason: {
+        idle: 'idle', button: 'button', logout: 'logged out', throttled: 'too many failed tries', badUserName: 'invalid user name',
+        wrongCredentials: 'wrong user name or password', disabled: 'account disabled', badRecoveryCode: 'wrong recovery code', clientGone: 'controller left',
+        retention: 'retention period over', quota: 'over quota', diskFloor: 'disk nearly full',
+      },
     },
     yes: 'yes',
     no: 'no',

@@ -8,7 +8,7 @@ const AT = Date.UTC(2026, 11, 5, 1, 15, 30, 250);
 describe('an audit row’s detail as a person reads it (audit page, audit PDF)', () => {
   it('names fields in Vietnamese, times in the site zone, sizes, yes/no; empty detail says nothing', () => {
     const detail = JSON.stringify({ reason: 'idle', client: '127.0.0.1', startMs: AT, endMs: AT + 60_000, bytes: 6_612_345, ok: true, restartedByHost: false });
-    expect(auditDetailText(detail, 'vi', ZONE)).toBe('Lý do: idle; Máy: 127.0.0.1; Từ lúc: 05/12/2026 08:15:30; Đến lúc: 05/12/2026 08:16:30; Dung lượng: 6,3 MB; Kết quả: có; Được khởi động lại tự động: không');
+    expect(auditDetailText(detail, 'vi', ZONE)).toBe('Lý do: không thao tác; Máy: 127.0.0.1; Từ lúc: 05/12/2026 08:15:30; Đến lúc: 05/12/2026 08:16:30; Dung lượng: 6,3 MB; Kết quả: có; Được khởi động lại tự động: không');
     expect(auditDetailText(detail, 'en', ZONE)).toBe('Reason: idle; Client: 127.0.0.1; From: 05/12/2026 08:15:30; To: 05/12/2026 08:16:30; Size: 6.3 MB; Result: yes; Restarted automatically: no');
     expect(auditDetailText('{}', 'vi', ZONE)).toBe('');
     // nulls are left out, not printed as "null"
@@ -27,6 +27,13 @@ describe('an audit row’s detail as a person reads it (audit page, audit PDF)',
     expect(auditDetailText(detail, 'vi', ZONE)).toBe(
       `Mã lần trích xuất: j1; SHA-256 manifest: ${'ab'.repeat(8)}…; SHA-256 các tệp: 3 tệp; Camera: dk-01, dk-02, dk-03, dk-04, dk-05, dk-06 … và 2 mục nữa; Dòng sai đầu tiên: (Dòng: 12, Vấn đề: rowMissing)`,
     );
+  });
+
+  it('coded values by name: roles, streams, reasons; unknown codes and free text as they are', () => {
+    expect(auditDetailText(JSON.stringify({ role: 'clerk', stream: 'sub', reason: 'wrongCredentials' }), 'vi', ZONE)).toBe('Vai trò: Văn thư – trích xuất; Luồng: luồng phụ; Lý do: sai tên hoặc mật khẩu');
+    expect(auditDetailText(JSON.stringify({ role: 'clerk', stream: 'sub', reason: 'idle' }), 'en', ZONE)).toBe('Role: Clerk (export); Stream: sub stream; Reason: idle');
+    // a hold's reason is typed by a person: shown as typed, even a word that is also a code elsewhere
+    expect(auditDetailText(JSON.stringify({ reason: 'Vụ 7/2026', stream: 'third' }), 'vi', ZONE)).toBe('Lý do: Vụ 7/2026; Luồng: third');
   });
 
   it('a key it does not know shows as it is; a duration in ms is a number, not a date; text that is not a JSON object is kept', () => {
