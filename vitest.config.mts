@@ -8,7 +8,8 @@ export default defineConfig({
   test: {
     fileParallelism: false,
     // Each run in a temporary folder of its own; leftovers listed and failed after the suite.
-    globalSetup: ['tests/helpers/tempLeakCheck.ts'],
+    // (each runs once per project with queued tests; demoClipsSetup acts for the e2e project only)
+    globalSetup: ['tests/helpers/tempLeakCheck.ts', 'tests/helpers/demoClipsSetup.ts'],
     setupFiles: ['tests/helpers/tempCleanup.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], testTimeout: 30000 } },
